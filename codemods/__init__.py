@@ -1,0 +1,1 @@
+"""The codemods: one module each, discovered by walking this package (no central list)."""

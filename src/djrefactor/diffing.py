@@ -1,0 +1,75 @@
+"""Render file changes as a git-style unified diff that `git apply` accepts (renames included)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from djrefactor.model import FileChange
+
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _hunks(old: str, new: str) -> list[str]:
+    out: list[str] = []
+    diff = difflib.unified_diff(_lines(old), _lines(new), n=3, lineterm="\n")
+    for index, line in enumerate(diff):
+        if index < 2:  # difflib's own ---/+++ header; ours is written by the caller
+            continue
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n" + NO_NEWLINE)
+    return out
+
+
+def similarity(old: str, new: str) -> int:
+    if old == new:
+        return 100
+    return int(difflib.SequenceMatcher(None, old, new, autojunk=False).quick_ratio() * 100)
+
+
+def render_change(change: FileChange) -> str:
+    old_path = change.old_path or change.new_path
+    new_path = change.new_path or change.old_path
+    head = [f"diff --git a/{old_path} b/{new_path}\n"]
+    kind = change.kind
+    if kind == "create":
+        head.append("new file mode 100644\n")
+    elif kind == "delete":
+        head.append("deleted file mode 100644\n")
+    elif kind == "move":
+        head += [
+            f"similarity index {similarity(change.old_text, change.new_text)}%\n",
+            f"rename from {change.old_path}\n",
+            f"rename to {change.new_path}\n",
+        ]
+    hunks = _hunks(change.old_text, change.new_text)
+    if not hunks:
+        return "".join(head)
+    source = "/dev/null" if kind == "create" else f"a/{old_path}"
+    target = "/dev/null" if kind == "delete" else f"b/{new_path}"
+    return "".join(head + [f"--- {source}\n", f"+++ {target}\n"] + hunks)
+
+
+def render(changes: Iterable[FileChange]) -> str:
+    return "".join(render_change(change) for change in sort_changes(changes))
+
+
+def sort_changes(changes: Iterable[FileChange]) -> list[FileChange]:
+    return sorted(changes, key=lambda change: (change.new_path or change.old_path or ""))
+
+
+def line_counts(change: FileChange) -> tuple[int, int]:
+    """Lines added and removed, as `git diff --stat` counts them."""
+    added = removed = 0
+    for line in _hunks(change.old_text, change.new_text):
+        if line.startswith("+"):
+            added += 1
+        elif line.startswith("-"):
+            removed += 1
+    return added, removed

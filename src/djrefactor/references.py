@@ -1,0 +1,236 @@
+"""Rewrite every reference to a moved dotted name, the same way for every codemod.
+
+Python files: `import a.b`, `import a.b as c`, `from a import b`, relative imports, attribute
+chains spelled through a plain `import a.b`, and string literals that are dotted paths
+(`"a.b.c"`, `"a.b:app"`: settings values, `mock.patch` targets, `include()`...).
+Other files (pytest.ini, Procfile, Dockerfile...): dotted paths at word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from djrefactor.model import Redirect
+
+
+def resolve_relative(module: str | None, is_package: bool, level: int, name: str | None) -> str | None:
+    """The absolute module a `from <level dots><name> import ...` in `module` refers to."""
+    if level == 0:
+        return name
+    if module is None:
+        return None
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    if level - 1 > len(package):
+        return None
+    base = package[: len(package) - (level - 1)]
+    parts = base + ([name] if name else [])
+    return ".".join(parts) or None
+
+
+def _retarget(value: str, old: str, new: str) -> str | None:
+    """`old.x` -> `new.x`; None when `value` is not `old` or below it (or already `new`)."""
+    if new.startswith(old + ".") and (value == new or value.startswith(new + ".")):
+        return None
+    if value == old:
+        return new
+    for sep in (".", ":"):
+        if value.startswith(old + sep):
+            rest = value[len(old) + 1 :]
+            if sep == "." and "." not in old and _looks_like_model_label(rest):
+                return None
+            return new + sep + rest
+    return None
+
+
+def _looks_like_model_label(rest: str) -> bool:
+    """`app.Model` strings (AUTH_USER_MODEL, lazy FKs) name app labels, which moves keep."""
+    return rest.isidentifier() and rest[:1].isupper()
+
+
+def dotted_expr(dotted: str) -> cst.Attribute | cst.Name:
+    """`a.b.c` as an expression node."""
+    parts = dotted.split(".")
+    node: cst.Attribute | cst.Name = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def _requote(string: cst.SimpleString, value: str) -> cst.SimpleString:
+    prefix = string.prefix
+    quote = string.quote
+    return string.with_changes(value=f"{prefix}{quote}{value}{quote}")
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, module: str | None, is_package: bool, targets: Sequence[tuple[str, str]]):
+        super().__init__()
+        self.module = module
+        self.is_package = is_package
+        self.targets = targets
+        self.renamed_imports: list[tuple[str, str]] = []
+        self.changed = False
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _map(self, dotted: str) -> str | None:
+        for old, new in self.targets:
+            mapped = _retarget(dotted, old, new)
+            if mapped is not None and mapped != dotted:
+                return mapped
+        return None
+
+    # -- import a.b / import a.b as c -----------------------------------------------------------
+    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import:
+        names = []
+        for alias in updated.names:
+            dotted = get_full_name_for_node(alias.name)
+            mapped = self._map(dotted) if dotted else None
+            if mapped is None or dotted is None:
+                names.append(alias)
+                continue
+            if alias.asname is None:
+                self.renamed_imports.append((dotted, mapped))
+            names.append(alias.with_changes(name=dotted_expr(mapped)))
+            self.changed = True
+        return updated.with_changes(names=names)
+
+    # -- from a import b -------------------------------------------------------------------------
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
+        if len(updated.body) != 1 or not isinstance(updated.body[0], cst.ImportFrom):
+            return updated
+        statements = self._rewrite_from(updated.body[0])
+        if statements is None:
+            return updated
+        self.changed = True
+        lines = [updated.with_changes(body=[statements[0]])]
+        lines += [cst.SimpleStatementLine(body=[extra]) for extra in statements[1:]]
+        return lines[0] if len(lines) == 1 else cst.FlattenSentinel(lines)
+
+    def _rewrite_from(self, node: cst.ImportFrom) -> list[cst.ImportFrom] | None:
+        level = len(node.relative)
+        name = get_full_name_for_node(node.module) if node.module else None
+        absolute = resolve_relative(self.module, self.is_package, level, name)
+        if absolute is None:
+            return None
+        mapped = self._map(absolute)
+        if mapped is not None:
+            return [node.with_changes(module=dotted_expr(mapped), relative=[])]
+        if isinstance(node.names, cst.ImportStar):
+            return None
+        return self._split_moved_names(node, absolute)
+
+    def _split_moved_names(self, node: cst.ImportFrom, absolute: str) -> list[cst.ImportFrom] | None:
+        assert not isinstance(node.names, cst.ImportStar)
+        kept: list[cst.ImportAlias] = []
+        moved: dict[str, list[cst.ImportAlias]] = {}
+        for alias in node.names:
+            imported = get_full_name_for_node(alias.name)
+            mapped = self._map(f"{absolute}.{imported}") if imported else None
+            if mapped is None or imported is None:
+                kept.append(alias)
+                continue
+            parent, _, last = mapped.rpartition(".")
+            local = alias.asname.name if alias.asname else cst.Name(imported)
+            asname = None if last == imported and alias.asname is None else cst.AsName(name=local)
+            if isinstance(local, cst.Name) and local.value == last:
+                asname = None
+            new_alias = cst.ImportAlias(name=cst.Name(last), asname=asname)
+            moved.setdefault(parent, []).append(new_alias)
+        if not moved:
+            return None
+        statements: list[cst.ImportFrom] = []
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            statements.append(node.with_changes(names=kept, lpar=None, rpar=None) if len(kept) < 2 else node.with_changes(names=kept))
+        for parent, aliases in moved.items():
+            statement = cst.ImportFrom(module=dotted_expr(parent) if parent else None, names=aliases)
+            statements.append(statement)
+        if not kept:
+            statements[0] = statements[0].with_changes(whitespace_after_import=node.whitespace_after_import)
+        return statements
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    # -- strings -------------------------------------------------------------------------------
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+        if "\n" in updated.value or "b" in updated.prefix.lower():
+            return updated
+        value = updated.evaluated_value
+        if not isinstance(value, str) or not _DOTTED.fullmatch(value):
+            return updated
+        mapped = self._map(value)
+        if mapped is None:
+            return updated
+        self.changed = True
+        return _requote(updated, mapped)
+
+
+class _AttributeRewriter(cst.CSTTransformer):
+    """`a.b.x` -> `new.x` in a file whose plain `import a.b` became `import new`."""
+
+    def __init__(self, renamed: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.renamed = renamed
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        dotted = get_full_name_for_node(original)
+        if dotted is None:
+            return updated
+        for old, new in self.renamed:
+            if dotted == old or dotted.startswith(old + "."):
+                return dotted_expr(new + dotted[len(old) :])
+        return updated
+
+
+_DOTTED = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(:[A-Za-z_][\w.]*)?")
+
+
+def import_targets_pass(
+    tree: cst.Module, module: str | None, is_package: bool, targets: Sequence[tuple[str, str]]
+) -> cst.Module | None:
+    """Apply `targets` (old, new) to one Python tree; None when nothing referred to them.
+
+    Attribute chains through a renamed `import a.b` are rewritten in a second pass, once the
+    renamed imports are known.
+    """
+    rewriter = _Rewriter(module, is_package, targets)
+    updated = tree.visit(rewriter)
+    if rewriter.renamed_imports:
+        updated = updated.visit(_AttributeRewriter(rewriter.renamed_imports))
+    return updated if rewriter.changed else None
+
+
+def text_pass(text: str, targets: Sequence[tuple[str, str]]) -> str:
+    """Rewrite dotted references in a non-Python file (pytest.ini, Procfile, Dockerfile...)."""
+    for old, new in targets:
+        pattern = re.compile(rf"(?<![\w.]){re.escape(old)}(?![\w])(?:[.:][\w.]*\w)?")
+
+        def swap(match: re.Match[str], old: str = old, new: str = new) -> str:
+            mapped = _retarget(match.group(0), old, new)
+            return match.group(0) if mapped is None else mapped
+
+        text = pattern.sub(swap, text)
+    return text
+
+
+def may_refer(text: str, redirect: Redirect) -> bool:
+    """Cheap prefilter: could this file's text refer to `redirect.old` at all?"""
+    old = redirect.old
+    if old in text:
+        return True
+    first, _, rest = old.partition(".")
+    last = old.rsplit(".", 1)[-1]
+    return last in text and (first in text or "from ." in text)
