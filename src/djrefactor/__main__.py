@@ -1,0 +1,5 @@
+"""`python -m djrefactor` runs the CLI."""
+
+from djrefactor.cli import main
+
+main()
