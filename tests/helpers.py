@@ -74,3 +74,89 @@ def assert_noop(name: str, before: Files, config: Config | None = None) -> Chang
     changes = codemod(name).run(project)
     assert changes.is_empty, f"{name} changed a project it should leave alone: {changes}"
     return changes
+
+
+MINI_DJANGO: Files = {
+    "manage.py": """
+        #!/usr/bin/env python
+        import os
+        import sys
+
+        if __name__ == "__main__":
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+            from django.core.management import execute_from_command_line
+
+            execute_from_command_line(sys.argv)
+    """,
+    "mysite/__init__.py": "",
+    "mysite/settings.py": """
+        from pathlib import Path
+
+        BASE_DIR = Path(__file__).resolve().parent.parent
+        SECRET_KEY = "django-insecure-test-key"
+        DEBUG = True
+        ALLOWED_HOSTS = []
+        INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "shop"]
+        ROOT_URLCONF = "mysite.urls"
+        WSGI_APPLICATION = "mysite.wsgi.application"
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+    """,
+    "mysite/urls.py": """
+        from django.urls import include, path
+
+        urlpatterns = [path("", include("shop.urls"))]
+    """,
+    "mysite/wsgi.py": """
+        import os
+
+        from django.core.wsgi import get_wsgi_application
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+        application = get_wsgi_application()
+    """,
+    "shop/__init__.py": "",
+    "shop/urls.py": """
+        from django.urls import path
+
+        from . import views
+
+        urlpatterns = [path("", views.index)]
+    """,
+    "shop/views.py": """
+        from django.http import HttpResponse
+
+
+        def index(request):
+            return HttpResponse("ok")
+    """,
+    "pytest.ini": """
+        [pytest]
+        DJANGO_SETTINGS_MODULE = mysite.settings
+    """,
+    "Procfile": """
+        web: gunicorn mysite.wsgi --log-file -
+    """,
+}
+
+
+def git_run(root: Path, *args: str) -> str:
+    import subprocess
+
+    completed = subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    )
+    return completed.stdout
+
+
+def make_repo(root: Path, files: Files | None = None, branch: str = "main") -> Path:
+    """A committed git repository at `root` holding `files` (default: a minimal Django project)."""
+    for path, text in dedent(dict(files if files is not None else MINI_DJANGO)).items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text or "", encoding="utf-8")
+    git_run(root, "init", "-q", "-b", branch)
+    git_run(root, "config", "user.name", "Test")
+    git_run(root, "config", "user.email", "test@example.com")
+    git_run(root, "add", "-A")
+    git_run(root, "commit", "-q", "-m", "legacy project")
+    return root

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,12 +119,32 @@ def commit(repo: git.Repo, writes: Iterable[FileWrite], message: str) -> str:
                 target.unlink()
                 _prune_empty_dirs(target.parent, root)
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(write.text.encode("utf-8"))
+            _write_atomically(target, write.text)
         touched.append(write.path)
     repo.git.add("-A", "--", *touched)
     repo.git.commit("--no-verify", "-q", "-m", message)
     return repo.head.commit.hexsha
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write `text` next to `target`, then rename over it: a crash never leaves half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _prune_empty_dirs(directory: Path, root: Path) -> None:
