@@ -25,10 +25,11 @@ def run(project: Project) -> Changes:
     if package is None or package == TARGET or package.startswith(TARGET + "."):
         return Changes.none()
     if "." in package:
-        return Changes.none(_skipped(project, f"project package {package} is nested; move it by hand"))
+        return Changes.none(
+            _skipped(project, f"project package {package} is nested; move it by hand")
+        )
     moves = {
-        module: f"{TARGET}.{module.rsplit('.', 1)[1]}"
-        for module in _glue_modules(project, package)
+        module: f"{TARGET}.{module.rsplit('.', 1)[1]}" for module in _glue_modules(project, package)
     }
     clashes = [new for new in moves.values() if project.path_for(new) or project.is_package(new)]
     if project.path_for(TARGET) and not project.is_package(TARGET):
@@ -40,7 +41,11 @@ def run(project: Project) -> Changes:
 
 def _glue_modules(project: Project, package: str) -> list[str]:
     facts = project.facts
-    named = [facts.settings_module or "", facts.root_urlconf or "", _module_of(facts.wsgi_application)]
+    named = [
+        facts.settings_module or "",
+        facts.root_urlconf or "",
+        _module_of(facts.wsgi_application),
+    ]
     named += [f"{package}.{name}" for name in GLUE]
     found = []
     for module in dict.fromkeys(named):

@@ -54,7 +54,7 @@ def assert_rewrites(
     project = make_project(before, config)
     result, _ = run_codemod(name, project)
     got = snapshot(result)
-    expected = {path: text for path, text in snapshot(project).items()}
+    expected = dict(snapshot(project).items())
     for path, text in dedent(after).items():
         if text is None:
             expected.pop(path, None)
@@ -99,7 +99,9 @@ MINI_DJANGO: Files = {
         INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "shop"]
         ROOT_URLCONF = "mysite.urls"
         WSGI_APPLICATION = "mysite.wsgi.application"
-        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+        DATABASES = {
+            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+        }
     """,
     "mysite/urls.py": """
         from django.urls import include, path
@@ -142,9 +144,7 @@ MINI_DJANGO: Files = {
 def git_run(root: Path, *args: str) -> str:
     import subprocess
 
-    completed = subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True
-    )
+    completed = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
     return completed.stdout
 
 

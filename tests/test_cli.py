@@ -65,7 +65,7 @@ def test_plan_shows_the_diff_and_writes_nothing(repo: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "rename from mysite/settings.py" in result.stdout
     assert "rename to config/settings.py" in result.stdout
-    assert "+ROOT_URLCONF = \"config.urls\"" in result.stdout
+    assert '+ROOT_URLCONF = "config.urls"' in result.stdout
     assert "+web: gunicorn config.wsgi --log-file -" in result.stdout
     assert "config-package" in result.stderr  # the summary table goes to stderr
     assert "\x1b[" not in result.stdout  # no colour when stdout is not a terminal
@@ -149,7 +149,9 @@ def test_apply_with_a_branch_name_and_refusing_an_existing_one(repo: Path) -> No
 
 
 def test_apply_refuses_an_invalid_branch_name(repo: Path) -> None:
-    assert_one_line_error(djrefactor("apply", "--branch", "bad..name", ".", cwd=repo), "not a valid")
+    assert_one_line_error(
+        djrefactor("apply", "--branch", "bad..name", ".", cwd=repo), "not a valid"
+    )
 
 
 def test_apply_refuses_a_dirty_tracked_tree(repo: Path) -> None:
@@ -239,13 +241,16 @@ def test_no_settings_found(tmp_path: Path) -> None:
 
 def test_explicit_settings_option_for_a_project_manage_py_does_not_name(tmp_path: Path) -> None:
     files = {
-        path.replace("mysite/settings.py", "mysite/conf.py"): text.replace('"mysite.settings"', "os.environ['SETTINGS']")
+        path.replace("mysite/settings.py", "mysite/conf.py"): text.replace(
+            '"mysite.settings"', "os.environ['SETTINGS']"
+        )
         for path, text in MINI_DJANGO.items()
     }
     make_repo(tmp_path, files)
     assert_one_line_error(djrefactor("plan", ".", cwd=tmp_path), "--settings")
-    result = djrefactor("plan", "--settings", "mysite.conf", "--only", "config-package", ".",
-                        cwd=tmp_path)
+    result = djrefactor(
+        "plan", "--settings", "mysite.conf", "--only", "config-package", ".", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "rename to config/conf.py" in result.stdout
 
@@ -280,7 +285,9 @@ def test_an_already_restructured_repository_is_nothing_to_do(repo: Path) -> None
 
 def test_settings_from_pyproject_tool_table(tmp_path: Path) -> None:
     files = dict(MINI_DJANGO)
-    files["pyproject.toml"] = '[tool.djrefactor]\nbranch = "tidy/layout"\nonly = ["config-package"]\n'
+    files["pyproject.toml"] = (
+        '[tool.djrefactor]\nbranch = "tidy/layout"\nonly = ["config-package"]\n'
+    )
     make_repo(tmp_path, files)
     result = djrefactor("apply", ".", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -45,7 +45,9 @@ SettingsOpt = Annotated[
 
 
 def _names(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values or [] for part in value.split(",") if part.strip())
+    return tuple(
+        part.strip() for value in values or [] for part in value.split(",") if part.strip()
+    )
 
 
 @contextmanager
@@ -54,7 +56,12 @@ def _progress() -> Iterator[engine.Progress]:
     if not err.is_terminal:
         yield lambda label, done, total: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
 
@@ -64,8 +71,13 @@ def _progress() -> Iterator[engine.Progress]:
         yield update
 
 
-def _session(path: Path, only: tuple[str, ...], skip: tuple[str, ...], settings: str | None,
-             progress: engine.Progress) -> engine.Session:
+def _session(
+    path: Path,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    settings: str | None,
+    progress: engine.Progress,
+) -> engine.Session:
     overrides = {"only": only, "skip": skip, "settings": settings}
     return engine.open_session(path, overrides, progress)
 
@@ -93,9 +105,9 @@ def _print_diff(text: str) -> None:
         return
     for line in text.splitlines():
         style = ""
-        if line.startswith(("diff --git", "new file", "deleted file", "rename ", "similarity")):
-            style = "bold"
-        elif line.startswith(("+++", "---")):
+        if line.startswith(
+            ("diff --git", "new file", "deleted file", "rename ", "similarity")
+        ) or line.startswith(("+++", "---")):
             style = "bold"
         elif line.startswith("+"):
             style = "green"
@@ -118,20 +130,33 @@ def _print_stat(plan: Plan) -> None:
 
 def _as_json(plan: Plan) -> str:
     def files(changes: tuple[FileChange, ...]) -> list[dict[str, object]]:
-        rows = []
+        rows: list[dict[str, object]] = []
         for change in diffing.sort_changes(changes):
             added, removed = diffing.line_counts(change)
-            rows.append({"kind": change.kind, "old_path": change.old_path,
-                         "new_path": change.new_path, "added": added, "removed": removed})
+            rows.append(
+                {
+                    "kind": change.kind,
+                    "old_path": change.old_path,
+                    "new_path": change.new_path,
+                    "added": added,
+                    "removed": removed,
+                }
+            )
         return rows
 
     data = {
         "root": plan.root,
         "nothing_to_do": plan.is_empty,
         "steps": [
-            {"name": step.name, "summary": step.summary, "files": files(step.files),
-             "notes": [{"path": n.path, "line": n.line, "message": n.message} for n in step.notes],
-             "diff": diffing.render(step.files)}
+            {
+                "name": step.name,
+                "summary": step.summary,
+                "files": files(step.files),
+                "notes": [
+                    {"path": n.path, "line": n.line, "message": n.message} for n in step.notes
+                ],
+                "diff": diffing.render(step.files),
+            }
             for step in plan.steps
         ],
         "diff": diffing.render(plan.total),
@@ -160,7 +185,9 @@ def plan(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write the patch (git apply-able) to FILE.")
     ] = None,
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 if there is anything to do.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if there is anything to do.")
+    ] = False,
 ) -> None:
     """Preview every change as a diff. Writes nothing, leaves git untouched."""
     with _progress() as progress:
@@ -188,14 +215,17 @@ def plan(
 def apply(
     path: PathArg = Path("."),
     branch: Annotated[
-        str | None, typer.Option("--branch", help="New branch name [default: djrefactor/restructure].")
+        str | None,
+        typer.Option("--branch", help="New branch name [default: djrefactor/restructure]."),
     ] = None,
     only: OnlyOpt = None,
     skip: SkipOpt = None,
     settings: SettingsOpt = None,
     verify: Annotated[
         str | None,
-        typer.Option("--verify", help="Command that must keep passing after each step (e.g. tests)."),
+        typer.Option(
+            "--verify", help="Command that must keep passing after each step (e.g. tests)."
+        ),
     ] = None,
 ) -> None:
     """Apply the plan on a new git branch, one commit per step."""
@@ -215,7 +245,9 @@ def _report_apply(done: engine.ApplyResult) -> None:
     for step_name, sha in done.commits:
         err.print(f"committed {sha[:10]} {step_name}", markup=False)
     if done.baseline_failed:
-        err.print("warning: --verify command failed before any step; it judged nothing", markup=False)
+        err.print(
+            "warning: --verify command failed before any step; it judged nothing", markup=False
+        )
     if done.broken_by is not None:
         tail = "\n".join(done.verify_output.strip().splitlines()[-15:])
         err.print(tail, markup=False)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import git
 import libcst as cst
@@ -186,7 +187,7 @@ class Session:
 
 def open_session(
     path: Path,
-    overrides: Mapping[str, object],
+    overrides: Mapping[str, Any],
     progress: Progress = _quiet,
 ) -> Session:
     repo = gitops.open_repo(path)
@@ -220,7 +221,9 @@ class _Absolutize(cst.CSTTransformer):
         return updated.with_changes(module=dotted_expr(absolute), relative=[])
 
 
-def _move_module(project: Project, old: str, new: str) -> tuple[dict[str, str], dict[str, cst.Module], dict[str, str]]:
+def _move_module(
+    project: Project, old: str, new: str
+) -> tuple[dict[str, str], dict[str, cst.Module], dict[str, str]]:
     """Texts and trees at the new place, and the renames old path -> new path."""
     source = project.path_for(old)
     if source is None:
@@ -293,7 +296,9 @@ def _redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
     return project.evolve(texts, trees, ())
 
 
-def file_changes(before: Project, after: Project, renames: Mapping[str, str]) -> tuple[FileChange, ...]:
+def file_changes(
+    before: Project, after: Project, renames: Mapping[str, str]
+) -> tuple[FileChange, ...]:
     """What changed between two snapshots, with renames paired up."""
     changes: list[FileChange] = []
     targets = set(renames.values())
@@ -303,7 +308,9 @@ def file_changes(before: Project, after: Project, renames: Mapping[str, str]) ->
             if old is not new and old != new:
                 changes.append(FileChange(path, path, old, new))
         elif path in renames:
-            changes.append(FileChange(path, renames[path], before.text(path), after.text(renames[path])))
+            changes.append(
+                FileChange(path, renames[path], before.text(path), after.text(renames[path]))
+            )
         else:
             changes.append(FileChange(path, None, before.text(path), ""))
     for path in after.paths:
@@ -312,7 +319,9 @@ def file_changes(before: Project, after: Project, renames: Mapping[str, str]) ->
     return tuple(changes)
 
 
-def _total(original: Project, final: Project, origin: Mapping[str, str | None]) -> tuple[FileChange, ...]:
+def _total(
+    original: Project, final: Project, origin: Mapping[str, str | None]
+) -> tuple[FileChange, ...]:
     changes: list[FileChange] = []
     for path in final.paths:
         source = origin.get(path)
@@ -393,7 +402,12 @@ def _writes(step: Step) -> list[gitops.FileWrite]:
 
 
 def _created_paths(plan: Plan) -> set[str]:
-    return {c.new_path for step in plan.steps for c in step.files if c.new_path and c.kind in ("create", "move")}
+    return {
+        c.new_path
+        for step in plan.steps
+        for c in step.files
+        if c.new_path and c.kind in ("create", "move")
+    }
 
 
 def apply_plan(

@@ -59,7 +59,7 @@ def preflight(repo: git.Repo, branch: str | None, created: Iterable[str]) -> str
     """Refuse to start unless every apply precondition holds; returns the current branch."""
     original = current_branch(repo)
     if repo.is_dirty(index=True, working_tree=True, untracked_files=False):
-        changed = sorted({item.a_path for item in repo.index.diff(None)} | _staged(repo))
+        changed = sorted({item.a_path or "" for item in repo.index.diff(None)} | _staged(repo))
         shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
         raise DjrefactorError(
             f"the working tree has uncommitted changes ({shown}); commit or stash them first"
@@ -70,14 +70,15 @@ def preflight(repo: git.Repo, branch: str | None, created: Iterable[str]) -> str
     clash = sorted(path for path in created if path in untracked)
     if clash:
         raise DjrefactorError(
-            f"{clash[0]}: untracked file is in the way of a file the plan creates; move it away first"
+            f"{clash[0]}: an untracked file is in the way of a file the plan creates; "
+            "move it away first"
         )
     _check_identity(repo)
     return original
 
 
 def _staged(repo: git.Repo) -> set[str]:
-    return {item.a_path for item in repo.index.diff("HEAD")}
+    return {item.a_path or "" for item in repo.index.diff("HEAD")}
 
 
 def _check_branch_name(repo: git.Repo, branch: str) -> None:

@@ -1,0 +1,227 @@
+"""End to end on every bundled legacy project: plan writes nothing and matches the reviewed golden
+diff; apply builds the branch, and the restructured project still works (its own tests, `manage.py
+check` with each settings module, `check --deploy` for production) and has the target layout.
+
+Golden diffs are regenerated only on purpose: `pytest tests/e2e --update-golden`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import git_run
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+# Each fixture's own test command, as its README states it.
+TEST_COMMANDS = {
+    "clinic": [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+    "shopfront": [sys.executable, "manage.py", "test", "-v", "1"],
+}
+VENDORS = {
+    "stripe",
+    "twilio",
+    "boto3",
+    "botocore",
+    "openai",
+    "anthropic",
+    "sendgrid",
+    "requests",
+    "httpx",
+    "slack_sdk",
+    "mailchimp_marketing",
+    "braintree",
+}
+STRONG_KEY = "e2e-" + "k3y" * 20
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.parent.name for p in FIXTURES.glob("*/manage.py"))
+
+
+def test_every_fixture_has_a_test_command() -> None:
+    assert fixture_names(), "no fixtures found"
+    assert set(fixture_names()) == set(TEST_COMMANDS)
+
+
+def run(cmd: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    environment.update(env, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run(
+        cmd, cwd=cwd, env=environment, capture_output=True, text=True, check=False
+    )
+
+
+def djrefactor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "djrefactor", *args], cwd)
+
+
+def copy_fixture(name: str, target: Path) -> Path:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "db.sqlite3")
+    shutil.copytree(FIXTURES / name, target, ignore=ignore)
+    git_run(target, "init", "-q", "-b", "main")
+    git_run(target, "config", "user.name", "Test")
+    git_run(target, "config", "user.email", "test@example.com")
+    git_run(target, "add", "-A")
+    git_run(target, "commit", "-q", "-m", "legacy project")
+    return target
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def passed_tests(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module", params=sorted(TEST_COMMANDS))
+def applied(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture after `djrefactor apply`, shared by the checks below (one apply per fixture)."""
+    name = request.param
+    repo = copy_fixture(name, tmp_path_factory.mktemp(name) / name)
+    result = djrefactor("apply", ".", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    return repo
+
+
+@pytest.mark.parametrize("name", sorted(TEST_COMMANDS))
+def test_plan_writes_nothing_and_matches_the_golden_diff(
+    name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    repo = copy_fixture(name, tmp_path / name)
+    before = files_of(repo)
+    result = djrefactor("plan", ".", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert files_of(repo) == before
+    assert git_run(repo, "status", "--porcelain") == ""
+    golden = GOLDEN / f"{name}.diff"
+    if request.config.getoption("--update-golden"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert golden.exists(), "run `pytest tests/e2e --update-golden` once and review the diff"
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(TEST_COMMANDS))
+def test_the_fixture_passes_its_own_tests_before(name: str, tmp_path: Path) -> None:
+    repo = copy_fixture(name, tmp_path / name)
+    passed_tests(run(TEST_COMMANDS[name], repo))
+
+
+def test_apply_builds_a_branch_and_leaves_main_untouched(applied: Path) -> None:
+    assert git_run(applied, "rev-parse", "--abbrev-ref", "HEAD").strip() == "djrefactor/restructure"
+    assert git_run(applied, "status", "--porcelain") == ""
+    subjects = git_run(applied, "log", "--format=%s", "main..HEAD").splitlines()
+    assert len(subjects) >= 3
+    assert all(s.startswith("djrefactor: ") for s in subjects)
+    assert git_run(applied, "log", "--format=%s", "main").splitlines() == ["legacy project"]
+
+
+def test_the_fixture_passes_its_own_tests_after(applied: Path) -> None:
+    passed_tests(run(TEST_COMMANDS[applied.name], applied))
+
+
+def settings_package(root: Path) -> str:
+    [production] = [p for p in root.rglob("settings/production.py") if ".git" not in p.parts]
+    return ".".join(production.parent.relative_to(root).parts)
+
+
+def test_check_passes_with_development_settings(applied: Path) -> None:
+    module = f"{settings_package(applied)}.development"
+    passed_tests(run([sys.executable, "manage.py", "check", "--settings", module], applied))
+
+
+def test_check_deploy_is_clean_with_production_settings(applied: Path) -> None:
+    module = f"{settings_package(applied)}.production"
+    result = run(
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            "--settings",
+            module,
+        ],
+        applied,
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        DJANGO_ALLOWED_HOSTS="example.com,www.example.com",
+    )
+    output = passed_tests(result)
+    assert "no issues" in output
+
+
+def test_production_refuses_to_start_without_a_secret(applied: Path) -> None:
+    module = f"{settings_package(applied)}.production"
+    result = run([sys.executable, "-c", f"import {module}"], applied)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def non_test_sources(root: Path) -> list[Path]:
+    return [
+        p
+        for p in root.rglob("*.py")
+        if ".git" not in p.parts
+        and "migrations" not in p.parts
+        and not any(part in ("tests", "test") for part in p.relative_to(root).parts)
+        and not p.name.startswith("test")
+        and p.name != "conftest.py"
+    ]
+
+
+def test_vendor_sdks_are_imported_only_in_integrations(applied: Path) -> None:
+    offenders = []
+    for path in non_test_sources(applied):
+        rel = path.relative_to(applied)
+        if rel.parts[0] == "integrations":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            offenders += [f"{rel}:{node.lineno}" for n in names if n.split(".")[0] in VENDORS]
+    assert offenders == []
+    assert list((applied / "integrations").glob("*.py"))
+
+
+def test_layers_hold(applied: Path) -> None:
+    def imported(path: Path) -> set[str]:
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+        return found
+
+    for path in (applied / "integrations").glob("*.py"):
+        assert not {m for m in imported(path) if m.startswith("services") or "views" in m}
+    services = list((applied / "services").rglob("*.py"))
+    assert services
+    for path in services:
+        assert not {m for m in imported(path) if m.split(".")[-1] in ("views", "api", "viewsets")}
+
+
+def test_a_second_plan_has_nothing_to_do(applied: Path) -> None:
+    result = djrefactor("plan", ".", cwd=applied)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert "nothing to do" in result.stderr
