@@ -162,6 +162,7 @@ def discard_uncommitted(repo: git.Repo, paths: Iterable[str]) -> None:
     for path in paths:
         if path in untracked:
             (root / path).unlink(missing_ok=True)
+            _prune_empty_dirs((root / path).parent, root)
 
 
 def reset_to(repo: git.Repo, sha: str) -> None:
