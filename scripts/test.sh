@@ -10,5 +10,5 @@ VENV="${VENV:-.venv}"
 "$VENV/bin/python" -m pip install --quiet -e '.[test]' -r fixtures/requirements.txt
 export PATH="$PWD/$VENV/bin:$PATH"
 ruff check src codemods tests benchmarks
-mypy
+scripts/typecheck.sh
 python -m pytest "$@"

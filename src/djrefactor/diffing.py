@@ -11,7 +11,10 @@ NO_NEWLINE = "\\ No newline at end of file\n"
 
 
 def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+    # Only "\n" ends a line for git; str.splitlines would also split on \f, \r, \u2028...
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
 
 
 def _hunks(old: str, new: str) -> list[str]:
@@ -61,7 +64,7 @@ def render(changes: Iterable[FileChange]) -> str:
 
 
 def sort_changes(changes: Iterable[FileChange]) -> list[FileChange]:
-    return sorted(changes, key=lambda change: (change.new_path or change.old_path or ""))
+    return sorted(changes, key=lambda change: change.new_path or change.old_path or "")
 
 
 def line_counts(change: FileChange) -> tuple[int, int]:

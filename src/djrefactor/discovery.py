@@ -122,7 +122,9 @@ def settings_default_in(tree: cst.Module) -> str | None:
 
 def _settings_from(project: Project, manage_py: str | None) -> str | None:
     candidates = [manage_py] if manage_py else []
-    candidates += [path for path in project.python_paths() if path.endswith(("/wsgi.py", "/asgi.py"))]
+    candidates += [
+        path for path in project.python_paths() if path.endswith(("/wsgi.py", "/asgi.py"))
+    ]
     for path in candidates:
         if path and project.mentions(path, SETTINGS_ENV):
             found = settings_default_in(project.tree(path))
@@ -161,7 +163,9 @@ def _settings_values(project: Project, path: str) -> dict[str, str]:
     for statement in project.tree(path).body:
         if not m.matches(
             statement,
-            m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=m.SimpleString())]),
+            m.SimpleStatementLine(
+                body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=m.SimpleString())]
+            ),
         ):
             continue
         assert isinstance(statement, cst.SimpleStatementLine)
@@ -196,7 +200,10 @@ def _string_items(node: cst.BaseExpression, lists: dict[str, list[str]]) -> list
 def _installed_apps(project: Project, path: str) -> tuple[str, ...]:
     """INSTALLED_APPS as far as literals tell: lists, `+` of named lists, `+=` and `.append`."""
     lists: dict[str, list[str]] = {}
-    for node in m.findall(project.tree(path), m.Assign(targets=[m.AssignTarget(m.Name())]) | m.AugAssign(target=m.Name())):
+    for node in m.findall(
+        project.tree(path),
+        m.Assign(targets=[m.AssignTarget(m.Name())]) | m.AugAssign(target=m.Name()),
+    ):
         if isinstance(node, cst.Assign):
             target = node.targets[0].target
             assert isinstance(target, cst.Name)
@@ -250,9 +257,7 @@ def _describe_app(project: Project, module: str) -> App:
         serializers=named("serializers"),
         models=named("models"),
         urls=named("urls"),
-        tests=tuple(
-            f"{directory}/{rel}" for rel in own if is_test_path(rel)
-        ),
+        tests=tuple(f"{directory}/{rel}" for rel in own if is_test_path(rel)),
         commands=tuple(
             f"{directory}/{rel}"
             for rel in own
@@ -263,12 +268,12 @@ def _describe_app(project: Project, module: str) -> App:
 
 
 def is_test_path(path: str) -> bool:
-    """Test modules: under a tests/ folder, or named test_*.py / *_tests.py / tests.py / conftest."""
+    """Test modules: under tests/, or test_*.py, *_test(s).py, tests.py, test.py, conftest.py."""
     parts = PurePosixPath(path).parts
     name = parts[-1]
     return (
         any(part in ("tests", "test") for part in parts[:-1])
-        or name.startswith("test")
-        or name.endswith("_tests.py")
-        or name == "conftest.py"
+        or name.startswith("test_")
+        or name.endswith(("_tests.py", "_test.py"))
+        or name in ("tests.py", "test.py", "conftest.py")
     )

@@ -12,19 +12,23 @@ import re
 from collections.abc import Sequence
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.model import Redirect
 
 
-def resolve_relative(module: str | None, is_package: bool, level: int, name: str | None) -> str | None:
+def resolve_relative(
+    module: str | None, is_package: bool, level: int, name: str | None
+) -> str | None:
     """The absolute module a `from <level dots><name> import ...` in `module` refers to."""
     if level == 0:
         return name
     if module is None:
         return None
     package = module.split(".") if is_package else module.split(".")[:-1]
-    if level - 1 > len(package):
+    if level - 1 >= len(package):  # above the top-level package: an ImportError in Python
         return None
     base = package[: len(package) - (level - 1)]
     parts = base + ([name] if name else [])
@@ -35,6 +39,9 @@ def _retarget(value: str, old: str, new: str) -> str | None:
     """`old.x` -> `new.x`; None when `value` is not `old` or below it (or already `new`)."""
     if new.startswith(old + ".") and (value == new or value.startswith(new + ".")):
         return None
+    module, colon, attribute = value.partition(":")
+    if colon and old.startswith(module + "."):
+        return _retarget_attribute(module, attribute, old, new)
     if value == old:
         return new
     for sep in (".", ":"):
@@ -44,6 +51,19 @@ def _retarget(value: str, old: str, new: str) -> str | None:
                 return None
             return new + sep + rest
     return None
+
+
+def _retarget_attribute(module: str, attribute: str, old: str, new: str) -> str | None:
+    """`mod:name` when `old` is `mod.name` (a name moved out of its module): `newmod:name`."""
+    mapped = _retarget(f"{module}.{attribute}", old, new)
+    if mapped is None:
+        return None
+    depth = old.count(".") - module.count(".")
+    new_parts = new.split(".")
+    if depth >= len(new_parts):
+        return None
+    new_module = ".".join(new_parts[:-depth])
+    return f"{new_module}:{mapped[len(new_module) + 1 :]}"
 
 
 def _looks_like_model_label(rest: str) -> bool:
@@ -125,7 +145,9 @@ class _Rewriter(cst.CSTTransformer):
             return None
         return self._split_moved_names(node, absolute)
 
-    def _split_moved_names(self, node: cst.ImportFrom, absolute: str) -> list[cst.ImportFrom] | None:
+    def _split_moved_names(
+        self, node: cst.ImportFrom, absolute: str
+    ) -> list[cst.ImportFrom] | None:
         assert not isinstance(node.names, cst.ImportStar)
         kept: list[cst.ImportAlias] = []
         moved: dict[str, list[cst.ImportAlias]] = {}
@@ -147,12 +169,20 @@ class _Rewriter(cst.CSTTransformer):
         statements: list[cst.ImportFrom] = []
         if kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            statements.append(node.with_changes(names=kept, lpar=None, rpar=None) if len(kept) < 2 else node.with_changes(names=kept))
+            statements.append(
+                node.with_changes(names=kept, lpar=None, rpar=None)
+                if len(kept) < 2
+                else node.with_changes(names=kept)
+            )
         for parent, aliases in moved.items():
-            statement = cst.ImportFrom(module=dotted_expr(parent) if parent else None, names=aliases)
+            statement = cst.ImportFrom(
+                module=dotted_expr(parent) if parent else None, names=aliases
+            )
             statements.append(statement)
         if not kept:
-            statements[0] = statements[0].with_changes(whitespace_after_import=node.whitespace_after_import)
+            statements[0] = statements[0].with_changes(
+                whitespace_after_import=node.whitespace_after_import
+            )
         return statements
 
     def visit_Import(self, node: cst.Import) -> bool:
@@ -162,7 +192,9 @@ class _Rewriter(cst.CSTTransformer):
         return False
 
     # -- strings -------------------------------------------------------------------------------
-    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+    def leave_SimpleString(
+        self, original: cst.SimpleString, updated: cst.SimpleString
+    ) -> cst.SimpleString:
         if "\n" in updated.value or "b" in updated.prefix.lower():
             return updated
         value = updated.evaluated_value
@@ -175,6 +207,16 @@ class _Rewriter(cst.CSTTransformer):
         return _requote(updated, mapped)
 
 
+def _chain(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a pure Name/Attribute chain; None for anything else (calls, subscripts...)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _chain(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
+
+
 class _AttributeRewriter(cst.CSTTransformer):
     """`a.b.x` -> `new.x` in a file whose plain `import a.b` became `import new`."""
 
@@ -185,14 +227,113 @@ class _AttributeRewriter(cst.CSTTransformer):
     def visit_Import(self, node: cst.Import) -> bool:
         return False
 
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
-        dotted = get_full_name_for_node(original)
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression:
+        dotted = _chain(original)
         if dotted is None:
             return updated
         for old, new in self.renamed:
             if dotted == old or dotted.startswith(old + "."):
                 return dotted_expr(new + dotted[len(old) :])
         return updated
+
+
+class _ModuleBindings(cst.CSTVisitor):
+    """Local names bound to modules: `import a.b` (`a.b`), `import a.b as v`, `from a import b`."""
+
+    def __init__(self, module: str | None, is_package: bool) -> None:
+        super().__init__()
+        self.module = module
+        self.is_package = is_package
+        self.bound: dict[str, str] = {}
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            dotted = _chain(alias.name)
+            if dotted is None:
+                continue
+            local = _chain(alias.asname.name) if alias.asname else dotted
+            if isinstance(local, str):
+                self.bound[local] = dotted
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        name = _chain(node.module) if node.module else None
+        base = resolve_relative(self.module, self.is_package, len(node.relative), name)
+        if base is None:
+            return False
+        for alias in node.names:
+            imported = _chain(alias.name)
+            local = _chain(alias.asname.name) if alias.asname else imported
+            if imported and local:
+                self.bound[local] = f"{base}.{imported}"
+        return False
+
+
+class _MovedNameAccess(cst.CSTTransformer):
+    """`views.helper` -> `services.app.helper` (plus `import services.app`) when only the name
+    `helper` left the module `views` is bound to; the import of the module itself stays."""
+
+    def __init__(self, bound: dict[str, str], targets: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.bound = bound
+        self.targets = targets
+        self.needed: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression:
+        dotted = _chain(original)
+        if dotted is None:
+            return updated
+        parts = dotted.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            module = self.bound.get(".".join(parts[:end]))
+            if module is not None:
+                return self._retarget(updated, module, parts[end:])
+        return updated
+
+    def _retarget(self, updated: cst.Attribute, module: str, rest: list[str]) -> cst.BaseExpression:
+        absolute = ".".join([module, *rest])
+        for old, new in self.targets:
+            if not old.startswith(module + "."):
+                continue  # the module itself moved: its import is rewritten instead
+            mapped = _retarget(absolute, old, new)
+            depth = old.count(".") - module.count(".")
+            if mapped is None or depth >= new.count(".") + 1:
+                continue
+            self.needed.add(new.rsplit(".", depth)[0])
+            return dotted_expr(mapped)
+        return updated
+
+
+def _follow_moved_names(
+    tree: cst.Module, module: str | None, is_package: bool, targets: Sequence[tuple[str, str]]
+) -> cst.Module | None:
+    bindings = _ModuleBindings(module, is_package)
+    tree.visit(bindings)
+    if not bindings.bound:
+        return None
+    access = _MovedNameAccess(bindings.bound, targets)
+    updated = tree.visit(access)
+    if not access.needed:
+        return None
+    context = CodemodContext()
+    for needed in sorted(access.needed):
+        AddImportsVisitor.add_needed_import(context, needed)
+    return AddImportsVisitor(context).transform_module(updated)
 
 
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(:[A-Za-z_][\w.]*)?")
@@ -210,6 +351,9 @@ def import_targets_pass(
     updated = tree.visit(rewriter)
     if rewriter.renamed_imports:
         updated = updated.visit(_AttributeRewriter(rewriter.renamed_imports))
+    followed = _follow_moved_names(updated, module, is_package, targets)
+    if followed is not None:
+        return followed
     return updated if rewriter.changed else None
 
 

@@ -48,7 +48,17 @@ REFERENCE_FILE_PATTERNS = (
 """Non-Python files that commonly name Python modules (settings, wsgi, urls...)."""
 
 SKIPPED_DIRS = frozenset(
-    {"node_modules", ".venv", "venv", "env", "__pycache__", "site-packages", ".tox", "build", "dist"}
+    {
+        "node_modules",
+        ".venv",
+        "venv",
+        "env",
+        "__pycache__",
+        "site-packages",
+        ".tox",
+        "build",
+        "dist",
+    }
 )
 
 
@@ -207,7 +217,8 @@ def parse_module(path: str, text: str) -> cst.Module:
 def check_syntax(path: str, text: str) -> None:
     """Fail early (before any codemod) on a file Python itself cannot parse."""
     try:
-        ast.parse(text, filename=path)
+        # A UTF-8 BOM is valid in a source file but not in the str that ast.parse takes.
+        ast.parse(text.removeprefix("\ufeff"), filename=path)
     except SyntaxError as exc:
         raise DjrefactorError(
             f"{path}:{exc.lineno}: cannot parse ({exc.msg}); fix it or exclude it "

@@ -1,0 +1,247 @@
+"""The in-memory workspace: loading, parsing once, snapshots, module <-> path mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from djrefactor import workspace
+from djrefactor.errors import DjrefactorError
+from djrefactor.workspace import Config, Project, load_project
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> list[str]:
+    for path, content in files.items():
+        full = root / path
+        full.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            full.write_bytes(content)
+        else:
+            full.write_text(content, encoding="utf-8")
+    return sorted(files)
+
+
+def project_of(texts: dict[str, str]) -> Project:
+    return Project(Path("/nowhere"), texts, Config())
+
+
+# -- load_project -------------------------------------------------------------------------------
+def test_load_reads_python_and_reference_files_as_utf8(tmp_path):
+    tracked = write_tree(
+        tmp_path,
+        {
+            "manage.py": "import os\n",
+            "shop/models.py": 'NAME = "Café Ünïcode"\n',
+            "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings\n",
+            "Procfile": "web: gunicorn shop.wsgi\n",
+            "Dockerfile.prod": "ENV A=1\n",
+            ".env.example": "A=1\n",
+            ".github/workflows/ci.yml": "on: push\n",
+            "README.md": "shop.settings\n",
+            "static/app.js": "let x = 1;\n",
+            "docs/notes.txt": "shop.settings\n",
+        },
+    )
+    project = load_project(tmp_path, tracked, Config())
+    assert project.paths == [
+        ".env.example",
+        ".github/workflows/ci.yml",
+        "Dockerfile.prod",
+        "Procfile",
+        "manage.py",
+        "pytest.ini",
+        "shop/models.py",
+    ]
+    assert project.text("shop/models.py") == 'NAME = "Café Ünïcode"\n'
+    assert list(project.python_paths()) == ["manage.py", "shop/models.py"]
+
+
+def test_load_ignores_untracked_and_missing_files(tmp_path):
+    write_tree(tmp_path, {"a.py": "A = 1\n", "untracked.py": "B = 2\n"})
+    project = load_project(tmp_path, ["a.py", "deleted_in_worktree.py"], Config())
+    assert project.paths == ["a.py"]
+
+
+def test_load_skips_vendored_dirs_and_configured_excludes(tmp_path):
+    tracked = write_tree(
+        tmp_path,
+        {
+            "app/views.py": "X = 1\n",
+            "venv/lib/x.py": "broken(\n",
+            "node_modules/pkg/setup.py": "broken(\n",
+            "app/__pycache__/x.py": "broken(\n",
+            "legacy/old.py": "print 'py2'\n",
+            "env.py": "ENV = 1\n",
+        },
+    )
+    project = load_project(tmp_path, tracked, Config(exclude=("legacy/*",)))
+    # a file named like a skipped folder is still read: only folders are skipped
+    assert project.paths == ["app/views.py", "env.py"]
+
+
+def test_latin1_file_is_a_one_line_error_naming_file_and_line(tmp_path):
+    tracked = write_tree(
+        tmp_path, {"app/old.py": "# ok\n# ok\nNAME = 'caf\xe9'\n".encode("latin-1")}
+    )
+    with pytest.raises(DjrefactorError) as error:
+        load_project(tmp_path, tracked, Config())
+    message = error.value.message
+    assert message.startswith("app/old.py:3: not UTF-8")
+    assert "\n" not in message
+
+
+def test_latin1_reference_file_is_an_error_too(tmp_path):
+    tracked = write_tree(tmp_path, {"Procfile": "web: caf\xe9\n".encode("latin-1")})
+    with pytest.raises(DjrefactorError, match=r"^Procfile:1: not UTF-8"):
+        load_project(tmp_path, tracked, Config())
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    tracked = write_tree(
+        tmp_path, {"ok.py": "A = 1\n", "app/bad.py": "A = 1\n\ndef f(:\n    pass\n"}
+    )
+    with pytest.raises(DjrefactorError) as error:
+        load_project(tmp_path, tracked, Config())
+    assert error.value.message.startswith("app/bad.py:3: cannot parse (")
+    assert "\n" not in error.value.message
+
+
+def test_excluded_unparsable_file_is_not_an_error(tmp_path):
+    tracked = write_tree(tmp_path, {"bad.py": "def f(:\n"})
+    assert load_project(tmp_path, tracked, Config(exclude=("bad.py",))).paths == []
+
+
+def test_utf8_bom_file_loads_and_parses(tmp_path):
+    tracked = write_tree(tmp_path, {"app.py": "\ufeffimport os\n".encode()})
+    project = load_project(tmp_path, tracked, Config())
+    assert project.tree("app.py").body
+
+
+def test_tree_parse_error_is_a_one_line_error():
+    project = project_of({"bad.py": "x = (\n"})
+    with pytest.raises(DjrefactorError, match=r"^bad\.py:\d+: cannot parse") as error:
+        project.tree("bad.py")
+    assert "\n" not in error.value.message
+
+
+def test_text_of_unknown_path_is_an_error():
+    with pytest.raises(DjrefactorError, match="nope.py: no such file"):
+        project_of({}).text("nope.py")
+
+
+# -- parsing once ------------------------------------------------------------------------------
+@pytest.fixture
+def parses(monkeypatch):
+    calls: list[str] = []
+    real = workspace.parse_module
+
+    def counting(path: str, text: str) -> cst.Module:
+        calls.append(path)
+        return real(path, text)
+
+    monkeypatch.setattr(workspace, "parse_module", counting)
+    return calls
+
+
+def test_tree_is_parsed_once_and_shared(parses):
+    project = project_of({"a.py": "A = 1\n", "b.py": "B = 2\n"})
+    first = project.tree("a.py")
+    assert project.tree("a.py") is first
+    project.tree("b.py")
+    assert parses == ["a.py", "b.py"]
+
+
+def test_mentions_is_textual_and_does_not_parse(parses):
+    project = project_of({"a.py": "import stripe\n"})
+    assert project.mentions("a.py", "twilio", "stripe")
+    assert not project.mentions("a.py", "twilio")
+    assert not project.mentions("missing.py", "stripe")
+    assert parses == []
+
+
+# -- snapshots ---------------------------------------------------------------------------------
+def test_evolve_leaves_the_previous_snapshot_unchanged(parses):
+    before = project_of({"a.py": "A = 1\n", "b.py": "B = 2\n", "c.py": "C = 3\n"})
+    old_a = before.tree("a.py")
+    after = before.evolve({"a.py": "A = 10\n", "d.py": "D = 4\n"}, {}, ["c.py"])
+    assert before.paths == ["a.py", "b.py", "c.py"]
+    assert before.text("a.py") == "A = 1\n"
+    assert before.tree("a.py") is old_a
+    assert after.paths == ["a.py", "b.py", "d.py"]
+    assert after.text("a.py") == "A = 10\n"
+    assert after.tree("a.py").code == "A = 10\n"  # the stale tree is not reused
+
+
+def test_evolve_shares_untouched_trees_and_reuses_given_trees(parses):
+    before = project_of({"a.py": "A = 1\n", "b.py": "B = 2\n"})
+    b_tree = before.tree("b.py")
+    new_a = cst.parse_module("A = 2\n")
+    after = before.evolve({"a.py": new_a.code}, {"a.py": new_a}, [])
+    assert after.tree("a.py") is new_a
+    assert after.tree("b.py") is b_tree
+    assert parses == ["b.py"]
+
+
+def test_evolve_drops_trees_of_removed_files():
+    before = project_of({"a.py": "A = 1\n"})
+    before.tree("a.py")
+    after = before.evolve({}, {}, ["a.py"])
+    assert not after.exists("a.py")
+    with pytest.raises(DjrefactorError):
+        after.tree("a.py")
+
+
+# -- modules and paths -------------------------------------------------------------------------
+FLAT = {
+    "manage.py": "",
+    "mysite/__init__.py": "",
+    "mysite/settings.py": "",
+    "shop/__init__.py": "",
+    "shop/views/__init__.py": "",
+    "shop/views/cart.py": "",
+    "Procfile": "web: x\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("files", "root"),
+    [
+        pytest.param(FLAT, "", id="manage.py at the root"),
+        pytest.param({f"src/{path}": text for path, text in FLAT.items()}, "src", id="in src/"),
+    ],
+)
+def test_module_path_mapping(files, root):
+    project = project_of(files)
+    prefix = f"{root}/" if root else ""
+    assert project.source_root == root
+    assert project.module_for(f"{prefix}mysite/settings.py") == "mysite.settings"
+    assert project.module_for(f"{prefix}shop/views/__init__.py") == "shop.views"
+    assert project.module_for(f"{prefix}manage.py") == "manage"
+    assert project.module_for(f"{prefix}Procfile") is None
+    assert project.path_for("shop.views") == f"{prefix}shop/views/__init__.py"
+    assert project.path_for("shop.views.cart") == f"{prefix}shop/views/cart.py"
+    assert project.path_for("shop.missing") is None
+    assert project.is_package("shop.views")
+    assert not project.is_package("shop.views.cart")
+    assert project.module_path("config.settings") == f"{prefix}config/settings"
+
+
+def test_files_outside_the_source_root_have_no_module():
+    project = project_of({"src/manage.py": "", "scripts/tool.py": "", "src/app/x.py": ""})
+    assert project.module_for("scripts/tool.py") is None
+    assert project.module_for("src/app/x.py") == "app.x"
+
+
+def test_shallowest_manage_py_wins():
+    project = project_of({"backend/manage.py": "", "backend/tools/demo/manage.py": ""})
+    assert project.source_root == "backend"
+
+
+def test_reference_file_patterns():
+    assert workspace.is_reference_file("deploy/Dockerfile")
+    assert workspace.is_reference_file("docker-compose.prod.yml")
+    assert workspace.is_reference_file(".github/workflows/test.yaml")
+    assert not workspace.is_reference_file("config/ci.yml")
+    assert not workspace.is_reference_file("README.md")
