@@ -275,6 +275,7 @@ def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str
 def _redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
     if not redirects:
         return project
+    keep = _modules_below(project, [redirect.old for redirect in redirects])
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
     for path in project.paths:
@@ -285,15 +286,27 @@ def _redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
         if is_python(path):
             module = project.module_for(path)
             updated = import_targets_pass(
-                project.tree(path), module, path.endswith("__init__.py"), targets
+                project.tree(path), module, path.endswith("__init__.py"), targets, keep
             )
             if updated is not None and updated.code != text:
                 texts[path], trees[path] = updated.code, updated
         else:
-            new_text = text_pass(text, targets)
+            new_text = text_pass(text, targets, keep)
             if new_text != text:
                 texts[path] = new_text
     return project.evolve(texts, trees, ())
+
+
+def _modules_below(project: Project, olds: Sequence[str]) -> frozenset[str]:
+    """Modules that now exist below a redirected name: `old` became a package (settings.py ->
+    settings/base.py...), and references to its new submodules must stay as they are."""
+    prefixes = tuple(old + "." for old in olds)
+    found = set()
+    for path in project.python_paths():
+        module = project.module_for(path)
+        if module is not None and module.startswith(prefixes):
+            found.add(module)
+    return frozenset(found)
 
 
 def file_changes(
@@ -322,15 +335,18 @@ def file_changes(
 def _total(
     original: Project, final: Project, origin: Mapping[str, str | None]
 ) -> tuple[FileChange, ...]:
+    kept = {source for source in origin.values() if source is not None}
     changes: list[FileChange] = []
     for path in final.paths:
         source = origin.get(path)
+        if source is None and original.exists(path) and path not in kept:
+            source = path  # deleted by one step, written again by a later one: an edit
+            kept.add(path)
         new = final.text(path)
         if source is None:
             changes.append(FileChange(None, path, "", new))
         elif source != path or original.text(source) != new:
             changes.append(FileChange(source, path, original.text(source), new))
-    kept = {source for source in origin.values() if source is not None}
     for path in original.paths:
         if path not in kept:
             changes.append(FileChange(path, None, original.text(path), ""))

@@ -9,7 +9,7 @@ Other files (pytest.ini, Procfile, Dockerfile...): dotted paths at word boundari
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -86,17 +86,31 @@ def _requote(string: cst.SimpleString, value: str) -> cst.SimpleString:
     return string.with_changes(value=f"{prefix}{quote}{value}{quote}")
 
 
+def _is_kept(value: str, keep: Collection[str]) -> bool:
+    """Does `value` name a kept module (or something inside it)?"""
+    return any(value == kept or value.startswith((kept + ".", kept + ":")) for kept in keep)
+
+
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, module: str | None, is_package: bool, targets: Sequence[tuple[str, str]]):
+    def __init__(
+        self,
+        module: str | None,
+        is_package: bool,
+        targets: Sequence[tuple[str, str]],
+        keep: Collection[str] = (),
+    ):
         super().__init__()
         self.module = module
         self.is_package = is_package
         self.targets = targets
+        self.keep = keep
         self.renamed_imports: list[tuple[str, str]] = []
         self.changed = False
 
     # -- helpers ------------------------------------------------------------------------------
     def _map(self, dotted: str) -> str | None:
+        if _is_kept(dotted, self.keep):
+            return None
         for old, new in self.targets:
             mapped = _retarget(dotted, old, new)
             if mapped is not None and mapped != dotted:
@@ -280,10 +294,13 @@ class _MovedNameAccess(cst.CSTTransformer):
     """`views.helper` -> `services.app.helper` (plus `import services.app`) when only the name
     `helper` left the module `views` is bound to; the import of the module itself stays."""
 
-    def __init__(self, bound: dict[str, str], targets: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, bound: dict[str, str], targets: Sequence[tuple[str, str]], keep: Collection[str]
+    ) -> None:
         super().__init__()
         self.bound = bound
         self.targets = targets
+        self.keep = keep
         self.needed: set[str] = set()
 
     def visit_Import(self, node: cst.Import) -> bool:
@@ -307,6 +324,8 @@ class _MovedNameAccess(cst.CSTTransformer):
 
     def _retarget(self, updated: cst.Attribute, module: str, rest: list[str]) -> cst.BaseExpression:
         absolute = ".".join([module, *rest])
+        if _is_kept(absolute, self.keep):
+            return updated
         for old, new in self.targets:
             if not old.startswith(module + "."):
                 continue  # the module itself moved: its import is rewritten instead
@@ -320,13 +339,17 @@ class _MovedNameAccess(cst.CSTTransformer):
 
 
 def _follow_moved_names(
-    tree: cst.Module, module: str | None, is_package: bool, targets: Sequence[tuple[str, str]]
+    tree: cst.Module,
+    module: str | None,
+    is_package: bool,
+    targets: Sequence[tuple[str, str]],
+    keep: Collection[str],
 ) -> cst.Module | None:
     bindings = _ModuleBindings(module, is_package)
     tree.visit(bindings)
     if not bindings.bound:
         return None
-    access = _MovedNameAccess(bindings.bound, targets)
+    access = _MovedNameAccess(bindings.bound, targets, keep)
     updated = tree.visit(access)
     if not access.needed:
         return None
@@ -340,29 +363,38 @@ _DOTTED = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(:[A-Za-z_][\w.]*)?")
 
 
 def import_targets_pass(
-    tree: cst.Module, module: str | None, is_package: bool, targets: Sequence[tuple[str, str]]
+    tree: cst.Module,
+    module: str | None,
+    is_package: bool,
+    targets: Sequence[tuple[str, str]],
+    keep: Collection[str] = (),
 ) -> cst.Module | None:
     """Apply `targets` (old, new) to one Python tree; None when nothing referred to them.
+
+    References to a module in `keep` (or below it) stay as written: when `old` became a
+    package, its new submodules (`settings.base`) are not `old` moved elsewhere.
 
     Attribute chains through a renamed `import a.b` are rewritten in a second pass, once the
     renamed imports are known.
     """
-    rewriter = _Rewriter(module, is_package, targets)
+    rewriter = _Rewriter(module, is_package, targets, keep)
     updated = tree.visit(rewriter)
     if rewriter.renamed_imports:
         updated = updated.visit(_AttributeRewriter(rewriter.renamed_imports))
-    followed = _follow_moved_names(updated, module, is_package, targets)
+    followed = _follow_moved_names(updated, module, is_package, targets, keep)
     if followed is not None:
         return followed
     return updated if rewriter.changed else None
 
 
-def text_pass(text: str, targets: Sequence[tuple[str, str]]) -> str:
+def text_pass(text: str, targets: Sequence[tuple[str, str]], keep: Collection[str] = ()) -> str:
     """Rewrite dotted references in a non-Python file (pytest.ini, Procfile, Dockerfile...)."""
     for old, new in targets:
         pattern = re.compile(rf"(?<![\w.]){re.escape(old)}(?![\w])(?:[.:][\w.]*\w)?")
 
         def swap(match: re.Match[str], old: str = old, new: str = new) -> str:
+            if _is_kept(match.group(0), keep):
+                return match.group(0)
             mapped = _retarget(match.group(0), old, new)
             return match.group(0) if mapped is None else mapped
 

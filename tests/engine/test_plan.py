@@ -191,3 +191,14 @@ def test_a_file_created_then_deleted_is_absent_from_total():
     plan = build_plan(make_project(FILES), [fake("create", create), fake("delete", delete)])
     assert plan.total == ()
     assert not plan.is_empty
+
+
+def test_a_file_deleted_then_written_again_is_one_edit_in_total():
+    def delete(project: Project) -> Changes:
+        return Changes(deletes=frozenset({"old.py"}))
+
+    def recreate(project: Project) -> Changes:
+        return Changes(writes={"old.py": "OLD = 2\n"})
+
+    plan = build_plan(make_project(FILES), [fake("delete", delete), fake("recreate", recreate)])
+    assert plan.total == (FileChange("old.py", "old.py", "OLD = 1\n", "OLD = 2\n"),)

@@ -533,3 +533,31 @@ def test_a_second_pass_changes_nothing(changes, again):
     once, _ = apply_changes(make_project({**SITE, **files}), changes)
     twice, _ = apply_changes(once, again)
     assert {p: twice.text(p) for p in twice.paths} == {p: once.text(p) for p in once.paths}
+
+
+def test_a_module_becoming_a_package_keeps_references_to_its_new_submodules():
+    project = make_project(
+        {
+            "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+            "mysite/__init__.py": "",
+            "mysite/settings.py": "DEBUG = True\n",
+            "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = mysite.settings\n",
+        }
+    )
+    changes = Changes(
+        writes={
+            "mysite/settings/__init__.py": "",
+            "mysite/settings/base.py": "DEBUG = False\n",
+            "mysite/settings/development.py": (
+                "from .base import *\nfrom mysite.settings.base import DEBUG\n"
+            ),
+        },
+        deletes=frozenset({"mysite/settings.py"}),
+        redirects=(Redirect("mysite.settings", "mysite.settings.development"),),
+    )
+    after, _ = apply_changes(project, changes)
+    assert after.text("mysite/settings/development.py") == (
+        "from .base import *\nfrom mysite.settings.base import DEBUG\n"
+    )
+    assert '"mysite.settings.development"' in after.text("manage.py")
+    assert "= mysite.settings.development\n" in after.text("pytest.ini")
