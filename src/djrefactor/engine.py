@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -204,25 +205,30 @@ def open_session(
 
 # -- applying Changes to a snapshot ------------------------------------------------------------
 class _Absolutize(cst.CSTTransformer):
-    """Relative imports of a file that is about to move, spelled absolute from its old place."""
+    """Relative imports of a file that is about to move, spelled absolute from its old place,
+    except those that still name the same module from the new place (it moves along)."""
 
-    def __init__(self, module: str, is_package: bool) -> None:
+    def __init__(self, module: str, new: str, moves: Mapping[str, str]) -> None:
         super().__init__()
         self.module = module
-        self.is_package = is_package
+        self.new = new
+        self.moves = moves
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
         if not updated.relative:
             return updated
         name = get_full_name_for_node(updated.module) if updated.module else None
-        absolute = resolve_relative(self.module, self.is_package, len(updated.relative), name)
+        level = len(updated.relative)
+        absolute = resolve_relative(self.module, False, level, name)
         if absolute is None:
+            return updated
+        if name and self.moves.get(absolute) == resolve_relative(self.new, False, level, name):
             return updated
         return updated.with_changes(module=dotted_expr(absolute), relative=[])
 
 
 def _move_module(
-    project: Project, old: str, new: str
+    project: Project, old: str, new: str, moves: Mapping[str, str]
 ) -> tuple[dict[str, str], dict[str, cst.Module], dict[str, str]]:
     """Texts and trees at the new place, and the renames old path -> new path."""
     source = project.path_for(old)
@@ -233,7 +239,7 @@ def _move_module(
     target = project.module_path(new) + ".py"
     tree = project.tree(source)
     if project.mentions(source, "from ."):
-        tree = tree.visit(_Absolutize(old, is_package=False))
+        tree = tree.visit(_Absolutize(old, new, moves))
     texts = {target: tree.code}
     trees = {target: tree}
     for init in _missing_inits(project, target):
@@ -265,11 +271,33 @@ def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str
     renames: dict[str, str] = {}
     redirects = {redirect.old: redirect for redirect in changes.redirects}
     for old, new in changes.moves.items():
-        moved_texts, moved_trees, moved = _move_module(snapshot, old, new)
+        moved_texts, moved_trees, moved = _move_module(snapshot, old, new, changes.moves)
         snapshot = snapshot.evolve(moved_texts, moved_trees, moved)
         renames.update(moved)
         redirects.setdefault(old, Redirect(old, new))
+    snapshot = _rename_paths(snapshot, renames)
     return _redirect(snapshot, list(redirects.values())), renames
+
+
+def _rename_paths(project: Project, renames: Mapping[str, str]) -> Project:
+    """File paths of moved modules named in config files (setup.cfg per-file-ignores, tox,
+    Dockerfile COPY...) follow the move."""
+    if not renames:
+        return project
+    patterns = [
+        (re.compile(rf"(?<![\w./-]){re.escape(old)}(?![\w/])"), new) for old, new in renames.items()
+    ]
+    texts: dict[str, str] = {}
+    for path in project.paths:
+        if is_python(path):
+            continue
+        text = project.text(path)
+        new_text = text
+        for pattern, new in patterns:
+            new_text = pattern.sub(new, new_text)
+        if new_text != text:
+            texts[path] = new_text
+    return project.evolve(texts, {}, ())
 
 
 def _redirect(project: Project, redirects: Sequence[Redirect]) -> Project:

@@ -561,3 +561,19 @@ def test_a_module_becoming_a_package_keeps_references_to_its_new_submodules():
     )
     assert '"mysite.settings.development"' in after.text("manage.py")
     assert "= mysite.settings.development\n" in after.text("pytest.ini")
+
+
+def test_config_files_naming_a_moved_file_by_path_follow_the_move():
+    project = make_project(
+        {
+            "mysite/__init__.py": "",
+            "mysite/settings.py": "DEBUG = True\n",
+            "setup.cfg": "[flake8]\nper-file-ignores =\n    mysite/settings.py:E501\n"
+            "    other_mysite/settings.py:E501\n",
+        }
+    )
+    after, _ = apply_changes(project, Changes(moves={"mysite.settings": "config.settings"}))
+    assert after.text("setup.cfg") == (
+        "[flake8]\nper-file-ignores =\n    config/settings.py:E501\n"
+        "    other_mysite/settings.py:E501\n"
+    )
