@@ -1,0 +1,376 @@
+"""One extraction for `extract-services`: a run of a handler turned into a service function
+(free variables in, results out, exits as exceptions) and the call that replaces it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+import libcst.matchers as m
+from djrefactor.codemods._services_names import camel
+from djrefactor.codemods._services_select import Context, Exit, Lift, Run, find_exits, scan
+from libcst.metadata import Access, BuiltinScope, GlobalScope, Scope
+
+BROAD = frozenset({"Exception", "BaseException"})
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A view function, a view/serializer method, or a DRF action."""
+
+    function: cst.FunctionDef
+    class_name: str | None
+    label: str
+
+    @property
+    def line_name(self) -> str:
+        name = self.function.name.value
+        return f"{self.class_name}.{name}" if self.class_name else name
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    argument: cst.BaseExpression
+
+
+@dataclass(frozen=True)
+class Stop:
+    """An exit of the run: the exception the service raises and the values it carries."""
+
+    exit: Exit
+    exception: str
+    carried: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    handler: Handler
+    run: Run
+    name: str
+    params: tuple[Param, ...]
+    results: tuple[str, ...]
+    stops: tuple[Stop, ...]
+    globals: frozenset[str]
+    lifts: tuple[Lift, ...]
+
+
+class Analysis:
+    """Scope facts of one views module, indexed by node identity."""
+
+    def __init__(self, scopes: Mapping[cst.CSTNode, Scope | None]) -> None:
+        self.scopes = scopes
+        self.accesses: dict[int, Access] = {}
+        for scope in {s for s in scopes.values() if s is not None}:
+            for access in scope.accesses:
+                self.accesses[id(access.node)] = access
+
+    def accesses_in(self, nodes: Sequence[cst.CSTNode], skip: frozenset[int]) -> Iterator[Access]:
+        for node in nodes:
+            yield from self._walk(node, skip)
+
+    def _walk(self, node: cst.CSTNode, skip: frozenset[int]) -> Iterator[Access]:
+        if id(node) in skip:
+            return
+        access = self.accesses.get(id(node))
+        if access is not None:
+            yield access
+        for child in node.children:
+            yield from self._walk(child, skip)
+
+
+def node_ids(nodes: Sequence[cst.CSTNode]) -> frozenset[int]:
+    found: set[int] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        found.add(id(node))
+        stack.extend(node.children)
+    return frozenset(found)
+
+
+def blocker(run: Run, stops: Sequence[Exit]) -> str | None:
+    """Why moving this run could change behaviour, or None when it is safe."""
+    for statement in run.statements:
+        for node in m.findall(statement, m.With() | m.Try()):
+            assert isinstance(node, cst.With | cst.Try)
+            inside = node_ids([node.body])
+            for stop in stops:
+                if id(stop.suite) not in inside:
+                    continue
+                if isinstance(node, cst.With):
+                    return "an early return inside a `with` block (raising would change its exit)"
+                if isinstance(node, cst.Try) and _catches_everything(node):
+                    return "an early return inside `try` with a broad `except`"
+    return None
+
+
+def _catches_everything(node: cst.Try) -> bool:
+    for handler in node.handlers:
+        if handler.type is None:
+            return True
+        if isinstance(handler.type, cst.Name) and handler.type.value in BROAD:
+            return True
+    return False
+
+
+def exits_of(run: Run, context: Context) -> list[Exit]:
+    return [e for statement in run.statements for e in find_exits(statement, context)]
+
+
+def stray_return(run: Run, exits: Sequence[Exit]) -> bool:
+    """A `return` the run would lose: neither the final one nor the end of an exit."""
+    allowed = {id(e.suite.body[-1]) for e in exits}
+    if run.returns:
+        allowed.add(id(run.statements[-1]))
+    for statement in run.statements:
+        for line in m.findall(
+            statement, m.SimpleStatementLine(body=[m.ZeroOrMore(), m.Return(), m.ZeroOrMore()])
+        ):
+            if id(line) not in allowed and not _in_nested_def(statement, line):
+                return True
+    return False
+
+
+def _in_nested_def(statement: cst.CSTNode, line: cst.CSTNode) -> bool:
+    return any(
+        id(line) in node_ids([definition])
+        for definition in m.findall(statement, m.FunctionDef() | m.Lambda())
+    )
+
+
+def analyse(
+    handler: Handler,
+    run: Run,
+    name: str,
+    context: Context,
+    analysis: Analysis,
+) -> Extraction | str:
+    """The extraction of `run`, or the reason it stays in the view."""
+    exits = exits_of(run, context)
+    reason = blocker(run, exits) or (
+        "a `return` not at the end of a branch" if stray_return(run, exits) else None
+    )
+    if reason:
+        return reason
+    lifts = _lifts(run, context)
+    exit_ids = node_ids([s for e in exits for s in e.suite.body[e.start :]])
+    lift_ids = frozenset(id(lift.node) for lift in lifts)
+    run_ids = node_ids(list(run.statements))
+    moved = run_ids - exit_ids
+    params: dict[str, None] = {}
+    globals_: set[str] = set()
+
+    def visit(nodes: Sequence[cst.CSTNode], defined: set[str]) -> None:
+        for access in analysis.accesses_in(nodes, exit_ids | lift_ids):
+            _classify(access, moved, params, globals_, defined)
+
+    _walk_flow(run.statements, set(), visit)
+    bound_here = _names_bound(run, analysis, moved)
+    lifted = _name_lifts(lifts, set(params) | set(bound_here) | globals_)
+    results = tuple(
+        n for n, refs in bound_here.items() if any(id(r.node) not in run_ids for r in refs)
+    )
+    stops = _stops(run, exits, name, analysis, moved)
+    all_params = [Param(p, cst.Name(p)) for p in params]
+    all_params += [Param(lifted[lift.code], lift.node) for lift in _dedup(lifts)]
+    return Extraction(
+        handler,
+        run,
+        name,
+        tuple(all_params),
+        results,
+        tuple(stops),
+        frozenset(globals_),
+        tuple(Lift(lift.code, lifted[lift.code], lift.node) for lift in lifts),
+    )
+
+
+Visit = Callable[[Sequence[cst.CSTNode], set[str]], None]
+
+
+def _walk_flow(
+    statements: Sequence[cst.BaseStatement], defined: set[str], visit: Visit
+) -> set[str]:
+    """Step through `statements` in execution order, calling `visit(nodes, surely_bound)` for
+    what each step reads; returns the names surely bound afterwards. A branch's bindings count
+    after it only when every branch binds them."""
+    defined = set(defined)
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            visit([statement], defined)
+            defined |= _bound_names(statement.body)
+        elif isinstance(statement, cst.With):
+            visit(list(statement.items), defined)
+            defined |= {
+                n for item in statement.items if item.asname for n in _targets(item.asname.name)
+            }
+            defined = _walk_flow(_body(statement.body), defined, visit)
+        elif isinstance(statement, cst.For | cst.While):
+            visit([statement.iter if isinstance(statement, cst.For) else statement.test], defined)
+            inner = defined | (
+                _targets(statement.target) if isinstance(statement, cst.For) else set()
+            )
+            _walk_flow(_body(statement.body), inner, visit)
+            if statement.orelse is not None:
+                _walk_flow(_body(statement.orelse.body), defined, visit)
+        elif isinstance(statement, cst.If):
+            defined = _walk_if(statement, defined, visit)
+        elif isinstance(statement, cst.Try):
+            _walk_try(statement, defined, visit)
+        else:
+            visit([statement], defined)
+    return defined
+
+
+def _walk_if(statement: cst.If, defined: set[str], visit: Visit) -> set[str]:
+    visit([statement.test], defined)
+    then = _walk_flow(_body(statement.body), defined, visit)
+    if statement.orelse is None:
+        return defined
+    if isinstance(statement.orelse, cst.If):
+        other = _walk_if(statement.orelse, defined, visit)
+    else:
+        other = _walk_flow(_body(statement.orelse.body), defined, visit)
+    return defined | (then & other)
+
+
+def _walk_try(statement: cst.Try, defined: set[str], visit: Visit) -> None:
+    after_body = _walk_flow(_body(statement.body), defined, visit)
+    for handler in statement.handlers:
+        if handler.type is not None:
+            visit([handler.type], defined)
+        caught = _targets(handler.name.name) if handler.name else set()
+        _walk_flow(_body(handler.body), defined | caught, visit)
+    if statement.orelse is not None:
+        _walk_flow(_body(statement.orelse.body), after_body, visit)
+    if statement.finalbody is not None:
+        _walk_flow(_body(statement.finalbody.body), defined, visit)
+
+
+def _body(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    if isinstance(block, cst.IndentedBlock):
+        return block.body
+    return (
+        [cst.SimpleStatementLine(body=block.body)]
+        if isinstance(block, cst.SimpleStatementSuite)
+        else []
+    )
+
+
+def _targets(node: cst.BaseExpression) -> set[str]:
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, cst.Tuple | cst.List):
+        return {n for element in node.elements for n in _targets(element.value)}
+    if isinstance(node, cst.StarredElement):
+        return _targets(node.value)
+    return set()
+
+
+def _bound_names(nodes: Sequence[cst.CSTNode]) -> set[str]:
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                names |= _targets(target.target)
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            names |= _targets(node.target)
+    return names
+
+
+def _classify(
+    access: Access,
+    moved: frozenset[int],
+    params: dict[str, None],
+    globals_: set[str],
+    defined: set[str],
+) -> None:
+    if not access.referents:
+        name = cst.Module([]).code_for_node(access.node).split(".")[0]
+        globals_.add(name)
+        return
+    for referent in access.referents:
+        if isinstance(referent.scope, BuiltinScope):
+            continue
+        if isinstance(referent.scope, GlobalScope):
+            globals_.add(referent.name.split(".")[0])
+        elif id(getattr(referent, "node", None)) not in moved and referent.name not in defined:
+            params[referent.name] = None
+
+
+def _names_bound(run: Run, analysis: Analysis, moved: frozenset[int]) -> dict[str, list[Access]]:
+    """Names the run assigns (in the handler's scope), with every read of them."""
+    scope = analysis.scopes.get(run.statements[0])
+    bound: dict[str, list[Access]] = {}
+    if scope is None:
+        return bound
+    for assignment in scope.assignments:
+        node = getattr(assignment, "node", None)
+        if node is not None and id(node) in moved:
+            bound.setdefault(assignment.name, []).extend(assignment.references)
+    return bound
+
+
+def _lifts(run: Run, context: Context) -> list[Lift]:
+    return [lift for statement in run.statements for lift in scan(statement, context, True).lifts]
+
+
+def _dedup(lifts: Sequence[Lift]) -> list[Lift]:
+    seen: dict[str, Lift] = {}
+    for lift in lifts:
+        seen.setdefault(lift.code, lift)
+    return list(seen.values())
+
+
+def _name_lifts(lifts: Sequence[Lift], taken: set[str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for lift in _dedup(lifts):
+        candidate = lift.name
+        if candidate in taken:
+            candidate = f"request_{lift.name}" if lift.name == "user" else f"{lift.name}_value"
+        while candidate in taken:
+            candidate += "_"
+        taken.add(candidate)
+        names[lift.code] = candidate
+    return names
+
+
+def _stops(
+    run: Run, exits: Sequence[Exit], name: str, analysis: Analysis, moved: frozenset[int]
+) -> list[Stop]:
+    stops = []
+    caught = _caught_types(run)
+    taken: set[str] = set()
+    for index, exit_ in enumerate(exits, start=1):
+        tail = list(exit_.suite.body[exit_.start :])
+        carried: dict[str, None] = {}
+        for access in analysis.accesses_in(tail, frozenset()):
+            for referent in access.referents:
+                node = getattr(referent, "node", None)
+                if node is not None and id(node) in moved:
+                    carried[referent.name] = None
+        reason = caught.get(id(exit_.suite), "Stopped")
+        exception = f"{camel(name)}{reason}"
+        if exception in taken:
+            exception = f"{exception}{index}"
+        taken.add(exception)
+        stops.append(Stop(exit_, exception, tuple(carried)))
+    return stops
+
+
+def _caught_types(run: Run) -> dict[int, str]:
+    """Handler bodies of the run -> what they catch (`except CardError` -> CardError)."""
+    found = {}
+    for statement in run.statements:
+        for handler in m.findall(statement, m.ExceptHandler(type=m.Name() | m.Attribute())):
+            assert isinstance(handler, cst.ExceptHandler)
+            kind = handler.type
+            name = (
+                kind.attr.value if isinstance(kind, cst.Attribute) else getattr(kind, "value", "")
+            )
+            found[id(handler.body)] = (
+                name if name.endswith(("Error", "Exception")) else f"{name}Error"
+            )
+    return found

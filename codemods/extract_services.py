@@ -1,0 +1,789 @@
+"""Move business workflows out of views and serializers into `services/<app>.py`.
+
+Why: views are transport (read the request, call a service, build the response); a workflow that
+takes plain values (a user, an id, cleaned data) can be reused from an API, a task or the admin,
+and tested without a request.
+Before: `def book(request)` validates a form, then creates rows, charges a card and sends mail
+before redirecting.
+After: `services/<app>.py` has `def book(user, cleaned_data)` holding those statements; the view
+calls it and keeps the request reading, the messages and the response. Early returns inside the
+moved statements become exceptions the view maps back to the same response; helpers of views.py
+the workflow calls move along; imports follow on both sides and `mock.patch` targets that named
+the moved code through the view module are redirected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import libcst as cst
+import libcst.matchers as m
+from djrefactor.codemods._services_build import (
+    ImportLine,
+    exception_classes,
+    from_import,
+    import_lines,
+    leading_lines,
+    ordered_imports,
+    service_function,
+    view_statements,
+)
+from djrefactor.codemods._services_extract import Analysis, Extraction, Handler, analyse, node_ids
+from djrefactor.codemods._services_names import (
+    Binding,
+    absolute_source,
+    is_import,
+    service_name,
+    top_level_bindings,
+    unique,
+)
+from djrefactor.codemods._services_select import Context, Run, has_business, select_runs
+from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, ScopeProvider
+
+from djrefactor.discovery import is_test_path
+from djrefactor.engine import Changes, Note, Project, Redirect
+from djrefactor.references import dotted_expr
+
+SUMMARY = "move business workflows from views and serializers into services/<app>.py"
+AFTER: tuple[str, ...] = ("extract-integrations",)
+
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+PACKAGE = "services"
+TRANSPORT = frozenset({"views", "api", "viewsets", "serializers"})
+HANDLER_METHODS = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "form_valid",
+        "perform_create",
+        "perform_update",
+        "perform_destroy",
+        "create",
+        "update",
+        "partial_update",
+        "destroy",
+        "list",
+        "retrieve",
+        "save",
+    }
+)
+LAYERS = ("services", "integrations", "config", "migrations")
+
+
+def run(project: Project) -> Changes:
+    notes: list[Note] = []
+    services: dict[str, ServiceModule] = {}
+    redirects: list[Redirect] = []
+    writes: dict[str, cst.Module | str] = {}
+    for path in transport_files(project):
+        label = app_label(project, path)
+        service = services.setdefault(label, ServiceModule.load(project, label))
+        result = extract_file(project, path, service)
+        notes += result.notes
+        if result.view is not None:
+            writes[path] = result.view
+            redirects += result.redirects
+    for service in services.values():
+        writes.update(service.writes(project))
+    return Changes(writes=writes, redirects=tuple(redirects), notes=tuple(notes))
+
+
+def transport_files(project: Project) -> Iterator[str]:
+    for path in project.python_paths():
+        parts = PurePosixPath(path).parts
+        rel = path[len(project.source_root) + 1 :] if project.source_root else path
+        if is_test_path(rel) or PurePosixPath(rel).parts[0] in LAYERS or "migrations" in parts:
+            continue
+        if PurePosixPath(path).stem in TRANSPORT or any(p in TRANSPORT for p in parts[:-1]):
+            yield path
+
+
+def app_label(project: Project, path: str) -> str:
+    for app in project.facts.apps:
+        if path.startswith(app.path + "/"):
+            return app.label
+    module = project.module_for(path) or path
+    return module.split(".")[0]
+
+
+# -- the service module ----------------------------------------------------------------------
+@dataclass
+class ServiceModule:
+    """`services/<label>.py` as it is and as this run extends it."""
+
+    label: str
+    path: str
+    existing: cst.Module | None
+    taken: set[str]
+    imports: dict[str, ImportLine] = field(default_factory=dict)
+    definitions: list[Statement] = field(default_factory=list)
+
+    @staticmethod
+    def load(project: Project, label: str) -> ServiceModule:
+        module = f"{PACKAGE}.{label}"
+        path = project.module_path(module) + (
+            "/__init__.py" if project.is_package(module) else ".py"
+        )
+        existing = project.tree(path) if project.exists(path) else None
+        taken = set(top_level_bindings(existing, None, False)) if existing else set()
+        return ServiceModule(label, path, existing, taken)
+
+    @property
+    def module(self) -> str:
+        return f"{PACKAGE}.{self.label}"
+
+    def add_imports(self, lines: list[ImportLine]) -> None:
+        """Imports the module lacks; a name it already binds is not imported again."""
+        bound = set(top_level_bindings(self.existing, None, False)) if self.existing else set()
+        for entry in lines:
+            line = _pruned(entry.line, bound)
+            if isinstance(line, cst.SimpleStatementLine):
+                kept = ImportLine(entry.local, entry.key, line)
+                self.imports.setdefault(cst.Module([]).code_for_node(line), kept)
+
+    def writes(self, project: Project) -> dict[str, cst.Module | str]:
+        if not self.definitions:
+            return {}
+        writes: dict[str, cst.Module | str] = {}
+        init = project.module_path(PACKAGE) + "/__init__.py"
+        if not project.exists(init):
+            writes[init] = ""
+        writes[self.path] = self._merged() if self.existing else self._new()
+        return writes
+
+    def _new(self) -> cst.Module:
+        doc = cst.SimpleStatementLine(
+            [
+                cst.Expr(
+                    cst.SimpleString(
+                        f'"""Workflows of the {self.label} app: plain functions its views and '
+                        'serializers call."""'
+                    )
+                )
+            ]
+        )
+        imports = ordered_imports(list(self.imports.values()))
+        if imports:
+            imports[0] = imports[0].with_changes(leading_lines=[cst.EmptyLine()])
+        return cst.Module(body=[doc, *imports, *self.definitions])
+
+    def _merged(self) -> cst.Module:
+        assert self.existing is not None
+        body = list(self.existing.body)
+        position = _after_imports(body)
+        body[position:position] = ordered_imports(list(self.imports.values()))
+        return self.existing.with_changes(body=[*body, *self.definitions])
+
+
+def _after_imports(body: Sequence[cst.BaseStatement]) -> int:
+    position = 0
+    for index, statement in enumerate(body):
+        if m.matches(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
+            position = index + 1
+    return position
+
+
+# -- one views module ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FileResult:
+    view: cst.Module | None
+    redirects: tuple[Redirect, ...]
+    notes: tuple[Note, ...]
+
+
+@dataclass
+class ViewModule:
+    """Everything one transport module's extraction needs to know about it."""
+
+    project: Project
+    path: str
+    tree: cst.Module
+    module: str | None
+    is_package: bool
+    bindings: dict[str, Binding]
+    context: Context
+    analysis: Analysis
+    lines: Mapping[cst.CSTNode, object]
+
+    def line(self, node: cst.CSTNode) -> int | None:
+        position = self.lines.get(node)
+        return getattr(getattr(position, "start", None), "line", None)
+
+    def note(self, node: cst.CSTNode, message: str) -> Note:
+        return Note(self.path, self.line(node), message)
+
+
+def load_view(project: Project, path: str) -> ViewModule:
+    tree = project.tree(path)
+    module = project.module_for(path)
+    is_package = path.endswith("__init__.py")
+    bindings = top_level_bindings(tree, module, is_package)
+    imports = {name: b.origin for name, b in bindings.items() if b.origin is not None}
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    scopes = wrapper.resolve(ScopeProvider)
+    helpers = _business_helpers(tree, imports) | _imported_business(project, imports)
+    context = Context(imports, helpers, _business_methods(project))
+    return ViewModule(
+        project,
+        path,
+        tree,
+        module,
+        is_package,
+        bindings,
+        context,
+        Analysis(scopes),
+        wrapper.resolve(PositionProvider),
+    )
+
+
+def _module_context(project: Project, path: str) -> Context:
+    tree = project.tree(path)
+    bindings = top_level_bindings(tree, project.module_for(path), path.endswith("__init__.py"))
+    imports = {name: b.origin for name, b in bindings.items() if b.origin is not None}
+    return Context(imports, _business_helpers(tree, imports))
+
+
+def _imported_business(project: Project, imports: Mapping[str, str]) -> frozenset[str]:
+    """Names imported from the project's own non-transport modules whose function does
+    business (`from .notifications import notify_doctor` that sends mail)."""
+    found = set()
+    for name, origin in imports.items():
+        module, _, function = origin.rpartition(".")
+        path = project.path_for(module) if module else None
+        if path is None or PurePosixPath(path).stem in TRANSPORT:
+            continue
+        context = _module_context(project, path)
+        if function in context.business_helpers:
+            found.add(name)
+    return frozenset(found)
+
+
+NOT_WORKFLOW_METHODS = frozenset({"save", "delete", "clean", "full_clean", "get", "__str__"})
+
+
+def _business_methods(project: Project) -> frozenset[str]:
+    """Model methods that do business (`payment.refund()` calling the payment provider)."""
+    found: set[str] = set()
+    for path in project.python_paths():
+        if PurePosixPath(path).stem != "models" or is_test_path(path):
+            continue
+        context = _module_context(project, path)
+        for node in m.findall(project.tree(path), m.ClassDef()):
+            assert isinstance(node, cst.ClassDef)
+            found |= {
+                item.name.value
+                for item in node.body.body
+                if isinstance(item, cst.FunctionDef) and has_business(item.body, context)
+            }
+    return frozenset(found - NOT_WORKFLOW_METHODS)
+
+
+def _business_helpers(tree: cst.Module, imports: Mapping[str, str]) -> frozenset[str]:
+    """Top-level functions that do business, directly or through each other."""
+    functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
+    found: frozenset[str] = frozenset()
+    while True:
+        context = Context(imports, found)
+        grown = frozenset(name for name, f in functions.items() if has_business(f.body, context))
+        if grown == found:
+            return found
+        found = grown
+
+
+def handlers(view: ViewModule) -> Iterator[Handler]:
+    label = app_label(view.project, view.path)
+    for statement in view.tree.body:
+        if isinstance(statement, cst.FunctionDef) and _is_view_function(statement):
+            yield Handler(statement, None, label)
+        elif isinstance(statement, cst.ClassDef):
+            for item in statement.body.body:
+                if isinstance(item, cst.FunctionDef) and _is_handler_method(item):
+                    yield Handler(item, statement.name.value, label)
+
+
+def _is_view_function(function: cst.FunctionDef) -> bool:
+    params = function.params.params
+    return bool(params) and params[0].name.value == "request"
+
+
+def _is_handler_method(function: cst.FunctionDef) -> bool:
+    if function.name.value in HANDLER_METHODS:
+        return True
+    return any(
+        m.matches(
+            d.decorator,
+            m.Name("action") | m.Call(func=m.Name("action") | m.Attribute(attr=m.Name("action"))),
+        )
+        for d in function.decorators
+    )
+
+
+def extract_file(project: Project, path: str, service: ServiceModule) -> FileResult:
+    view = load_view(project, path)
+    blocked: dict[int, str] = {}
+    while True:
+        plan = _plan(view, service, blocked)
+        conflicts = _patch_conflicts(view, plan, service)
+        if not conflicts:
+            break
+        blocked.update(conflicts)
+    if not plan.extractions:
+        return FileResult(None, (), tuple(plan.notes))
+    service.taken |= {e.name for e in plan.extractions}
+    _emit_service(view, plan, service)
+    return FileResult(plan.view, tuple(_redirects(view, plan, service)), tuple(plan.notes))
+
+
+@dataclass
+class FilePlan:
+    extractions: list[Extraction]
+    moved: list[str]
+    notes: list[Note]
+    view: cst.Module
+    still_bound: frozenset[str]
+    alias: str
+    used: frozenset[str]
+    """Every top-level name of the view module the moved code needs."""
+
+
+def _plan(view: ViewModule, service: ServiceModule, blocked: Mapping[int, str]) -> FilePlan:
+    handler_names = {h.function.name.value for h in handlers(view) if h.class_name is None}
+    # the service module will import or define these too
+    taken = set(service.taken) | (set(view.bindings) - handler_names)
+    extractions: list[Extraction] = []
+    notes: list[Note] = []
+    for handler in handlers(view):
+        found = _extract_handler(view, handler, taken, blocked, notes)
+        extractions += found
+    moved, reason = _moved_definitions(view, extractions)
+    reason |= _transport_imports(view, extractions)
+    if reason:
+        notes += [
+            view.note(
+                e.handler.function, f"{e.handler.line_name} left in the view: {reason[e.name]}"
+            )
+            for e in extractions
+            if e.name in reason
+        ]
+        extractions = [e for e in extractions if e.name not in reason]
+        moved, _ = _moved_definitions(view, extractions)
+    alias = _service_alias(view, service)
+    new_view, still_bound = _rewrite_view(view, extractions, moved, service, alias)
+    used = _used_names(view, extractions, moved)
+    return FilePlan(extractions, moved, notes, new_view, still_bound, alias, used)
+
+
+def _used_names(
+    view: ViewModule, extractions: list[Extraction], moved: list[str]
+) -> frozenset[str]:
+    names = {name for e in extractions for name in e.globals} | set(moved)
+    for name in moved:
+        names |= _globals_of(view, view.bindings[name].statement)
+    return frozenset(names)
+
+
+def _extract_handler(
+    view: ViewModule,
+    handler: Handler,
+    taken: set[str],
+    blocked: Mapping[int, str],
+    notes: list[Note],
+) -> list[Extraction]:
+    function = handler.function
+    if not isinstance(function.body, cst.IndentedBlock) or not has_business(
+        function.body, view.context
+    ):
+        return []
+    where = f"{handler.line_name}"
+    if function.asynchronous is not None:
+        notes.append(view.note(function, f"{where} left in the view: async views are not moved"))
+        return []
+    runs = list(select_runs(function.body, view.context, final=True))
+    if not runs:
+        notes.append(
+            view.note(
+                function,
+                f"{where} left in the view: its business calls are mixed "
+                "with request or response handling; split them by hand",
+            )
+        )
+        return []
+    found: list[Extraction] = []
+    reasons: list[tuple[cst.CSTNode, str]] = []
+    base = service_name(handler.class_name, function.name.value)
+    for run in runs:
+        first = run.suite.body[run.start]
+        reason = blocked.get(id(first)) or _too_small(run, view.context)
+        if reason is None:
+            name = unique(_run_name(base, run, view.context, bool(found)), taken)
+            result = analyse(handler, run, name, view.context, view.analysis)
+            if isinstance(result, Extraction):
+                found.append(result)
+                continue
+            taken.discard(name)
+            reason = result
+        reasons.append((first, reason))
+    if not found and reasons:
+        node, reason = reasons[0]
+        notes.append(view.note(node, f"{where} left in the view: {reason}"))
+    return found
+
+
+def _run_name(base: str, run: Run, context: Context, follows: bool) -> str:
+    """A later run of the same handler that only sends mail says so (`send_checkout_emails`)."""
+    calls = [
+        call
+        for statement in run.statements
+        for call in m.findall(statement, m.Call())
+        if isinstance(call, cst.Call) and context.is_business_call(call)
+    ]
+    if follows and calls and all(context.is_mail(call) for call in calls):
+        return f"send_{base}_emails"
+    return base
+
+
+def _too_small(run: Run, context: Context) -> str | None:
+    """One call is already a delegation (`form.save()`, `notify(order)`), not a workflow."""
+    if len(run.statements) != 1 or not isinstance(run.statements[0], cst.SimpleStatementLine):
+        return None
+    one_call = m.SimpleStatementLine(
+        body=[m.Expr(m.Call()) | m.Assign(value=m.Call()) | m.Return(m.Call())]
+    )
+    statement = run.statements[0]
+    calls = [
+        c
+        for c in m.findall(statement, m.Call())
+        if isinstance(c, cst.Call) and context.is_business_call(c)
+    ]
+    if m.matches(statement, one_call) and len(calls) == 1:
+        return "its only business is one call, which already reads as a delegation"
+    return None
+
+
+def _moved_definitions(
+    view: ViewModule, extractions: list[Extraction]
+) -> tuple[list[str], dict[str, str]]:
+    """Top-level definitions of the views module the moved code needs (transitively)."""
+    handler_names = {h.function.name.value for h in handlers(view)} | {
+        h.class_name for h in handlers(view) if h.class_name
+    }
+    moved: list[str] = []
+    reasons: dict[str, str] = {}
+    for extraction in extractions:
+        pending = sorted(extraction.globals)
+        while pending:
+            name = pending.pop(0)
+            binding = view.bindings.get(name)
+            if binding is None or is_import(binding) or name in moved:
+                continue
+            if name in handler_names or not isinstance(
+                binding.statement, cst.FunctionDef | cst.ClassDef | cst.SimpleStatementLine
+            ):
+                reasons[extraction.name] = f"the workflow uses {name}, a view"
+                break
+            moved.append(name)
+            pending += sorted(_globals_of(view, binding.statement))
+    order = {id(s): i for i, s in enumerate(view.tree.body)}
+    moved.sort(key=lambda n: order[id(view.bindings[n].statement)])
+    return moved, reasons
+
+
+def _transport_imports(view: ViewModule, extractions: list[Extraction]) -> dict[str, str]:
+    """Workflows that would make the service import a views/serializers module."""
+    reasons = {}
+    is_local = _local_test(view.project)
+    for extraction in extractions:
+        moved, _ = _moved_definitions(view, [extraction])
+        for name in sorted(_used_names(view, [extraction], moved)):
+            binding = view.bindings.get(name)
+            origin = binding.origin if binding else None
+            if origin and is_local(origin) and TRANSPORT & set(origin.split(".")):
+                reasons[extraction.name] = (
+                    f"the workflow uses {name} from {origin.rsplit('.', 1)[0]}, and services "
+                    "never import views or serializers"
+                )
+                break
+    return reasons
+
+
+def _globals_of(view: ViewModule, statement: cst.CSTNode) -> set[str]:
+    names = set()
+    for access in view.analysis.accesses_in([statement], frozenset()):
+        for referent in access.referents:
+            if isinstance(referent.scope, GlobalScope):
+                names.add(referent.name.split(".")[0])
+    return names
+
+
+# -- rewriting the view --------------------------------------------------------------------------
+class _ViewRewriter(cst.CSTTransformer):
+    def __init__(
+        self,
+        replacements: Mapping[int, list[tuple[Run, list[cst.BaseStatement]]]],
+        removed: frozenset[int],
+    ) -> None:
+        super().__init__()
+        self.replacements = replacements
+        self.removed = removed
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        runs = self.replacements.get(id(original_node))
+        if not runs:
+            return updated_node
+        body = list(updated_node.body)
+        for run, statements in sorted(runs, key=lambda item: -item[0].start):
+            body[run.start : run.end] = statements
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = [
+            new
+            for old, new in zip(original_node.body, updated_node.body, strict=True)
+            if id(old) not in self.removed
+        ]
+        return updated_node.with_changes(body=body)
+
+
+def _rewrite_view(
+    view: ViewModule,
+    extractions: list[Extraction],
+    moved: list[str],
+    service: ServiceModule,
+    alias: str,
+) -> tuple[cst.Module, frozenset[str]]:
+    replacements: dict[int, list[tuple[Run, list[cst.BaseStatement]]]] = {}
+    for extraction in extractions:
+        run = extraction.run
+        stopped = (
+            "stopped" if not m.findall(extraction.handler.function, m.Name("stopped")) else "stop_"
+        )
+        indent = 4 * (1 + _depth(extraction.handler, run))
+        statements = view_statements(extraction, alias, stopped, indent)
+        replacements.setdefault(id(run.suite), []).append((run, statements))
+    removed = frozenset(
+        id(view.bindings[name].statement)
+        for name in moved
+        if isinstance(view.bindings[name].statement, cst.FunctionDef | cst.ClassDef)
+    )
+    tree = view.tree.visit(_ViewRewriter(replacements, removed))
+    if not extractions:
+        return tree, frozenset(view.bindings)
+    touched = set(_used_names(view, extractions, moved))
+    definitions = [n for n in moved if id(view.bindings[n].statement) in removed]
+    tree = _add_imports(tree, service, alias, [n for n in definitions if _unresolved(tree, n)])
+    return _prune_imports(tree, touched)
+
+
+def _depth(handler: Handler, run: Run) -> int:
+    depth = 1 if handler.class_name else 0
+    return depth + sum(
+        1
+        for node in m.findall(handler.function.body, m.IndentedBlock())
+        if id(run.suite) in node_ids([node])
+    )
+
+
+def _unresolved(tree: cst.Module, name: str) -> bool:
+    scopes = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ScopeProvider)
+    return any(
+        not access.referents and access.node.value == name
+        for scope in {s for s in scopes.values() if s is not None}
+        for access in scope.accesses
+        if isinstance(access.node, cst.Name)
+    )
+
+
+def _service_alias(view: ViewModule, service: ServiceModule) -> str:
+    """The view's name for the service module: the one it already imports it as, if any."""
+    for name, binding in sorted(view.bindings.items()):
+        if binding.origin == service.module:
+            return name
+    return PACKAGE if PACKAGE not in view.bindings else f"{service.label}_{PACKAGE}"
+
+
+def _add_imports(
+    tree: cst.Module, service: ServiceModule, alias: str, helpers: list[str]
+) -> cst.Module:
+    known = top_level_bindings(tree, None, False)
+    lines = []
+    if known.get(alias) is None or known[alias].origin != service.module:
+        lines.append(from_import(PACKAGE, [service.label], alias))
+    if helpers:
+        lines.append(from_import(service.module, helpers))
+    body = list(tree.body)
+    position = _after_imports(body)
+    body[position:position] = lines
+    return tree.with_changes(body=body)
+
+
+def _prune_imports(tree: cst.Module, touched: set[str]) -> tuple[cst.Module, frozenset[str]]:
+    """Drop imports of `touched` names nothing in the view reads any more."""
+    scopes = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ScopeProvider)
+    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
+    unused = {
+        a.name.split(".")[0]
+        for a in global_scope.assignments
+        if a.name.split(".")[0] in touched and not a.references
+    }
+    pruned = tree.visit(_ImportPruner(unused))
+    bound = frozenset(top_level_bindings(pruned, None, False))
+    return pruned, bound
+
+
+class _ImportPruner(cst.CSTTransformer):
+    """Removes unused aliases; a removed line hands its blank lines to the next statement."""
+
+    def __init__(self, unused: set[str]) -> None:
+        super().__init__()
+        self.unused = unused
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for statement in updated_node.body:
+            pruned = _pruned(statement, self.unused)
+            if pruned is None:
+                carried = carried or list(leading_lines(statement))
+                continue
+            if carried:
+                if not leading_lines(pruned):
+                    pruned = pruned.with_changes(leading_lines=carried)
+                carried = []
+            body.append(pruned)
+        return updated_node.with_changes(body=body)
+
+
+def _pruned(statement: cst.BaseStatement, unused: set[str]) -> cst.BaseStatement | None:
+    """`statement` without the names in `unused`, or None when nothing is left.
+
+    Module constants the workflow needed are copied to the service; the view's own copy goes
+    only when nothing in the view reads it any more."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return statement
+    node = statement.body[0]
+    if m.matches(node, m.Assign(targets=[m.AssignTarget(m.Name())])):
+        assert isinstance(node, cst.Assign) and isinstance(node.targets[0].target, cst.Name)
+        return None if node.targets[0].target.value in unused else statement
+    if not isinstance(node, cst.Import | cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        return statement
+    kept = [a for a in node.names if _local(a) not in unused]
+    if not kept:
+        return None
+    return statement.with_changes(body=[_with_names(node, kept)])
+
+
+def _local(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return cst.Module([]).code_for_node(alias.name).split(".")[0]
+
+
+def _with_names(
+    node: cst.Import | cst.ImportFrom, kept: list[cst.ImportAlias]
+) -> cst.Import | cst.ImportFrom:
+    assert not isinstance(node.names, cst.ImportStar)
+    if len(kept) == len(node.names):
+        return node
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if isinstance(node, cst.ImportFrom) and len(kept) == 1 and node.lpar:
+        return node.with_changes(names=kept, lpar=None, rpar=None)
+    return node.with_changes(names=kept)
+
+
+# -- service side, patches -----------------------------------------------------------------------
+def _emit_service(view: ViewModule, plan: FilePlan, service: ServiceModule) -> None:
+    imports = [n for n in sorted(plan.used) if n in view.bindings and is_import(view.bindings[n])]
+    service.add_imports(
+        import_lines(
+            imports, view.bindings, view.module, view.is_package, _local_test(view.project)
+        )
+    )
+    service.add_imports(_star_imports(view))
+    for index, name in enumerate(plan.moved):
+        statement = view.bindings[name].statement
+        assert isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+        if index == 0 or isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            statement = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        service.definitions.append(statement)
+    origin = view.module or view.path
+    for extraction in plan.extractions:
+        service.definitions += exception_classes(extraction)
+        service.definitions.append(service_function(extraction, origin))
+
+
+def _local_test(project: Project) -> Callable[[str], bool]:
+    modules = (project.module_for(path) for path in project.python_paths())
+    roots = {module.split(".")[0] for module in modules if module}
+
+    def is_local(dotted: str) -> bool:
+        return dotted.lstrip("~").split(".")[0] in roots
+
+    return is_local
+
+
+def _star_imports(view: ViewModule) -> list[ImportLine]:
+    lines = []
+    for statement in view.tree.body:
+        if m.matches(statement, m.SimpleStatementLine(body=[m.ImportFrom(names=m.ImportStar())])):
+            assert isinstance(statement, cst.SimpleStatementLine)
+            node = statement.body[0]
+            assert isinstance(node, cst.ImportFrom)
+            source = absolute_source(node, view.module, view.is_package)
+            if source:
+                line = statement.with_changes(
+                    body=[node.with_changes(module=dotted_expr(source), relative=[])],
+                    leading_lines=[],
+                )
+                lines.append(ImportLine(_local_test(view.project)(source), "~" + source, line))
+    return lines
+
+
+def _patched_targets(view: ViewModule) -> set[str]:
+    """Dotted strings naming something through this views module, in test files."""
+    if view.module is None:
+        return set()
+    prefix = view.module + "."
+    found = set()
+    for path in view.project.python_paths():
+        if not is_test_path(path) or not view.project.mentions(path, prefix):
+            continue
+        for node in m.findall(view.project.tree(path), m.SimpleString()):
+            assert isinstance(node, cst.SimpleString)
+            value = node.evaluated_value
+            if isinstance(value, str) and value.startswith(prefix):
+                found.add(value[len(prefix) :])
+    return found
+
+
+def _patch_conflicts(view: ViewModule, plan: FilePlan, service: ServiceModule) -> dict[int, str]:
+    """Runs whose names tests patch through the view while the view still uses them too."""
+    targets = {t for t in _patched_targets(view) if "." not in t}
+    conflicts: dict[int, str] = {}
+    for extraction in plan.extractions:
+        used = _used_names(view, [extraction], plan.moved) & targets & plan.still_bound
+        if used:
+            name = sorted(used)[0]
+            run = extraction.run
+            conflicts[id(run.suite.body[run.start])] = (
+                f"tests patch {view.module}.{name}, which both the view and the workflow use; "
+                "patch it in both places, then move the workflow by hand"
+            )
+    return conflicts
+
+
+def _redirects(view: ViewModule, plan: FilePlan, service: ServiceModule) -> Iterator[Redirect]:
+    if view.module is None:
+        return
+    names = plan.used
+    targets = {t.split(".")[0] for t in _patched_targets(view)}
+    for name in sorted(names):
+        moved = name in plan.moved and name not in plan.still_bound
+        if moved or (name in targets and name not in plan.still_bound):
+            yield Redirect(f"{view.module}.{name}", f"{service.module}.{name}")
