@@ -48,7 +48,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 {star}
 
-def _required(name: str) -> str:
+def _required_env(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
         raise ImproperlyConfigured(f"Set {{name}} in the environment for production.")
@@ -66,8 +66,8 @@ def _flag(name: str, default: bool) -> bool:
 
 _OS_SECRETS = f"""DEBUG = False
 
-SECRET_KEY = _required("{SECRET_ENV}")
-ALLOWED_HOSTS = _required("{HOSTS_ENV}").replace(" ", "").split(",")
+SECRET_KEY = _required_env("{SECRET_ENV}")
+ALLOWED_HOSTS = _required_env("{HOSTS_ENV}").replace(" ", "").split(",")
 """
 
 _ENVIRON_HEAD = """import environ
@@ -80,7 +80,7 @@ env = environ.Env()
 _ENVIRON_SECRETS = f"""DEBUG = False
 
 # django-environ raises ImproperlyConfigured naming the variable when it is missing.
-SECRET_KEY = env.str("{SECRET_ENV}")
+SECRET_KEY = env("{SECRET_ENV}")
 ALLOWED_HOSTS = env.list("{HOSTS_ENV}")
 """
 

@@ -179,7 +179,7 @@ def test_pathlib_project_with_debug_block_and_local_settings():
                 from .base import *  # noqa: F403
 
 
-                def _required(name: str) -> str:
+                def _required_env(name: str) -> str:
                     value = os.environ.get(name, "").strip()
                     if not value:
                         raise ImproperlyConfigured(f"Set {name} in the environment for production.")
@@ -195,8 +195,8 @@ def test_pathlib_project_with_debug_block_and_local_settings():
 
                 DEBUG = False
 
-                SECRET_KEY = _required("DJANGO_SECRET_KEY")
-                ALLOWED_HOSTS = _required("DJANGO_ALLOWED_HOSTS").replace(" ", "").split(",")
+                SECRET_KEY = _required_env("DJANGO_SECRET_KEY")
+                ALLOWED_HOSTS = _required_env("DJANGO_ALLOWED_HOSTS").replace(" ", "").split(",")
                 '''
             + "\n".join(
                 "                " + line if line else ""
@@ -259,7 +259,7 @@ def test_environ_secret_default_only_in_development():
     development = after.text("mysite/settings/development.py")
     assert "from .base import env\n" in development
     assert 'SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key")' in development
-    assert 'SECRET_KEY = env.str("DJANGO_SECRET_KEY")' in after.text(
+    assert 'SECRET_KEY = env("DJANGO_SECRET_KEY")' in after.text(
         "mysite/settings/production.py"
     )
     assert any("$SECRET_KEY" in note.message for note in changes.notes)
