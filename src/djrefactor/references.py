@@ -231,18 +231,22 @@ def _chain(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class _AttributeRewriter(cst.CSTTransformer):
-    """`a.b.x` -> `new.x` in a file whose plain `import a.b` became `import new`."""
-
-    def __init__(self, renamed: Sequence[tuple[str, str]]) -> None:
-        super().__init__()
-        self.renamed = renamed
+class _OutsideImports(cst.CSTTransformer):
+    """A transformer for expressions: import statements are rewritten elsewhere."""
 
     def visit_Import(self, node: cst.Import) -> bool:
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         return False
+
+
+class _AttributeRewriter(_OutsideImports):
+    """`a.b.x` -> `new.x` in a file whose plain `import a.b` became `import new`."""
+
+    def __init__(self, renamed: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.renamed = renamed
 
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
@@ -290,7 +294,7 @@ class _ModuleBindings(cst.CSTVisitor):
         return False
 
 
-class _MovedNameAccess(cst.CSTTransformer):
+class _MovedNameAccess(_OutsideImports):
     """`views.helper` -> `services.app.helper` (plus `import services.app`) when only the name
     `helper` left the module `views` is bound to; the import of the module itself stays."""
 
@@ -302,12 +306,6 @@ class _MovedNameAccess(cst.CSTTransformer):
         self.targets = targets
         self.keep = keep
         self.needed: set[str] = set()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
 
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
