@@ -225,3 +225,36 @@ def test_a_second_plan_has_nothing_to_do(applied: Path) -> None:
     assert result.returncode == 0
     assert result.stdout == ""
     assert "nothing to do" in result.stderr
+
+
+STEPS = ("config-package", "split-settings", "extract-integrations", "extract-services")
+
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("name", sorted(TEST_COMMANDS))
+def test_each_step_alone_keeps_the_project_working(name: str, step: str, tmp_path: Path) -> None:
+    """Step-by-step use: every codemod also works without the ones before it."""
+    repo = copy_fixture(name, tmp_path / name)
+    result = djrefactor("run", step, ".", "--apply", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert git_run(repo, "log", "--format=%s", "-1").strip() == f"djrefactor: {step}"
+    assert git_run(repo, "status", "--porcelain") == ""
+    passed_tests(run(TEST_COMMANDS[name], repo))
+    if step == "split-settings":
+        module = f"{settings_package(repo)}.production"
+        result = run(
+            [
+                sys.executable,
+                "manage.py",
+                "check",
+                "--deploy",
+                "--fail-level",
+                "WARNING",
+                "--settings",
+                module,
+            ],
+            repo,
+            DJANGO_SECRET_KEY=STRONG_KEY,
+            DJANGO_ALLOWED_HOSTS="example.com",
+        )
+        passed_tests(result)
