@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
+from djrefactor.codemods._services_index import TreeIndex
 from djrefactor.codemods._services_names import camel
 from djrefactor.codemods._services_select import Context, Exit, Lift, Run, find_exits, scan
 from libcst.metadata import Access, BuiltinScope, GlobalScope, Scope
@@ -59,8 +60,9 @@ class Extraction:
 class Analysis:
     """Scope facts of one views module, indexed by node identity."""
 
-    def __init__(self, scopes: Mapping[cst.CSTNode, Scope | None]) -> None:
+    def __init__(self, scopes: Mapping[cst.CSTNode, Scope | None], index: TreeIndex) -> None:
         self.scopes = scopes
+        self.index = index
         self.accesses: dict[int, Access] = {}
         for scope in {s for s in scopes.values() if s is not None}:
             for access in scope.accesses:
@@ -68,16 +70,10 @@ class Analysis:
 
     def accesses_in(self, nodes: Sequence[cst.CSTNode], skip: frozenset[int]) -> Iterator[Access]:
         for node in nodes:
-            yield from self._walk(node, skip)
-
-    def _walk(self, node: cst.CSTNode, skip: frozenset[int]) -> Iterator[Access]:
-        if id(node) in skip:
-            return
-        access = self.accesses.get(id(node))
-        if access is not None:
-            yield access
-        for child in node.children:
-            yield from self._walk(child, skip)
+            for inner in self.index.subtree(node, skip):
+                access = self.accesses.get(id(inner))
+                if access is not None:
+                    yield access
 
 
 def node_ids(nodes: Sequence[cst.CSTNode]) -> frozenset[int]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
+from djrefactor.codemods._services_index import NodeT, TreeIndex, find_type
 from libcst.helpers import get_full_name_for_node
 
 ORM_WRITES = frozenset(
@@ -112,17 +113,52 @@ class Run:
 
 
 class Context:
-    """Module-level facts one views module gives the classifier."""
+    """Module-level facts one views module gives the classifier.
+
+    With the `index` of the module's tree, answers about its nodes are remembered: the
+    classifier asks about the same statements at every nesting level."""
 
     def __init__(
         self,
         imports: Mapping[str, str],
         business_helpers: frozenset[str],
         business_methods: frozenset[str] = frozenset(),
+        index: TreeIndex | None = None,
     ) -> None:
         self.imports = imports
         self.business_helpers = business_helpers
         self.business_methods = business_methods
+        self.index = index
+        self._verdicts: dict[int, bool] = {}
+        self.scanned: dict[tuple[int, bool], Scan] = {}
+        self.exits_found: dict[int, list[Exit]] = {}
+
+    def of_type(self, node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
+        return self.index.of_type(node, kind) if self.index else find_type(node, kind)
+
+    def indexed(self, node: cst.CSTNode) -> bool:
+        return self.index is not None and self.index.span(node) is not None
+
+    def visit(self, node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+        if self.index is None:
+            node.visit(visitor)
+        else:
+            self.index.visit(node, visitor)
+
+    def has_business(self, node: cst.CSTNode) -> bool:
+        positions = self.index.call_positions(node) if self.index else None
+        if positions is None:
+            return any(self.is_business_call(call) for call in _calls(node))
+        return any(self._business_at(position) for position in positions)
+
+    def _business_at(self, position: int) -> bool:
+        verdict = self._verdicts.get(position)
+        if verdict is None:
+            assert self.index is not None
+            call = self.index.nodes[self.index.calls[position]]
+            assert isinstance(call, cst.Call)
+            verdict = self._verdicts[position] = self.is_business_call(call)
+        return verdict
 
     def origin(self, node: cst.BaseExpression) -> str | None:
         dotted = get_full_name_for_node(node)
@@ -155,7 +191,7 @@ class Context:
 
 
 def has_business(node: cst.CSTNode, context: Context) -> bool:
-    return any(context.is_business_call(call) for call in _calls(node))
+    return context.has_business(node)
 
 
 def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
@@ -194,13 +230,17 @@ def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
         return "user"
     if isinstance(node, cst.Attribute) and node.attr.value in LIFTED_ATTRS:
         return node.attr.value if isinstance(node.value, cst.Name) else None
-    if m.matches(node, m.Attribute(value=m.Name("self"))) and isinstance(node, cst.Attribute):
+    if isinstance(node, cst.Attribute) and m.matches(node, m.Attribute(value=m.Name("self"))):
         name = node.attr.value
         return None if name in ("request", "context") else ("obj" if name == "object" else name)
     if top_level and isinstance(node, cst.Subscript):
         return _mapping_key(node.value, _string_key(node))
-    if top_level and m.matches(node, m.Call(func=m.Attribute(attr=m.Name("get")))):
-        assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+    if (
+        top_level
+        and isinstance(node, cst.Call)
+        and m.matches(node, m.Call(func=m.Attribute(attr=m.Name("get"))))
+    ):
+        assert isinstance(node.func, cst.Attribute)
         first = node.args[0].value if node.args else None
         key = first.evaluated_value if isinstance(first, cst.SimpleString) else None
         return _mapping_key(node.func.value, key if isinstance(key, str) else None)
@@ -220,8 +260,9 @@ def _mapping_key(mapping: cst.BaseExpression, key: str | None) -> str | None:
 class _Scanner(cst.CSTVisitor):
     """Finds lifts and transport in one statement; exits and nested defs are not looked into."""
 
-    def __init__(self, exits: frozenset[int], top_level: bool) -> None:
+    def __init__(self, exits: frozenset[int], top_level: bool, context: Context) -> None:
         self.exits = exits
+        self.context = context
         self.top_level = top_level
         self.lifts: list[Lift] = []
         self.transport: list[cst.CSTNode] = []
@@ -231,7 +272,9 @@ class _Scanner(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if id(node) in self.exits:
             return False
-        if isinstance(node, (cst.AssignTarget, cst.AugAssign)) and _mentions_view_state(node):
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign)) and _mentions_view_state(
+            node, self.context
+        ):
             self.transport.append(node)
             return False
         name = lift_name(node, self.top_level and self.depth == 0)
@@ -239,7 +282,7 @@ class _Scanner(cst.CSTVisitor):
             assert isinstance(node, cst.BaseExpression)
             self.lifts.append(Lift(cst.Module([]).code_for_node(node), name, node))
             return False
-        if _is_transport(node):
+        if _is_transport(node, self.context):
             self.transport.append(node)
             return False
         if isinstance(node, cst.BooleanOperation):
@@ -286,18 +329,20 @@ def _conditional(node: cst.CSTNode) -> bool:
     return isinstance(node, CONDITIONAL)
 
 
-def _mentions_view_state(node: cst.CSTNode) -> bool:
+def _mentions_view_state(node: cst.CSTNode, context: Context) -> bool:
     target = node.target if isinstance(node, (cst.AssignTarget, cst.AugAssign)) else node
-    return bool(m.findall(target, m.Name("request") | m.Name("self")))
+    return any(name.value in ("request", "self") for name in context.of_type(target, cst.Name))
 
 
-def _is_transport(node: cst.CSTNode) -> bool:
+def _is_transport(node: cst.CSTNode, context: Context) -> bool:
     if isinstance(node, cst.Name):
         return node.value in ("request", "self")
-    if isinstance(node, FLOW) or m.matches(node, m.Call(func=m.Name("super"))):
+    if isinstance(node, FLOW) or (
+        isinstance(node, cst.Call) and m.matches(node, m.Call(func=m.Name("super")))
+    ):
         return True
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        return bool(m.findall(node, m.Name("request") | m.Name("self")))
+        return any(name.value in ("request", "self") for name in context.of_type(node, cst.Name))
     if not isinstance(node, cst.Call):
         return False
     func = node.func
@@ -322,36 +367,48 @@ class Scan:
 
 
 def scan(statement: cst.BaseStatement, context: Context, top_level: bool) -> Scan:
+    key = (id(statement), top_level)
+    known = context.scanned.get(key)
+    if known is not None:
+        return known
     exits = tuple(find_exits(statement, context))
     exit_nodes = frozenset(id(node) for e in exits for node in e.suite.body[e.start :])
-    scanner = _Scanner(exit_nodes, top_level)
-    statement.visit(scanner)
+    scanner = _Scanner(exit_nodes, top_level, context)
+    context.visit(statement, scanner)
     business = has_business(statement, context)
-    return Scan(tuple(scanner.lifts), tuple(scanner.transport), exits, business)
+    found = Scan(tuple(scanner.lifts), tuple(scanner.transport), exits, business)
+    if context.indexed(statement):
+        context.scanned[key] = found
+    return found
 
 
 def find_exits(statement: cst.BaseStatement, context: Context) -> list[Exit]:
     """Nested suites ending in `return`, with the business-free statements just before it
     (outermost only: an exit inside another exit goes back to the view with it)."""
+    known = context.exits_found.get(id(statement))
+    if known is not None:
+        return list(known)
     found = list(_exits(statement, context))
     inner = {
         id(node)
         for e in found
         for tail in e.suite.body[e.start :]
-        for node in m.findall(tail, m.IndentedBlock())
+        for node in context.of_type(tail, cst.IndentedBlock)
     }
-    return [e for e in found if id(e.suite) not in inner]
+    outermost = [e for e in found if id(e.suite) not in inner]
+    if context.indexed(statement):
+        context.exits_found[id(statement)] = outermost
+    return list(outermost)
 
 
 def _exits(statement: cst.BaseStatement, context: Context) -> Iterator[Exit]:
-    for block in m.findall(statement, m.IndentedBlock()):
-        assert isinstance(block, cst.IndentedBlock)
+    for block in context.of_type(statement, cst.IndentedBlock):
         body = block.body
         if not body or not m.matches(body[-1], m.SimpleStatementLine(body=[m.Return()])):
             continue
         start = len(body) - 1
         while start > 0 and not has_business(body[start - 1], context):
-            if m.findall(body[start - 1], m.Return()):
+            if context.of_type(body[start - 1], cst.Return):
                 break
             start -= 1
         yield Exit(block, start)

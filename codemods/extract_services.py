@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -30,7 +31,8 @@ from djrefactor.codemods._services_build import (
     service_function,
     view_statements,
 )
-from djrefactor.codemods._services_extract import Analysis, Extraction, Handler, analyse, node_ids
+from djrefactor.codemods._services_extract import Analysis, Extraction, Handler, analyse
+from djrefactor.codemods._services_index import TreeIndex
 from djrefactor.codemods._services_names import (
     Binding,
     absolute_source,
@@ -39,7 +41,16 @@ from djrefactor.codemods._services_names import (
     top_level_bindings,
     unique,
 )
-from djrefactor.codemods._services_select import Context, Run, has_business, select_runs
+from djrefactor.codemods._services_select import (
+    MAIL,
+    ORM_WRITES,
+    TASK_CALLS,
+    VENDOR_ROOTS,
+    Context,
+    Run,
+    has_business,
+    select_runs,
+)
 from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, ScopeProvider
 
 from djrefactor.discovery import is_test_path
@@ -80,10 +91,11 @@ def run(project: Project) -> Changes:
     services: dict[str, ServiceModule] = {}
     redirects: list[Redirect] = []
     writes: dict[str, cst.Module | str] = {}
+    shared = Shared(project)
     for path in transport_files(project):
         label = app_label(project, path)
         service = services.setdefault(label, ServiceModule.load(project, label))
-        result = extract_file(project, path, service)
+        result = extract_file(shared, path, service)
         notes += result.notes
         if result.view is not None:
             writes[path] = result.view
@@ -188,6 +200,59 @@ def _after_imports(body: Sequence[cst.BaseStatement]) -> int:
     return position
 
 
+# -- facts of the whole project, computed once per run ---------------------------------------
+class Shared:
+    """What every views module of a run asks about the rest of the project: model methods that
+    do business, which helpers of other modules do, which strings the tests patch."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._contexts: dict[str, Context] = {}
+        self._strings: dict[str, list[str]] = {}
+        self._targets: dict[str, frozenset[str]] = {}
+
+    @cached_property
+    def business_methods(self) -> frozenset[str]:
+        return _business_methods(self)
+
+    @cached_property
+    def is_local(self) -> Callable[[str], bool]:
+        return _local_test(self.project)
+
+    @cached_property
+    def test_paths(self) -> list[str]:
+        return [path for path in self.project.python_paths() if is_test_path(path)]
+
+    def module_context(self, path: str) -> Context:
+        if path not in self._contexts:
+            self._contexts[path] = _module_context(self.project, path)
+        return self._contexts[path]
+
+    def patched_targets(self, module: str) -> frozenset[str]:
+        """Dotted strings naming something through `module`, in test files."""
+        if module not in self._targets:
+            prefix = module + "."
+            # a literal whose value starts with the prefix has it right after its quote
+            quoted = (f'"{prefix}', f"'{prefix}")
+            self._targets[module] = frozenset(
+                value[len(prefix) :]
+                for path in self.test_paths
+                if self.project.mentions(path, *quoted)
+                for value in self._string_values(path)
+                if value.startswith(prefix)
+            )
+        return self._targets[module]
+
+    def _string_values(self, path: str) -> list[str]:
+        if path not in self._strings:
+            self._strings[path] = [
+                node.evaluated_value
+                for node in m.findall(self.project.tree(path), m.SimpleString())
+                if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str)
+            ]
+        return self._strings[path]
+
+
 # -- one views module ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FileResult:
@@ -198,17 +263,34 @@ class FileResult:
 
 @dataclass
 class ViewModule:
-    """Everything one transport module's extraction needs to know about it."""
+    """Everything one transport module's extraction needs to know about it.
 
-    project: Project
+    Scopes and positions are resolved on first use: most views modules need neither."""
+
+    shared: Shared
     path: str
     tree: cst.Module
     module: str | None
     is_package: bool
     bindings: dict[str, Binding]
     context: Context
-    analysis: Analysis
-    lines: Mapping[cst.CSTNode, object]
+    index: TreeIndex
+
+    @property
+    def project(self) -> Project:
+        return self.shared.project
+
+    @cached_property
+    def _wrapper(self) -> MetadataWrapper:
+        return MetadataWrapper(self.tree, unsafe_skip_copy=True)
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        return Analysis(self._wrapper.resolve(ScopeProvider), self.index)
+
+    @cached_property
+    def lines(self) -> Mapping[cst.CSTNode, object]:
+        return self._wrapper.resolve(PositionProvider)
 
     def line(self, node: cst.CSTNode) -> int | None:
         position = self.lines.get(node)
@@ -218,46 +300,58 @@ class ViewModule:
         return Note(self.path, self.line(node), message)
 
 
-def load_view(project: Project, path: str) -> ViewModule:
+def load_view(shared: Shared, path: str) -> ViewModule | None:
+    """The views module at `path`, or None when nothing in it can be a business call."""
+    project = shared.project
     tree = project.tree(path)
     module = project.module_for(path)
     is_package = path.endswith("__init__.py")
     bindings = top_level_bindings(tree, module, is_package)
     imports = {name: b.origin for name, b in bindings.items() if b.origin is not None}
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
-    helpers = _business_helpers(tree, imports) | _imported_business(project, imports)
-    context = Context(imports, helpers, _business_methods(project))
-    return ViewModule(
-        project,
-        path,
-        tree,
-        module,
-        is_package,
-        bindings,
-        context,
-        Analysis(scopes),
-        wrapper.resolve(PositionProvider),
-    )
+    mentions = _mentions_business(shared, path)
+    imported = _imported_business(shared, imports)
+    if not mentions and not imported:
+        return None
+    index = TreeIndex(tree)
+    helpers = _business_helpers(tree, imports, index) | imported
+    context = Context(imports, helpers, shared.business_methods, index)
+    return ViewModule(shared, path, tree, module, is_package, bindings, context, index)
+
+
+# Every business call names one of these in the file's text: the attribute called, the vendor
+# or mail module it is imported from (`from django.db import transaction`), or a local helper
+# that itself makes such a call. Names imported from a business helper elsewhere are checked
+# separately, and so is a views module inside a package named like a vendor (its relative
+# imports resolve to that vendor root without naming it).
+CALL_WORDS = tuple(
+    sorted(ORM_WRITES | TASK_CALLS | VENDOR_ROOTS | {name.split(".")[2] for name in MAIL})
+)
+
+
+def _mentions_business(shared: Shared, path: str) -> bool:
+    if VENDOR_ROOTS & set(PurePosixPath(path).parts):
+        return True
+    return shared.project.mentions(path, *CALL_WORDS, *shared.business_methods)
 
 
 def _module_context(project: Project, path: str) -> Context:
     tree = project.tree(path)
     bindings = top_level_bindings(tree, project.module_for(path), path.endswith("__init__.py"))
     imports = {name: b.origin for name, b in bindings.items() if b.origin is not None}
-    return Context(imports, _business_helpers(tree, imports))
+    index = TreeIndex(tree)
+    return Context(imports, _business_helpers(tree, imports, index), index=index)
 
 
-def _imported_business(project: Project, imports: Mapping[str, str]) -> frozenset[str]:
+def _imported_business(shared: Shared, imports: Mapping[str, str]) -> frozenset[str]:
     """Names imported from the project's own non-transport modules whose function does
     business (`from .notifications import notify_doctor` that sends mail)."""
     found = set()
     for name, origin in imports.items():
         module, _, function = origin.rpartition(".")
-        path = project.path_for(module) if module else None
+        path = shared.project.path_for(module) if module else None
         if path is None or PurePosixPath(path).stem in TRANSPORT:
             continue
-        context = _module_context(project, path)
+        context = shared.module_context(path)
         if function in context.business_helpers:
             found.add(name)
     return frozenset(found)
@@ -266,15 +360,15 @@ def _imported_business(project: Project, imports: Mapping[str, str]) -> frozense
 NOT_WORKFLOW_METHODS = frozenset({"save", "delete", "clean", "full_clean", "get", "__str__"})
 
 
-def _business_methods(project: Project) -> frozenset[str]:
+def _business_methods(shared: Shared) -> frozenset[str]:
     """Model methods that do business (`payment.refund()` calling the payment provider)."""
     found: set[str] = set()
-    for path in project.python_paths():
+    for path in shared.project.python_paths():
         if PurePosixPath(path).stem != "models" or is_test_path(path):
             continue
-        context = _module_context(project, path)
-        for node in m.findall(project.tree(path), m.ClassDef()):
-            assert isinstance(node, cst.ClassDef)
+        context = shared.module_context(path)
+        assert context.index is not None
+        for node in context.index.of_type(shared.project.tree(path), cst.ClassDef):
             found |= {
                 item.name.value
                 for item in node.body.body
@@ -283,12 +377,14 @@ def _business_methods(project: Project) -> frozenset[str]:
     return frozenset(found - NOT_WORKFLOW_METHODS)
 
 
-def _business_helpers(tree: cst.Module, imports: Mapping[str, str]) -> frozenset[str]:
+def _business_helpers(
+    tree: cst.Module, imports: Mapping[str, str], index: TreeIndex
+) -> frozenset[str]:
     """Top-level functions that do business, directly or through each other."""
     functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
     found: frozenset[str] = frozenset()
     while True:
-        context = Context(imports, found)
+        context = Context(imports, found, index=index)
         grown = frozenset(name for name, f in functions.items() if has_business(f.body, context))
         if grown == found:
             return found
@@ -323,8 +419,10 @@ def _is_handler_method(function: cst.FunctionDef) -> bool:
     )
 
 
-def extract_file(project: Project, path: str, service: ServiceModule) -> FileResult:
-    view = load_view(project, path)
+def extract_file(shared: Shared, path: str, service: ServiceModule) -> FileResult:
+    view = load_view(shared, path)
+    if view is None:
+        return FileResult(None, (), ())
     blocked: dict[int, str] = {}
     while True:
         plan = _plan(view, service, blocked)
@@ -439,8 +537,8 @@ def _run_name(base: str, run: Run, context: Context, follows: bool) -> str:
     calls = [
         call
         for statement in run.statements
-        for call in m.findall(statement, m.Call())
-        if isinstance(call, cst.Call) and context.is_business_call(call)
+        for call in context.of_type(statement, cst.Call)
+        if context.is_business_call(call)
     ]
     if follows and calls and all(context.is_mail(call) for call in calls):
         return f"send_{base}_emails"
@@ -455,11 +553,7 @@ def _too_small(run: Run, context: Context) -> str | None:
         body=[m.Expr(m.Call()) | m.Assign(value=m.Call()) | m.Return(m.Call())]
     )
     statement = run.statements[0]
-    calls = [
-        c
-        for c in m.findall(statement, m.Call())
-        if isinstance(c, cst.Call) and context.is_business_call(c)
-    ]
+    calls = [c for c in context.of_type(statement, cst.Call) if context.is_business_call(c)]
     if m.matches(statement, one_call) and len(calls) == 1:
         return "its only business is one call, which already reads as a delegation"
     return None
@@ -496,7 +590,7 @@ def _moved_definitions(
 def _transport_imports(view: ViewModule, extractions: list[Extraction]) -> dict[str, str]:
     """Workflows that would make the service import a views/serializers module."""
     reasons = {}
-    is_local = _local_test(view.project)
+    is_local = view.shared.is_local
     for extraction in extractions:
         moved, _ = _moved_definitions(view, [extraction])
         for name in sorted(_used_names(view, [extraction], moved)):
@@ -562,9 +656,11 @@ def _rewrite_view(
     for extraction in extractions:
         run = extraction.run
         stopped = (
-            "stopped" if not m.findall(extraction.handler.function, m.Name("stopped")) else "stop_"
+            "stopped"
+            if not view.index.findall(extraction.handler.function, m.Name("stopped"))
+            else "stop_"
         )
-        indent = 4 * (1 + _depth(extraction.handler, run))
+        indent = 4 * (1 + _depth(view, extraction.handler, run))
         statements = view_statements(extraction, alias, stopped, indent)
         replacements.setdefault(id(run.suite), []).append((run, statements))
     removed = frozenset(
@@ -572,32 +668,44 @@ def _rewrite_view(
         for name in moved
         if isinstance(view.bindings[name].statement, cst.FunctionDef | cst.ClassDef)
     )
-    tree = view.tree.visit(_ViewRewriter(replacements, removed))
     if not extractions:
-        return tree, frozenset(view.bindings)
+        return view.tree, frozenset(view.bindings)
+    tree = view.tree.visit(_ViewRewriter(replacements, removed))
     touched = set(_used_names(view, extractions, moved))
     definitions = [n for n in moved if id(view.bindings[n].statement) in removed]
-    tree = _add_imports(tree, service, alias, [n for n in definitions if _unresolved(tree, n)])
-    return _prune_imports(tree, touched)
+    unresolved, unused = _name_uses(tree, touched)
+    tree = _add_imports(tree, service, alias, [n for n in definitions if n in unresolved])
+    return _prune_imports(tree, unused)
 
 
-def _depth(handler: Handler, run: Run) -> int:
+def _depth(view: ViewModule, handler: Handler, run: Run) -> int:
     depth = 1 if handler.class_name else 0
     return depth + sum(
         1
-        for node in m.findall(handler.function.body, m.IndentedBlock())
-        if id(run.suite) in node_ids([node])
+        for node in view.index.of_type(handler.function.body, cst.IndentedBlock)
+        if view.index.contains(node, run.suite)
     )
 
 
-def _unresolved(tree: cst.Module, name: str) -> bool:
+def _name_uses(tree: cst.Module, touched: set[str]) -> tuple[frozenset[str], set[str]]:
+    """Names the view reads but no longer binds, and `touched` names it binds but no longer
+    reads. One scope analysis, before `_add_imports`, serves both: the imports added then bind
+    only the service alias and unresolved names, which the view reads, so the unread set is the
+    same either side of them."""
     scopes = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ScopeProvider)
-    return any(
-        not access.referents and access.node.value == name
+    unresolved = frozenset(
+        access.node.value
         for scope in {s for s in scopes.values() if s is not None}
         for access in scope.accesses
-        if isinstance(access.node, cst.Name)
+        if isinstance(access.node, cst.Name) and not access.referents
     )
+    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
+    unused = {
+        a.name.split(".")[0]
+        for a in global_scope.assignments
+        if a.name.split(".")[0] in touched and not a.references
+    }
+    return unresolved, unused
 
 
 def _service_alias(view: ViewModule, service: ServiceModule) -> str:
@@ -623,15 +731,8 @@ def _add_imports(
     return tree.with_changes(body=body)
 
 
-def _prune_imports(tree: cst.Module, touched: set[str]) -> tuple[cst.Module, frozenset[str]]:
-    """Drop imports of `touched` names nothing in the view reads any more."""
-    scopes = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ScopeProvider)
-    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
-    unused = {
-        a.name.split(".")[0]
-        for a in global_scope.assignments
-        if a.name.split(".")[0] in touched and not a.references
-    }
+def _prune_imports(tree: cst.Module, unused: set[str]) -> tuple[cst.Module, frozenset[str]]:
+    """Drop the imports (and copied constants) of `unused` names."""
     pruned = tree.visit(_ImportPruner(unused))
     bound = frozenset(top_level_bindings(pruned, None, False))
     return pruned, bound
@@ -701,9 +802,7 @@ def _with_names(
 def _emit_service(view: ViewModule, plan: FilePlan, service: ServiceModule) -> None:
     imports = [n for n in sorted(plan.used) if n in view.bindings and is_import(view.bindings[n])]
     service.add_imports(
-        import_lines(
-            imports, view.bindings, view.module, view.is_package, _local_test(view.project)
-        )
+        import_lines(imports, view.bindings, view.module, view.is_package, view.shared.is_local)
     )
     service.add_imports(_star_imports(view))
     for index, name in enumerate(plan.moved):
@@ -741,25 +840,15 @@ def _star_imports(view: ViewModule) -> list[ImportLine]:
                     body=[node.with_changes(module=dotted_expr(source), relative=[])],
                     leading_lines=[],
                 )
-                lines.append(ImportLine(_local_test(view.project)(source), "~" + source, line))
+                lines.append(ImportLine(view.shared.is_local(source), "~" + source, line))
     return lines
 
 
-def _patched_targets(view: ViewModule) -> set[str]:
+def _patched_targets(view: ViewModule) -> frozenset[str]:
     """Dotted strings naming something through this views module, in test files."""
     if view.module is None:
-        return set()
-    prefix = view.module + "."
-    found = set()
-    for path in view.project.python_paths():
-        if not is_test_path(path) or not view.project.mentions(path, prefix):
-            continue
-        for node in m.findall(view.project.tree(path), m.SimpleString()):
-            assert isinstance(node, cst.SimpleString)
-            value = node.evaluated_value
-            if isinstance(value, str) and value.startswith(prefix):
-                found.add(value[len(prefix) :])
-    return found
+        return frozenset()
+    return view.shared.patched_targets(view.module)
 
 
 def _patch_conflicts(view: ViewModule, plan: FilePlan, service: ServiceModule) -> dict[int, str]:
