@@ -27,7 +27,9 @@ from djrefactor.errors import DjrefactorError
 from djrefactor.model import Changes, FileChange, Note, Plan, Redirect, Source, Step
 from djrefactor.references import (
     dotted_expr,
+    import_relation,
     import_targets_pass,
+    imported_names,
     may_refer,
     resolve_relative,
     text_pass,
@@ -308,21 +310,36 @@ def _redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
     trees: dict[str, cst.Module] = {}
     for path in project.paths:
         text = project.text(path)
-        targets = [(r.old, r.target_for(path)) for r in redirects if may_refer(text, r)]
-        if not targets:
-            continue
-        if is_python(path):
-            module = project.module_for(path)
-            updated = import_targets_pass(
-                project.tree(path), module, path.endswith("__init__.py"), targets, keep
-            )
-            if updated is not None and updated.code != text:
-                texts[path], trees[path] = updated.code, updated
-        else:
-            new_text = text_pass(text, targets, keep)
+        if not is_python(path):
+            targets = [(r.old, r.target_for(path)) for r in redirects if may_refer(text, r)]
+            new_text = text_pass(text, targets, keep) if targets else text
             if new_text != text:
                 texts[path] = new_text
+            continue
+        candidates = [r for r in redirects if may_refer(text, r)]
+        if not candidates:
+            continue
+        module = project.module_for(path)
+        is_package = path.endswith("__init__.py")
+        names = imported_names(text, module, is_package)
+        targets, follow = [], False
+        for redirect in candidates:
+            imported, binds_parent = import_relation(names, redirect.old)
+            if imported or _spelled_in(text, redirect.old):
+                targets.append((redirect.old, redirect.target_for(path)))
+                follow = follow or binds_parent
+        if not targets:
+            continue
+        updated = import_targets_pass(project.tree(path), module, is_package, targets, keep, follow)
+        if updated is not None and updated.code != text:
+            texts[path], trees[path] = updated.code, updated
     return project.evolve(texts, trees, ())
+
+
+def _spelled_in(text: str, dotted: str) -> bool:
+    """`a.b.c` written out in `text`, also as `a.b:c` (entry points, gunicorn targets)."""
+    parent, _, last = dotted.rpartition(".")
+    return dotted in text or bool(parent) and f"{parent}:{last}" in text
 
 
 def _modules_below(project: Project, olds: Sequence[str]) -> frozenset[str]:

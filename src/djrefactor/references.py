@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -366,8 +367,13 @@ def import_targets_pass(
     is_package: bool,
     targets: Sequence[tuple[str, str]],
     keep: Collection[str] = (),
+    follow_names: bool = True,
 ) -> cst.Module | None:
     """Apply `targets` (old, new) to one Python tree; None when nothing referred to them.
+
+    `follow_names`: the file imports a module that a moved name lived in, so uses through it
+    (`views.helper()` after `from app import views`) must follow the name; callers that know
+    from `import_relations` that it does not can skip that pass.
 
     References to a module in `keep` (or below it) stay as written: when `old` became a
     package, its new submodules (`settings.base`) are not `old` moved elsewhere.
@@ -379,7 +385,9 @@ def import_targets_pass(
     updated = tree.visit(rewriter)
     if rewriter.renamed_imports:
         updated = updated.visit(_AttributeRewriter(rewriter.renamed_imports))
-    followed = _follow_moved_names(updated, module, is_package, targets, keep)
+    followed = (
+        _follow_moved_names(updated, module, is_package, targets, keep) if follow_names else None
+    )
     if followed is not None:
         return followed
     return updated if rewriter.changed else None
@@ -398,6 +406,59 @@ def text_pass(text: str, targets: Sequence[tuple[str, str]], keep: Collection[st
 
         text = pattern.sub(swap, text)
     return text
+
+
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|(?:[^\n;#\\]|\\\n)*)"
+    r"|import[ \t]+((?:[^\n;#\\]|\\\n)+))",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class ImportedNames:
+    """What a file's import statements name, read off its text by a regex (no parse).
+
+    `modules`: modules imported from or imported whole (`from a.b import x` -> `a.b`);
+    `bound`: dotted names that become reachable (`a.b.x`; `import a.b` -> `a.b`).
+    It over-approximates (an `import` line inside a docstring counts), never under.
+    """
+
+    modules: frozenset[str]
+    bound: frozenset[str]
+
+
+def imported_names(text: str, module: str | None, is_package: bool) -> ImportedNames:
+    modules: set[str] = set()
+    bound: set[str] = set()
+    for match in _IMPORT.finditer(text):
+        source, names, plain = match.groups()
+        if plain is not None:
+            for part in plain.replace("\\\n", " ").split(","):
+                tokens = part.split()
+                if tokens:
+                    modules.add(tokens[0])
+                    bound.add(tokens[0])
+            continue
+        level = len(source) - len(source.lstrip("."))
+        base = source[level:] or None
+        absolute = resolve_relative(module, is_package, level, base) if level else base
+        if not absolute:
+            continue
+        modules.add(absolute)
+        for part in names.strip("()").replace("\\\n", " ").split(","):
+            tokens = part.split()
+            if tokens and tokens[0] != "*":
+                bound.add(f"{absolute}.{tokens[0]}")
+    return ImportedNames(frozenset(modules), frozenset(bound))
+
+
+def import_relation(names: ImportedNames, old: str) -> tuple[bool, bool]:
+    """(does an import name `old` or something in it, does one bind a module `old` lives in)."""
+    below = old + "."
+    inside = any(n == old or n.startswith(below) for n in names.modules | names.bound)
+    above = any(old.startswith(n + ".") for n in names.bound)
+    return inside or above, above
 
 
 def may_refer(text: str, redirect: Redirect) -> bool:
