@@ -577,3 +577,38 @@ def test_config_files_naming_a_moved_file_by_path_follow_the_move():
         "[flake8]\nper-file-ignores =\n    config/settings.py:E501\n"
         "    other_mysite/settings.py:E501\n"
     )
+
+
+def test_imported_names_reads_every_import_form_without_parsing():
+    from djrefactor.references import imported_names
+
+    text = (
+        "import os, app.views as v\n"
+        "from . import forms\n"
+        "from .models import (\n    Order,\n    Item as Line,\n)\n"
+        "from app.utils import a, \\\n    b\n"
+        "def f():\n    from app.tasks import *\n"
+    )
+    names = imported_names(text, "app.tests", is_package=False)
+    assert names.modules == {"os", "app.views", "app", "app.models", "app.utils", "app.tasks"}
+    assert names.bound == {
+        "os", "app.views", "app.forms", "app.models.Order", "app.models.Item",
+        "app.utils.a", "app.utils.b",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "expected"),
+    [
+        ("import stripe\n", "app.views.stripe", (False, False)),
+        ("from app.views import stripe\n", "app.views.stripe", (True, False)),
+        ("from app import views\n", "app.views.helper", (True, True)),
+        ("import app.views\n", "app.views.helper", (True, True)),
+        ("from app.views.helpers import x\n", "app.views", (True, False)),
+        ("from app import models\n", "app.views.helper", (False, False)),
+    ],
+)
+def test_import_relation_tells_which_files_a_redirect_can_touch(text, old, expected):
+    from djrefactor.references import import_relation, imported_names
+
+    assert import_relation(imported_names(text, "app.tests", False), old) == expected
