@@ -106,9 +106,10 @@ class Project:
         self._trees: dict[str, cst.Module] = dict(trees or {})
 
     # -- files ------------------------------------------------------------------------------
-    @property
-    def paths(self) -> list[str]:
-        return sorted(self._texts)
+    @cached_property
+    def paths(self) -> tuple[str, ...]:
+        """Every file, sorted (a snapshot never changes, so this is computed once)."""
+        return tuple(sorted(self._texts))
 
     def python_paths(self) -> Iterator[str]:
         return (path for path in self.paths if is_python(path))

@@ -153,7 +153,7 @@ def test_rewriting_a_file_with_identical_text_is_no_change():
 def test_the_original_project_is_left_untouched():
     project = make_project(FILES)
     build_plan(project, [fake("move", move_helpers), fake("edit", edit_moved)])
-    assert project.paths == sorted(FILES)
+    assert list(project.paths) == sorted(FILES)
     assert project.text("app/views.py") == FILES["app/views.py"]
 
 
