@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 from djrefactor.codemods._services_index import TreeIndex
 from djrefactor.codemods._services_names import camel
 from djrefactor.codemods._services_select import Context, Exit, Lift, Run, find_exits, scan
@@ -76,24 +75,14 @@ class Analysis:
                     yield access
 
 
-def node_ids(nodes: Sequence[cst.CSTNode]) -> frozenset[int]:
-    found: set[int] = set()
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        found.add(id(node))
-        stack.extend(node.children)
-    return frozenset(found)
-
-
-def blocker(run: Run, stops: Sequence[Exit]) -> str | None:
+def blocker(run: Run, stops: Sequence[Exit], index: TreeIndex) -> str | None:
     """Why moving this run could change behaviour, or None when it is safe."""
     for statement in run.statements:
-        for node in m.findall(statement, m.With() | m.Try()):
-            assert isinstance(node, cst.With | cst.Try)
-            inside = node_ids([node.body])
+        for node in index.subtree(statement, frozenset()):
+            if not isinstance(node, cst.With | cst.Try):
+                continue
             for stop in stops:
-                if id(stop.suite) not in inside:
+                if not index.contains(node.body, stop.suite):
                     continue
                 if isinstance(node, cst.With):
                     return "an early return inside a `with` block (raising would change its exit)"
@@ -115,24 +104,27 @@ def exits_of(run: Run, context: Context) -> list[Exit]:
     return [e for statement in run.statements for e in find_exits(statement, context)]
 
 
-def stray_return(run: Run, exits: Sequence[Exit]) -> bool:
+def stray_return(run: Run, exits: Sequence[Exit], index: TreeIndex) -> bool:
     """A `return` the run would lose: neither the final one nor the end of an exit."""
     allowed = {id(e.suite.body[-1]) for e in exits}
     if run.returns:
         allowed.add(id(run.statements[-1]))
     for statement in run.statements:
-        for line in m.findall(
-            statement, m.SimpleStatementLine(body=[m.ZeroOrMore(), m.Return(), m.ZeroOrMore()])
-        ):
-            if id(line) not in allowed and not _in_nested_def(statement, line):
+        nodes = list(index.subtree(statement, frozenset()))
+        definitions = [n for n in nodes if isinstance(n, cst.FunctionDef | cst.Lambda)]
+        for line in nodes:
+            if (
+                _is_return_line(line)
+                and id(line) not in allowed
+                and not any(index.contains(d, line) for d in definitions)
+            ):
                 return True
     return False
 
 
-def _in_nested_def(statement: cst.CSTNode, line: cst.CSTNode) -> bool:
-    return any(
-        id(line) in node_ids([definition])
-        for definition in m.findall(statement, m.FunctionDef() | m.Lambda())
+def _is_return_line(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Return) for small in node.body
     )
 
 
@@ -145,15 +137,16 @@ def analyse(
 ) -> Extraction | str:
     """The extraction of `run`, or the reason it stays in the view."""
     exits = exits_of(run, context)
-    reason = blocker(run, exits) or (
-        "a `return` not at the end of a branch" if stray_return(run, exits) else None
+    index = analysis.index
+    reason = blocker(run, exits, index) or (
+        "a `return` not at the end of a branch" if stray_return(run, exits, index) else None
     )
     if reason:
         return reason
     lifts = _lifts(run, context)
-    exit_ids = node_ids([s for e in exits for s in e.suite.body[e.start :]])
+    exit_ids = index.ids([s for e in exits for s in e.suite.body[e.start :]])
     lift_ids = frozenset(id(lift.node) for lift in lifts)
-    run_ids = node_ids(list(run.statements))
+    run_ids = index.ids(list(run.statements))
     moved = run_ids - exit_ids
     params: dict[str, None] = {}
     globals_: set[str] = set()
@@ -337,7 +330,7 @@ def _stops(
     run: Run, exits: Sequence[Exit], name: str, analysis: Analysis, moved: frozenset[int]
 ) -> list[Stop]:
     stops = []
-    caught = _caught_types(run)
+    caught = _caught_types(run, analysis.index)
     taken: set[str] = set()
     for index, exit_ in enumerate(exits, start=1):
         tail = list(exit_.suite.body[exit_.start :])
@@ -356,16 +349,17 @@ def _stops(
     return stops
 
 
-def _caught_types(run: Run) -> dict[int, str]:
+def _caught_types(run: Run, index: TreeIndex) -> dict[int, str]:
     """Handler bodies of the run -> what they catch (`except CardError` -> CardError)."""
     found = {}
     for statement in run.statements:
-        for handler in m.findall(statement, m.ExceptHandler(type=m.Name() | m.Attribute())):
-            assert isinstance(handler, cst.ExceptHandler)
+        for handler in index.subtree(statement, frozenset()):
+            if not isinstance(handler, cst.ExceptHandler) or not isinstance(
+                handler.type, cst.Name | cst.Attribute
+            ):
+                continue
             kind = handler.type
-            name = (
-                kind.attr.value if isinstance(kind, cst.Attribute) else getattr(kind, "value", "")
-            )
+            name = kind.attr.value if isinstance(kind, cst.Attribute) else kind.value
             found[id(handler.body)] = (
                 name if name.endswith(("Error", "Exception")) else f"{name}Error"
             )

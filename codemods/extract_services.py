@@ -15,7 +15,7 @@ the moved code through the view module are redirected.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import PurePosixPath
 
@@ -51,6 +51,7 @@ from djrefactor.codemods._services_select import (
     has_business,
     select_runs,
 )
+from djrefactor.codemods._services_uses import NameCollector, NameUses
 from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, ScopeProvider
 
 from djrefactor.discovery import is_test_path
@@ -615,34 +616,68 @@ def _globals_of(view: ViewModule, statement: cst.CSTNode) -> set[str]:
 
 
 # -- rewriting the view --------------------------------------------------------------------------
-class _ViewRewriter(cst.CSTTransformer):
-    def __init__(
-        self,
-        replacements: Mapping[int, list[tuple[Run, list[cst.BaseStatement]]]],
-        removed: frozenset[int],
-    ) -> None:
-        super().__init__()
-        self.replacements = replacements
-        self.removed = removed
+Replacements = Mapping[int, list[tuple[Run, list[cst.BaseStatement]]]]
 
-    def leave_IndentedBlock(
-        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        runs = self.replacements.get(id(original_node))
-        if not runs:
-            return updated_node
-        body = list(updated_node.body)
-        for run, statements in sorted(runs, key=lambda item: -item[0].start):
-            body[run.start : run.end] = statements
-        return updated_node.with_changes(body=body)
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        body = [
-            new
-            for old, new in zip(original_node.body, updated_node.body, strict=True)
-            if id(old) not in self.removed
-        ]
-        return updated_node.with_changes(body=body)
+def _rewritten(
+    view: ViewModule, replacements: Replacements, removed: frozenset[int]
+) -> tuple[cst.Module, NameUses]:
+    """The view with the service calls in place of the runs and without the moved definitions,
+    and the names it binds and reads. Only the nodes on the way to a changed block are rebuilt
+    (a transformer would rebuild every node of the module)."""
+    suites = [runs[0][0].suite for runs in replacements.values()]
+    skipped = removed | {
+        id(statement)
+        for runs in replacements.values()
+        for run, _ in runs
+        for statement in run.statements
+    }
+    uses = NameUses()
+    names = NameCollector(uses, uses.module, skipped, frozenset(replacements))
+    view.index.visit(view.tree, names)
+    for suite_id, runs in replacements.items():
+        scope = names.scopes.get(suite_id)
+        if scope is None:
+            continue  # inside a statement another run replaces
+        for _, statements in runs:
+            for statement in statements:
+                statement.visit(NameCollector(uses, scope))
+    tree = _rebuilt(view.tree, view.index, replacements, suites)
+    assert isinstance(tree, cst.Module)
+    body = [
+        new for old, new in zip(view.tree.body, tree.body, strict=True) if id(old) not in removed
+    ]
+    return tree.with_changes(body=body), uses
+
+
+def _rebuilt(
+    node: cst.CSTNode, index: TreeIndex, replacements: Replacements, suites: Sequence[cst.CSTNode]
+) -> cst.CSTNode:
+    inside = [suite for suite in suites if index.contains(node, suite)]
+    if not inside:
+        return node
+    changes: dict[str, object] = {}
+    for item in fields(node):
+        value = getattr(node, item.name)
+        if isinstance(value, cst.CSTNode):
+            new = _rebuilt(value, index, replacements, inside)
+            if new is not value:
+                changes[item.name] = new
+        elif isinstance(value, tuple | list):
+            items = [
+                _rebuilt(v, index, replacements, inside) if isinstance(v, cst.CSTNode) else v
+                for v in value
+            ]
+            if any(new is not old for new, old in zip(items, value, strict=True)):
+                changes[item.name] = items
+    updated = node.with_changes(**changes) if changes else node
+    runs = replacements.get(id(node))
+    if not runs or not isinstance(updated, cst.IndentedBlock):
+        return updated
+    body = list(updated.body)
+    for run, statements in sorted(runs, key=lambda item: -item[0].start):
+        body[run.start : run.end] = statements
+    return updated.with_changes(body=body)
 
 
 def _rewrite_view(
@@ -655,11 +690,7 @@ def _rewrite_view(
     replacements: dict[int, list[tuple[Run, list[cst.BaseStatement]]]] = {}
     for extraction in extractions:
         run = extraction.run
-        stopped = (
-            "stopped"
-            if not view.index.findall(extraction.handler.function, m.Name("stopped"))
-            else "stop_"
-        )
+        stopped = "stop_" if _names_stopped(view, extraction.handler) else "stopped"
         indent = 4 * (1 + _depth(view, extraction.handler, run))
         statements = view_statements(extraction, alias, stopped, indent)
         replacements.setdefault(id(run.suite), []).append((run, statements))
@@ -670,12 +701,19 @@ def _rewrite_view(
     )
     if not extractions:
         return view.tree, frozenset(view.bindings)
-    tree = view.tree.visit(_ViewRewriter(replacements, removed))
+    tree, uses = _rewritten(view, replacements, removed)
     touched = set(_used_names(view, extractions, moved))
     definitions = [n for n in moved if id(view.bindings[n].statement) in removed]
-    unresolved, unused = _name_uses(tree, touched)
+    unresolved, unused = _name_uses(uses, touched)
     tree = _add_imports(tree, service, alias, [n for n in definitions if n in unresolved])
     return _prune_imports(tree, unused)
+
+
+def _names_stopped(view: ViewModule, handler: Handler) -> bool:
+    return any(
+        isinstance(node, cst.Name) and node.value == "stopped"
+        for node in view.index.subtree(handler.function, frozenset())
+    )
 
 
 def _depth(view: ViewModule, handler: Handler, run: Run) -> int:
@@ -687,25 +725,14 @@ def _depth(view: ViewModule, handler: Handler, run: Run) -> int:
     )
 
 
-def _name_uses(tree: cst.Module, touched: set[str]) -> tuple[frozenset[str], set[str]]:
+def _name_uses(uses: NameUses, touched: set[str]) -> tuple[frozenset[str], set[str]]:
     """Names the view reads but no longer binds, and `touched` names it binds but no longer
-    reads. One scope analysis, before `_add_imports`, serves both: the imports added then bind
-    only the service alias and unresolved names, which the view reads, so the unread set is the
-    same either side of them."""
-    scopes = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ScopeProvider)
-    unresolved = frozenset(
-        access.node.value
-        for scope in {s for s in scopes.values() if s is not None}
-        for access in scope.accesses
-        if isinstance(access.node, cst.Name) and not access.referents
-    )
-    global_scope = next(s for s in scopes.values() if isinstance(s, GlobalScope))
-    unused = {
-        a.name.split(".")[0]
-        for a in global_scope.assignments
-        if a.name.split(".")[0] in touched and not a.references
-    }
-    return unresolved, unused
+    reads. Both are taken before `_add_imports`: the imports added then bind only the service
+    alias and unresolved names, which the view reads, so the unread set is the same either side
+    of them."""
+    read = uses.global_reads()
+    unused = {name for name in touched if name in uses.module.bound and name not in read}
+    return uses.unresolved(), unused
 
 
 def _service_alias(view: ViewModule, service: ServiceModule) -> str:
@@ -732,33 +759,22 @@ def _add_imports(
 
 
 def _prune_imports(tree: cst.Module, unused: set[str]) -> tuple[cst.Module, frozenset[str]]:
-    """Drop the imports (and copied constants) of `unused` names."""
-    pruned = tree.visit(_ImportPruner(unused))
-    bound = frozenset(top_level_bindings(pruned, None, False))
-    return pruned, bound
-
-
-class _ImportPruner(cst.CSTTransformer):
-    """Removes unused aliases; a removed line hands its blank lines to the next statement."""
-
-    def __init__(self, unused: set[str]) -> None:
-        super().__init__()
-        self.unused = unused
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        body: list[cst.BaseStatement] = []
-        carried: list[cst.EmptyLine] = []
-        for statement in updated_node.body:
-            pruned = _pruned(statement, self.unused)
-            if pruned is None:
-                carried = carried or list(leading_lines(statement))
-                continue
-            if carried:
-                if not leading_lines(pruned):
-                    pruned = pruned.with_changes(leading_lines=carried)
-                carried = []
-            body.append(pruned)
-        return updated_node.with_changes(body=body)
+    """Drop the imports (and copied constants) of `unused` names; a removed line hands its blank
+    lines to the next statement."""
+    body: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    for statement in tree.body:
+        pruned = _pruned(statement, unused)
+        if pruned is None:
+            carried = carried or list(leading_lines(statement))
+            continue
+        if carried:
+            if not leading_lines(pruned):
+                pruned = pruned.with_changes(leading_lines=carried)
+            carried = []
+        body.append(pruned)
+    pruned_tree = tree.with_changes(body=body)
+    return pruned_tree, frozenset(top_level_bindings(pruned_tree, None, False))
 
 
 def _pruned(statement: cst.BaseStatement, unused: set[str]) -> cst.BaseStatement | None:

@@ -525,6 +525,67 @@ def test_helper_still_used_by_the_view_is_imported_back():
     assert_rewrites(NAME, before, after)
 
 
+def test_import_read_in_a_string_annotation_stays_and_one_only_shadowed_goes():
+    before = {
+        "shop/models.py": "",
+        "shop/views.py": """
+            from django.http import JsonResponse
+
+            from .models import Order, Refund
+
+
+            def _describe(order: "Order"):
+                return [str(line) for line in order.lines]
+
+
+            def _label(Refund):
+                return lambda: Refund.reason
+
+
+            def close(request, pk):
+                order = Order.objects.get(pk=pk)
+                Refund.objects.create(order=order)
+                order.save()
+                return JsonResponse({"ok": True})
+        """,
+    }
+    after = {
+        "shop/views.py": """
+            from django.http import JsonResponse
+
+            from .models import Order
+            from services import shop as services
+
+
+            def _describe(order: "Order"):
+                return [str(line) for line in order.lines]
+
+
+            def _label(Refund):
+                return lambda: Refund.reason
+
+
+            def close(request, pk):
+                services.close(pk)
+                return JsonResponse({"ok": True})
+        """,
+        "services/__init__.py": "",
+        "services/shop.py": '''
+            """Workflows of the shop app: plain functions its views and serializers call."""
+
+            from shop.models import Order, Refund
+
+
+            def close(pk):
+                """Workflow moved out of shop.views.close."""
+                order = Order.objects.get(pk=pk)
+                Refund.objects.create(order=order)
+                order.save()
+        ''',
+    }
+    assert_rewrites(NAME, before, after)
+
+
 def test_appends_to_an_existing_service_module_without_duplicate_imports():
     before = {
         "shop/models.py": "",
