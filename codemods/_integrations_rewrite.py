@@ -88,7 +88,13 @@ class _CallSites(cst.CSTTransformer):
         self.attributes = attributes
         self.scan = scan
         self.emptied_imports: set[cst.CSTNode] = set()
-        self.emptied_lines: set[int] = set()
+        # The emptied line nodes themselves, kept alive until their block drops them: an id()
+        # would be reused by a node built later in the walk and drop an unrelated line.
+        self.emptied_lines: set[cst.SimpleStatementLine] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # A subtree with nothing to rewrite is kept as it is (its own leave_* still runs).
+        return node in self.scan.enclosing and super().on_visit(node)
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         if original not in self.calls:
@@ -139,7 +145,7 @@ class _CallSites(cst.CSTTransformer):
             new for old, new in zip(original.body, updated.body, strict=True) if old not in gone
         ]
         if not body:
-            self.emptied_lines.add(id(updated))
+            self.emptied_lines.add(updated)
             return updated
         if len(body) == len(updated.body):
             return updated
@@ -164,7 +170,7 @@ class _CallSites(cst.CSTTransformer):
         for statement in statements:
             leading = list(getattr(statement, "leading_lines", ()))
             starts_blank = bool(leading) and leading[0].comment is None
-            if id(statement) in self.emptied_lines:
+            if statement in self.emptied_lines:
                 blank = blank or (leading[0] if starts_blank else None)
                 continue
             if blank is not None and body and not starts_blank:

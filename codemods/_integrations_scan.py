@@ -2,32 +2,23 @@
 
 Not a codemod: `extract-integrations` calls `scan_file` per non-test module and turns the
 result into wrappers (`_integrations_build`) and call-site edits (`_integrations_rewrite`).
-Names are resolved through libcst's scope analysis, so aliases (`import stripe as s`,
-`from twilio.rest import Client as Twilio`) and local shadowing are handled.
+Names are resolved with libcst's scoping rules (`_integrations_names`), so aliases (`import
+stripe as s`, `from twilio.rest import Client as Twilio`) and local shadowing are handled.
 """
 
 from __future__ import annotations
 
-import builtins
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import (
-    BaseAssignment,
-    GlobalScope,
-    ImportAssignment,
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    Scope,
-    ScopeProvider,
-)
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from djrefactor.engine import Note, Project
 
+from ._integrations_names import ImportStatement, Names, NeedScopes, ScopedNames, WalkedNames, walk
 from ._vendors import Vendor
 
 _EMPTY = cst.Module(body=[])
@@ -80,7 +71,6 @@ class Site:
     a client factory call (`keep_args` False) passes only those."""
 
     path: str
-    line: int
     call: cst.Call
     operation: Operation
     prefix: tuple[cst.BaseExpression, ...] = ()
@@ -137,6 +127,7 @@ class FileScan:
     removed_names: dict[str, Binding] = field(default_factory=dict)
     bound_names: set[str] = field(default_factory=set)
     notes: list[Note] = field(default_factory=list)
+    enclosing: set[cst.CSTNode] = field(default_factory=set)
 
     @property
     def is_empty(self) -> bool:
@@ -212,30 +203,51 @@ def _singular(word: str) -> str:
 
 
 class _Scanner:
-    def __init__(self, project: Project, path: str, vendors: Mapping[str, Vendor]) -> None:
+    def __init__(
+        self,
+        project: Project,
+        path: str,
+        vendors: Mapping[str, Vendor],
+        parents: Mapping[cst.CSTNode, cst.CSTNode],
+        names: Names,
+    ) -> None:
         self.project = project
         self.path = path
         self.vendors = vendors
         self.tree = project.tree(path)
-        wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-        self.scopes = wrapper.resolve(ScopeProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
-        self.positions = wrapper.resolve(PositionProvider)
+        self.parents = parents
+        self.names = names
+        self.positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self.result = FileScan(path)
-        self.result.bound_names = {
-            assignment.name
-            for scope in set(self.scopes.values())
-            if scope is not None
-            for assignment in scope.assignments
-        }
+        self.result.bound_names = names.bound_names
 
     # -- entry --------------------------------------------------------------------------------
-    def scan(self) -> FileScan:
-        for statement, alias, binding, assignments in self._vendor_imports():
-            self._scan_binding(statement, alias, binding, assignments)
+    def scan(self, imports: list[ImportStatement]) -> FileScan:
+        for statement, alias, binding in self._vendor_imports(imports):
+            self._scan_binding(statement, alias, binding)
+        self.result.enclosing = self._enclosing()
         return self.result
 
+    def _enclosing(self) -> set[cst.CSTNode]:
+        """The nodes that contain something to rewrite: the only ones the rewrite enters."""
+        scan = self.result
+        targets: list[cst.CSTNode] = [site.call for site in scan.sites]
+        targets += [reexport.node for reexport in scan.reexports if reexport.node is not None]
+        targets += scan.removed_statements
+        targets += [self.parents[alias] for alias in scan.removed_aliases]
+        enclosing: set[cst.CSTNode] = set()
+        for target in targets:
+            current = self.parents.get(target)
+            while current is not None and current not in enclosing:
+                enclosing.add(current)
+                current = self.parents.get(current)
+        return enclosing
+
     def line(self, node: cst.CSTNode) -> int:
+        """Only notes need a line: positions are computed for the few files that have one."""
+        if self.positions is None:
+            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+            self.positions = wrapper.resolve(PositionProvider)
         return self.positions[node].start.line
 
     def note(self, node: cst.CSTNode, reason: str) -> None:
@@ -243,11 +255,10 @@ class _Scanner:
 
     # -- imports ------------------------------------------------------------------------------
     def _vendor_imports(
-        self,
-    ) -> list[tuple[cst.CSTNode, cst.ImportAlias, Binding, list[BaseAssignment]]]:
-        found: list[tuple[cst.CSTNode, cst.ImportAlias, Binding, list[BaseAssignment]]] = []
-        for statement in m.findall(self.tree, m.Import() | m.ImportFrom()):
-            assert isinstance(statement, (cst.Import, cst.ImportFrom))
+        self, imports: list[ImportStatement]
+    ) -> list[tuple[ImportStatement, cst.ImportAlias, Binding]]:
+        found: list[tuple[ImportStatement, cst.ImportAlias, Binding]] = []
+        for statement in imports:
             if isinstance(statement.names, cst.ImportStar):
                 if self._vendor_of(_from_module(statement)):
                     self.note(statement, "star import from a vendor SDK; import names explicitly")
@@ -258,33 +269,20 @@ class _Scanner:
                 binding = _binding_for(statement, alias)
                 if self._vendor_of(binding.qualified) is None:
                     continue
-                scope = self.scopes[statement]
-                assert scope is not None
-                local = _local_name(alias)
-                assignments: list[BaseAssignment] = [
-                    assignment
-                    for name in _bound_names(alias, local)
-                    for assignment in scope.assignments[name]
-                    if isinstance(assignment, ImportAssignment) and assignment.node is statement
-                ]
-                found.append((statement, alias, binding, assignments))
+                found.append((statement, alias, binding))
         return found
 
     def _vendor_of(self, qualified: str) -> Vendor | None:
         return self.vendors.get(qualified.split(".")[0])
 
     def _scan_binding(
-        self,
-        statement: cst.CSTNode,
-        alias: cst.ImportAlias,
-        binding: Binding,
-        assignments: list[BaseAssignment],
+        self, statement: ImportStatement, alias: cst.ImportAlias, binding: Binding
     ) -> None:
         handled = True
-        for assignment in assignments:
-            base = _assignment_binding(binding, assignment)
-            for access in sorted(assignment.references, key=lambda a: self.line(a.node)):
-                use = self._use(access.node, base)
+        for name, references in self.names.import_references(statement, alias):
+            base = _assignment_binding(binding, name)
+            for reference in references:
+                use = self._use(reference, base)
                 try:
                     self._classify(use)
                 except _Unsafe as unsafe:
@@ -343,7 +341,7 @@ class _Scanner:
     def _add_site(
         self, call: cst.Call, operation: Operation, prefix: tuple[cst.BaseExpression, ...] = ()
     ) -> None:
-        self.result.sites.append(Site(self.path, self.line(call), call, operation, prefix))
+        self.result.sites.append(Site(self.path, call, operation, prefix))
 
     def _awaited(self, call: cst.Call) -> bool:
         return isinstance(self.parents[call], cst.Await)
@@ -360,19 +358,22 @@ class _Scanner:
             self._inline_client(use, construct, vendor)
             return
         target = _assigned_name(parent, self.parents)
-        scope = self.scopes[construct]
-        assert scope is not None
-        assignments = list(scope.assignments[target]) if target else []
-        if target is None or len(assignments) != 1:
+        found = None
+        if target is not None:
+            assert isinstance(parent, cst.Assign)
+            found = self.names.single_assignment_references(target, parent)
+        if found is None:
             self._client_factory(use, construct, vendor)
             return
+        is_global, references = found
         try:
-            uses = [self._method_chain(access.node) for access in assignments[0].references]
+            uses = [self._method_chain(reference) for reference in references]
         except _Unsafe:
             self._client_factory(use, construct, vendor)
             return
-        if isinstance(scope, GlobalScope):
-            self._global_client(use, construct, vendor, target, uses, parent)
+        if is_global:
+            assert target is not None
+            self._global_client(use, construct, vendor, target.value, uses, parent)
         else:
             self._local_client(use, construct, vendor, uses, parent)
 
@@ -383,9 +384,7 @@ class _Scanner:
         name = f"{vendor.integration}_client"
         module = self._module_for(vendor, None)
         operation = Operation(module, name, receiver, (), is_async=False)
-        self.result.sites.append(
-            Site(self.path, self.line(construct), construct, operation, prefix, keep_args=False)
-        )
+        self.result.sites.append(Site(self.path, construct, operation, prefix, keep_args=False))
         self.note(
             construct,
             (
@@ -524,28 +523,17 @@ class _Scanner:
         """The imports an expression needs elsewhere, or None when it reads local values."""
         imports: set[str] = set()
         for name in _free_names(expr):
-            scope = self.scopes.get(name)
-            if scope is None:
-                return None
-            needed = self._import_for(scope, name.value)
+            needed = self._import_for(name)
             if needed is None:
                 return None
             imports |= needed
         return frozenset(imports)
 
-    def _import_for(self, scope: Scope, name: str) -> frozenset[str] | None:
-        assignments = list(scope[name])
-        if not assignments:
-            return frozenset() if hasattr(builtins, name) else None
-        statements = set()
-        for assignment in assignments:
-            if not isinstance(assignment, ImportAssignment):
-                return None
-            statement = assignment.node
-            if not isinstance(assignment.scope, GlobalScope) or self._is_local_import(statement):
-                return None
-            statements.add(_import_statement(statement, name))
-        return frozenset(statements)
+    def _import_for(self, name: cst.Name) -> frozenset[str] | None:
+        statements = self.names.global_imports(name)
+        if statements is None or any(map(self._is_local_import, statements)):
+            return None
+        return frozenset(_import_statement(statement, name.value) for statement in statements)
 
     def _is_local_import(self, statement: cst.CSTNode) -> bool:
         if isinstance(statement, cst.ImportFrom):
@@ -570,13 +558,6 @@ def _local_name(alias: cst.ImportAlias) -> str:
     return code(alias.name)
 
 
-def _bound_names(alias: cst.ImportAlias, local: str) -> list[str]:
-    if alias.asname is not None:
-        return [local]
-    parts = local.split(".")
-    return [".".join(parts[: end + 1]) for end in range(len(parts))]
-
-
 def _binding_for(statement: cst.Import | cst.ImportFrom, alias: cst.ImportAlias) -> Binding:
     name = code(alias.name)
     if isinstance(statement, cst.Import):
@@ -585,10 +566,10 @@ def _binding_for(statement: cst.Import | cst.ImportFrom, alias: cst.ImportAlias)
     return Binding(f"{module}.{name}", f"from {module} import {name}", name)
 
 
-def _assignment_binding(binding: Binding, assignment: BaseAssignment) -> Binding:
+def _assignment_binding(binding: Binding, name: str) -> Binding:
     """For `import a.b.c`, a reference may go through the shorter name `a` or `a.b`."""
-    if binding.statement.startswith("import ") and binding.expr.startswith(assignment.name + "."):
-        return Binding(assignment.name, binding.statement, assignment.name)
+    if binding.statement.startswith("import ") and binding.expr.startswith(name + "."):
+        return Binding(name, binding.statement, name)
     return binding
 
 
@@ -607,13 +588,13 @@ def _import_statement(statement: cst.CSTNode, name: str) -> str:
 
 
 def _free_names(expr: cst.BaseExpression) -> list[cst.Name]:
-    skipped: set[int] = set()
+    skipped: set[cst.CSTNode] = set()
     for node in m.findall(expr, m.Attribute() | m.Arg(keyword=m.Name())):
         if isinstance(node, cst.Attribute):
-            skipped.add(id(node.attr))
+            skipped.add(node.attr)
         elif isinstance(node, cst.Arg) and node.keyword is not None:
-            skipped.add(id(node.keyword))
-    names = [node for node in m.findall(expr, m.Name()) if id(node) not in skipped]
+            skipped.add(node.keyword)
+    names = [node for node in m.findall(expr, m.Name()) if node not in skipped]
     return [name for name in names if isinstance(name, cst.Name)]
 
 
@@ -623,7 +604,7 @@ def _is_class_name(qualified: str) -> bool:
 
 def _assigned_name(
     parent: cst.CSTNode | None, parents: Mapping[cst.CSTNode, cst.CSTNode]
-) -> str | None:
+) -> cst.Name | None:
     if not isinstance(parent, cst.Assign) or len(parent.targets) != 1:
         return None
     target = parent.targets[0].target
@@ -632,7 +613,7 @@ def _assigned_name(
     statement = parents[parent]
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
-    return target.value
+    return target
 
 
 def param_name(expr: cst.BaseExpression, index: int) -> str:
@@ -704,4 +685,12 @@ def _api_from_host(host: str) -> str | None:
 
 
 def scan_file(project: Project, path: str, vendors: Mapping[str, Vendor]) -> FileScan:
-    return _Scanner(project, path, vendors).scan()
+    tree = project.tree(path)
+    found = walk(tree)
+    imports = [statement for statement, _, _ in found.imports]
+    try:
+        names: Names = WalkedNames(found)
+        return _Scanner(project, path, vendors, found.parents, names).scan(imports)
+    except NeedScopes:
+        names = ScopedNames(tree)
+        return _Scanner(project, path, vendors, found.parents, names).scan(imports)

@@ -13,6 +13,7 @@ What cannot move safely (a client passed around, dynamic access) stays, with a n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
@@ -60,14 +61,31 @@ def run(project: Project) -> Changes:
 
 
 def _candidates(project: Project, vendors: dict[str, Vendor]) -> Iterable[str]:
-    """Non-test, non-migration modules outside integrations/ that mention a vendor module."""
+    """Non-test, non-migration modules outside integrations/ that import a vendor module.
+
+    Only these can have anything to move, and the text says so before any parse."""
     own = project.module_path(PACKAGE) + "/"
     words = tuple(vendors)
+    imports = _vendor_import(words)
     for path in project.python_paths():
         if path.startswith(own) or is_test_path(path) or "/migrations/" in f"/{path}":
             continue
-        if project.mentions(path, *words):
+        if project.mentions(path, *words) and imports.search(project.text(path)):
             yield path
+
+
+_SPACE = r"(?:[ \t\f]|\\\r?\n)"
+"""Whitespace inside an import statement, including a backslash continuation."""
+
+
+def _vendor_import(words: Sequence[str]) -> re.Pattern[str]:
+    """`from stripe...` or `import ..., stripe...`: any statement that may bind a vendor name
+    (a superset: `from x import stripe` matches too and is then found to be no vendor)."""
+    names = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(
+        rf"\bfrom{_SPACE}+(?:{names})\b"
+        rf"|\bimport{_SPACE}+(?:(?:[^\n;#\\]|\\\r?\n)*[ \t\f,])?(?:{names})\b"
+    )
 
 
 def _redirects(

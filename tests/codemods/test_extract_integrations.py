@@ -2,7 +2,10 @@ import subprocess
 import sys
 import textwrap
 
+import libcst as cst
+import libcst.matchers as m
 import pytest
+from djrefactor.codemods._integrations_names import NeedScopes, ScopedNames, WalkedNames, walk
 
 from djrefactor.engine import Config
 from tests.helpers import assert_noop, assert_rewrites, codemod, dedent, make_project, run_codemod
@@ -493,6 +496,10 @@ def test_dynamic_access_is_left_in_place_with_a_note():
             {"shop/migrations/0002_x.py": "import stripe\n\nstripe.Charge.create(amount=1)\n"},
             id="migrations",
         ),
+        pytest.param(
+            {"views.py": '# paid with stripe\nFAILED = "stripe.Charge.create failed"\n'},
+            id="vendor named only in a comment and a string",
+        ),
     ],
 )
 def test_noop(files):
@@ -603,3 +610,203 @@ def test_rewritten_project_passes_its_mock_patched_tests(tmp_path):
 
 def test_codemod_runs_after_split_settings():
     assert codemod(NAME).after == ("split-settings",)
+
+
+def _clients_then_classes(count):
+    blocks = [
+        f"""
+
+def text_{index}(phone):
+    client = Client("sid", "token")
+    client.messages.create(to=phone, body="hi")
+
+
+class Status{index}:
+    PAID = "paid"
+    PENDING = "pending"
+"""
+        for index in range(count)
+    ]
+    return "from twilio.rest import Client\n" + "".join(blocks)
+
+
+def test_removed_client_lines_never_take_an_unrelated_line_with_them():
+    # Each removed `client = ...` line is dropped by its block and freed; a line built later
+    # in the same walk may reuse its memory, so identity by id() dropped class attributes.
+    view = _clients_then_classes(30)
+    for _ in range(5):
+        after, _ = run_codemod(NAME, make_project({"shop/__init__.py": "", "shop/views.py": view}))
+        text = after.text("shop/views.py")
+        assert "client = " not in text
+        assert text.count('PAID = "paid"') == 30
+        assert text.count('PENDING = "pending"') == 30
+
+
+def test_vendor_rebound_in_one_function_moves_only_the_uses_of_the_import():
+    view = """
+        import stripe
+
+
+        def pay(amount):
+            return stripe.Charge.create(amount=amount)
+
+
+        def fake(amount):
+            stripe = FakeStripe()
+            return stripe.Charge.create(amount=amount)
+    """
+    after = """
+        from integrations.stripe import create_charge
+
+
+        def pay(amount):
+            return create_charge(amount=amount)
+
+
+        def fake(amount):
+            stripe = FakeStripe()
+            return stripe.Charge.create(amount=amount)
+    """
+    module = integration(
+        "Stripe",
+        """
+        from typing import Any
+
+        import stripe
+
+        __all__ = [
+            "create_charge",
+        ]
+
+
+        def create_charge(*, amount: Any) -> Any:
+            return stripe.Charge.create(amount=amount)
+        """,
+    )
+    assert_rewrites(
+        NAME,
+        {"views.py": view},
+        {"views.py": after, "integrations/__init__.py": INIT, "integrations/stripe.py": module},
+    )
+
+
+def test_client_assigned_twice_in_one_function_is_built_by_a_factory():
+    view = """
+        from twilio.rest import Client
+
+
+        def notify(phone):
+            client = Client("sid", "token")
+            client = Client("sid", "token")
+            client.messages.create(to=phone, body="hi")
+    """
+    after, changes = run_codemod(NAME, make_project({"views.py": view}))
+    text = after.text("views.py")
+    assert text.count("client = twilio_client()") == 2
+    assert 'client.messages.create(to=phone, body="hi")' in text
+    assert [note.line for note in changes.notes] == [5, 6]
+
+
+SCOPES = """
+import stripe
+from django.conf import settings
+from twilio.rest import Client
+
+API = settings.STRIPE_KEY
+client = Client(settings.SID, API)
+
+
+def decorated(limit=stripe.LIMIT, *, key: "stripe.Key" = API) -> stripe.Result:
+    client = Client(settings.SID, limit)
+    values = [stripe.X(v) for v in client.items(limit) if v]
+    pairs = {k: client.get(k) for k in stripe.keys()}
+    return lambda x=client: x.send(stripe.Y, pairs, values)
+
+
+class View:
+    client = Client(settings.SID, API)
+    handler = client.handle
+
+    def get(self):
+        return client.fetch(stripe.Z)
+
+
+def shadow(settings):
+    global API
+    API = settings
+    for stripe in settings:
+        stripe.call()
+    try:
+        client.go()
+    except stripe.error.CardError as error:
+        del error
+    with client.session() as (session, other):
+        session.run(other)
+    if (found := client.find()) is not None:
+        return found
+
+
+def later():
+    client.late()
+    import stripe
+    stripe.late()
+
+
+def configured(settings=settings, names=[settings for settings in settings.NAMES]):
+    return settings.X
+"""
+
+
+def _resolutions(names, tree):
+    def ask(question, *args):
+        try:
+            return question(*args)
+        except NeedScopes:
+            return "needs scopes"
+
+    answers = []
+    for statement in m.findall(tree, m.Import() | m.ImportFrom()):
+        for alias in statement.names:
+            answers.append(ask(names.import_references, statement, alias))
+    for assign in m.findall(tree, m.Assign(targets=[m.AssignTarget(target=m.Name())])):
+        target = assign.targets[0].target
+        answers.append(ask(names.single_assignment_references, target, assign))
+    for name in m.findall(tree, m.Name()):
+        assert isinstance(name, cst.Name)
+        answers.append(ask(names.global_imports, name))
+    return answers
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(SCOPES, id="functions classes comprehensions lambdas"),
+        pytest.param(STRIPE_VIEW, id="stripe view"),
+        pytest.param(TWILIO_TASK, id="twilio task"),
+        pytest.param(BEHAVIOUR_VIEW, id="behaviour view"),
+    ],
+)
+def test_walked_names_answer_as_libcst_scopes_do(source):
+    tree = cst.parse_module(textwrap.dedent(source))
+    walked = _resolutions(WalkedNames(walk(tree)), tree)
+    scoped = _resolutions(ScopedNames(tree), tree)
+    settled = [
+        (mine, theirs)
+        for mine, theirs in zip(walked, scoped, strict=True)
+        if mine != "needs scopes"
+    ]
+    assert [mine for mine, _ in settled] == [theirs for _, theirs in settled]
+    assert len(settled) > len(walked) / 2
+    assert WalkedNames(walk(tree)).bound_names == ScopedNames(tree).bound_names
+
+
+def test_vendor_import_continued_on_the_next_line_is_found():
+    view = (
+        "import os, \\\n    stripe\n\n\n"
+        "def pay(amount):\n    return stripe.Charge.create(amount=amount)\n"
+    )
+    after, _ = run_codemod(NAME, make_project({"views.py": view}))
+    assert after.text("views.py").startswith(
+        "import os\n\nfrom integrations.stripe import create_charge\n"
+    )
+    assert "return create_charge(amount=amount)" in after.text("views.py")
