@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 import re
 import tomllib
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -406,14 +407,32 @@ def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress
     steps: list[Step] = []
     for index, codemod in enumerate(codemods):
         progress(codemod.name, index, len(codemods))
-        changes = codemod.run(project)
-        after, renames = apply_changes(project, changes)
+        try:
+            changes = codemod.run(project)
+            after, renames = apply_changes(project, changes)
+        except DjrefactorError:
+            raise
+        except Exception as exc:  # a codemod bug must not cost the user the other steps
+            steps.append(Step(codemod.name, codemod.summary, (), (_crash_note(codemod, exc),)))
+            continue
         files = file_changes(project, after, renames)
         steps.append(Step(codemod.name, codemod.summary, files, changes.notes))
         origin = _follow(origin, project, after, renames)
         project = after
     progress("done", len(codemods), len(codemods))
     return Plan(str(original.root), tuple(steps), _total(original, project, origin))
+
+
+def _crash_note(codemod: Codemod, exc: Exception) -> Note:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+    return Note(
+        "",
+        None,
+        f"{codemod.name} hit an internal error and was skipped, changing nothing "
+        f"({reason}{where}); please report it with the file that triggers it",
+    )
 
 
 def _follow(

@@ -202,3 +202,19 @@ def test_a_file_deleted_then_written_again_is_one_edit_in_total():
 
     plan = build_plan(make_project(FILES), [fake("delete", delete), fake("recreate", recreate)])
     assert plan.total == (FileChange("old.py", "old.py", "OLD = 1\n", "OLD = 2\n"),)
+
+
+def test_a_codemod_that_crashes_is_skipped_with_a_note_and_the_others_still_run():
+    def broken(project: Project) -> Changes:
+        raise AssertionError("unexpected node")
+
+    def later(project: Project) -> Changes:
+        return Changes(writes={"late.py": "LATE = 1\n"})
+
+    plan = build_plan(make_project(FILES), [fake("broken", broken), fake("later", later)])
+    first, second = plan.steps
+    assert first.files == ()
+    [note] = first.notes
+    assert "broken hit an internal error and was skipped" in str(note)
+    assert "AssertionError: unexpected node" in str(note)
+    assert [change.new_path for change in second.files] == ["late.py"]
