@@ -145,25 +145,16 @@ def test_check_passes_with_development_settings(applied: Path) -> None:
     passed_tests(run([sys.executable, "manage.py", "check", "--settings", module], applied))
 
 
+def check_deploy(repo: Path) -> str:
+    """`manage.py check --deploy` with the production settings; fails on any warning."""
+    module = f"{settings_package(repo)}.production"
+    command = ["manage.py", "check", "--deploy", "--fail-level", "WARNING", "--settings", module]
+    env = {"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "example.com,www.example.com"}
+    return passed_tests(run([sys.executable, *command], repo, **env))
+
+
 def test_check_deploy_is_clean_with_production_settings(applied: Path) -> None:
-    module = f"{settings_package(applied)}.production"
-    result = run(
-        [
-            sys.executable,
-            "manage.py",
-            "check",
-            "--deploy",
-            "--fail-level",
-            "WARNING",
-            "--settings",
-            module,
-        ],
-        applied,
-        DJANGO_SECRET_KEY=STRONG_KEY,
-        DJANGO_ALLOWED_HOSTS="example.com,www.example.com",
-    )
-    output = passed_tests(result)
-    assert "no issues" in output
+    assert "no issues" in check_deploy(applied)
 
 
 def test_production_refuses_to_start_without_a_secret(applied: Path) -> None:
@@ -241,20 +232,4 @@ def test_each_step_alone_keeps_the_project_working(name: str, step: str, tmp_pat
     assert git_run(repo, "status", "--porcelain") == ""
     passed_tests(run(TEST_COMMANDS[name], repo))
     if step == "split-settings":
-        module = f"{settings_package(repo)}.production"
-        result = run(
-            [
-                sys.executable,
-                "manage.py",
-                "check",
-                "--deploy",
-                "--fail-level",
-                "WARNING",
-                "--settings",
-                module,
-            ],
-            repo,
-            DJANGO_SECRET_KEY=STRONG_KEY,
-            DJANGO_ALLOWED_HOSTS="example.com",
-        )
-        passed_tests(result)
+        check_deploy(repo)
