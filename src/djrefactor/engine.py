@@ -309,15 +309,22 @@ def _redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
     keep = _modules_below(project, [redirect.old for redirect in redirects])
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
+    lasts = [(redirect, redirect.old.rsplit(".", 1)[-1]) for redirect in redirects]
     for path in project.paths:
         text = project.text(path)
+        # A reference to `a.b.c` always contains the word `c`: one set lookup per redirect name
+        # instead of substring searches of every redirect in every file.
+        words = set(_WORD.findall(text))
+        present = [redirect for redirect, last in lasts if last in words]
+        if not present:
+            continue
         if not is_python(path):
-            targets = [(r.old, r.target_for(path)) for r in redirects if may_refer(text, r)]
+            targets = [(r.old, r.target_for(path)) for r in present if may_refer(text, r)]
             new_text = text_pass(text, targets, keep) if targets else text
             if new_text != text:
                 texts[path] = new_text
             continue
-        candidates = [r for r in redirects if may_refer(text, r)]
+        candidates = [r for r in present if may_refer(text, r)]
         if not candidates:
             continue
         module = project.module_for(path)
@@ -335,6 +342,9 @@ def _redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
         if updated is not None and updated.code != text:
             texts[path], trees[path] = updated.code, updated
     return project.evolve(texts, trees, ())
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _spelled_in(text: str, dotted: str) -> bool:
