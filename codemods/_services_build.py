@@ -191,7 +191,7 @@ def _handler(stop: Stop, alias: str, stopped: str) -> cst.ExceptHandler:
     return cst.ExceptHandler(
         body=cst.IndentedBlock(body),
         type=cst.Attribute(cst.Name(alias), cst.Name(stop.exception)),
-        name=cst.AsName(cst.Name(stopped)),
+        name=cst.AsName(cst.Name(stopped)) if stop.carried else None,
     )
 
 
