@@ -324,14 +324,12 @@ def _redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
             if new_text != text:
                 texts[path] = new_text
             continue
-        candidates = [r for r in present if may_refer(text, r)]
-        if not candidates:
-            continue
+        # Python: only what the file imports or spells out can refer to a moved name.
         module = project.module_for(path)
         is_package = path.endswith("__init__.py")
         names = imported_names(text, module, is_package)
         targets, follow = [], False
-        for redirect in candidates:
+        for redirect in present:
             imported, binds_parent = import_relation(names, redirect.old)
             if imported or _spelled_in(text, redirect.old):
                 targets.append((redirect.old, redirect.target_for(path)))
