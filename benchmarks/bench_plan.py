@@ -9,7 +9,7 @@ For each size a synthetic legacy monolith (see synthetic_repo.py) is generated a
 temp dir; then separate child processes measure, so each peak RSS belongs to one measurement:
   idle   python + the same imports + one tiny parse (the memory floor),
   parse  read every tracked .py file and `libcst.parse_module` it once, keeping every tree,
-  plan   `open_session` + `build_plan` + `diffing.render(plan.total)`, what `djrefactor plan` does.
+  plan   `open_session` + `build_plan` + `render.diff(plan.total)`, what `djrefactor plan` does.
 
 Usage: python3 benchmarks/bench_plan.py [--sizes 10000,50000,150000] [--repeat K] [--json FILE]
 """
@@ -39,9 +39,11 @@ from typing import Any
 import libcst as cst
 from synthetic_repo import generate_files, non_blank_lines, write_repo
 
-from djrefactor import diffing, engine, gitops
+from djrefactor import engine, render
+from djrefactor.config import Options, read_config
 from djrefactor.engine import Changes, Codemod, Project, Session
-from djrefactor.workspace import load_project
+from djrefactor.engine.loading import load_project
+from djrefactor.git import Repository
 
 DEFAULT_SIZES = (10_000, 50_000, 150_000)
 MIB = 1024 * 1024
@@ -175,7 +177,7 @@ def measure_plan(repo: Path, skip: Sequence[str]) -> Measurement:
         codemods = [clock.wrap(codemod) for codemod in session.codemods]
         plan = engine.build_plan(session.project, codemods, clock.progress)
         planned = cpu()
-        diff = diffing.render(plan.total)
+        diff = render.diff(plan.total)
     # Any engine failure is reported with the step it happened in, so the parent can skip it.
     except Exception as exc:
         return Measurement(
@@ -204,13 +206,13 @@ def open_plan_session(repo: Path, skip: Sequence[str]) -> tuple[Session, dict[st
     """`engine.open_session`, or, when a codemod module cannot even be imported (someone is
     writing it right now), the same session built with the importable codemods only."""
     try:
-        return engine.open_session(repo, {"skip": tuple(skip)}), {}
+        return engine.open_session(repo, Options(skip=tuple(skip))), {}
     except (ImportError, SyntaxError, AttributeError, ValueError):
         errors: dict[str, str] = {}
         codemods = [c for c in load_codemods(errors) if c.name not in skip]
-        git_repo = gitops.open_repo(repo)
-        root = gitops.root_of(git_repo)
-        project = load_project(root, gitops.tracked_files(git_repo), engine.read_config(root))
+        git_repo = Repository.open(repo)
+        root = git_repo.root
+        project = load_project(root, git_repo.tracked_files(), read_config(root))
         project.facts.require_settings()
         return Session(git_repo, root, project, codemods), errors
 

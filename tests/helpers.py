@@ -13,7 +13,14 @@ from pathlib import Path
 
 import libcst as cst
 
-from djrefactor.engine import Codemod, Config, Project, apply_changes, available_codemods
+from djrefactor.engine import (
+    Codemod,
+    Config,
+    Project,
+    apply_changes,
+    available_codemods,
+    new_project,
+)
 from djrefactor.model import Changes
 
 Files = dict[str, str]
@@ -28,7 +35,7 @@ def dedent(files: dict[str, str | None]) -> dict[str, str | None]:
 
 def make_project(files: Files, config: Config | None = None) -> Project:
     texts = {path: text for path, text in dedent(files).items() if text is not None}
-    return Project(Path("/nonexistent"), texts, config or Config())
+    return new_project(Path("/nonexistent"), texts, config or Config())
 
 
 def codemod(name: str) -> Codemod:

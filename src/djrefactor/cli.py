@@ -5,7 +5,6 @@ Exit codes: 0 done or nothing to do; 1 `plan --check` found something to do; 2 a
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,9 +17,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from djrefactor import diffing, engine
+from djrefactor import engine, render
+from djrefactor.config import Options
 from djrefactor.errors import DjrefactorError
-from djrefactor.model import FileChange, Plan, Step
+from djrefactor.model import Plan, Step
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 
@@ -50,6 +50,12 @@ def _names(values: list[str] | None) -> tuple[str, ...]:
     )
 
 
+def _options(
+    only: list[str] | None, skip: list[str] | None, settings: str | None
+) -> Options:
+    return Options(only=_names(only), skip=_names(skip), settings=settings)
+
+
 @contextmanager
 def _progress() -> Iterator[engine.Progress]:
     """A progress bar on stderr, shown only when stderr is a terminal."""
@@ -69,17 +75,6 @@ def _progress() -> Iterator[engine.Progress]:
             bar.update(task, description=label, completed=done, total=total)
 
         yield update
-
-
-def _session(
-    path: Path,
-    only: tuple[str, ...],
-    skip: tuple[str, ...],
-    settings: str | None,
-    progress: engine.Progress,
-) -> engine.Session:
-    overrides = {"only": only, "skip": skip, "settings": settings}
-    return engine.open_session(path, overrides, progress)
 
 
 # -- rendering -----------------------------------------------------------------------------------
@@ -118,52 +113,6 @@ def _print_diff(text: str) -> None:
         out.print(Text(line, style=style), soft_wrap=True)
 
 
-def _print_stat(plan: Plan) -> None:
-    for change in diffing.sort_changes(plan.total):
-        added, removed = diffing.line_counts(change)
-        name = change.new_path or change.old_path or ""
-        if change.kind == "move":
-            name = f"{change.old_path} => {change.new_path}"
-        out.print(f" {name} | +{added} -{removed}", markup=False, soft_wrap=True)
-    out.print(f" {len(plan.total)} files changed", markup=False)
-
-
-def _as_json(plan: Plan) -> str:
-    def files(changes: tuple[FileChange, ...]) -> list[dict[str, object]]:
-        rows: list[dict[str, object]] = []
-        for change in diffing.sort_changes(changes):
-            added, removed = diffing.line_counts(change)
-            rows.append(
-                {
-                    "kind": change.kind,
-                    "old_path": change.old_path,
-                    "new_path": change.new_path,
-                    "added": added,
-                    "removed": removed,
-                }
-            )
-        return rows
-
-    data = {
-        "root": plan.root,
-        "nothing_to_do": plan.is_empty,
-        "steps": [
-            {
-                "name": step.name,
-                "summary": step.summary,
-                "files": files(step.files),
-                "notes": [
-                    {"path": n.path, "line": n.line, "message": n.message} for n in step.notes
-                ],
-                "diff": diffing.render(step.files),
-            }
-            for step in plan.steps
-        ],
-        "diff": diffing.render(plan.total),
-    }
-    return json.dumps(data, indent=2) + "\n"
-
-
 # -- commands ----------------------------------------------------------------------------------
 @app.command("list")
 def list_codemods() -> None:
@@ -191,10 +140,9 @@ def plan(
 ) -> None:
     """Preview every change as a diff. Writes nothing, leaves git untouched."""
     with _progress() as progress:
-        session = _session(path, _names(only), _names(skip), settings, progress)
-        result = engine.build_plan(session.project, session.codemods, progress)
+        result = engine.plan(path, _options(only, skip, settings), progress).plan
     if as_json:
-        sys.stdout.write(_as_json(result))
+        sys.stdout.write(render.as_json(result))
     if result.is_empty:
         _print_notes(result.steps)
         err.print("nothing to do")
@@ -202,12 +150,12 @@ def plan(
     err.print(_summary(result))
     _print_notes(result.steps)
     if out_file is not None:
-        out_file.write_text(diffing.render(result.total), encoding="utf-8")
+        out_file.write_text(render.diff(result.total), encoding="utf-8")
         err.print(f"wrote {out_file}", markup=False)
     elif stat:
-        _print_stat(result)
+        out.print(render.stat(result), markup=False, soft_wrap=True, end="")
     elif not as_json:
-        _print_diff(diffing.render(result.total))
+        _print_diff(render.diff(result.total))
     raise typer.Exit(EXIT_CHANGES if check else EXIT_OK)
 
 
@@ -230,13 +178,13 @@ def apply(
 ) -> None:
     """Apply the plan on a new git branch, one commit per step."""
     with _progress() as progress:
-        session = _session(path, _names(only), _names(skip), settings, progress)
-        result = engine.build_plan(session.project, session.codemods, progress)
+        planned = engine.plan(path, _options(only, skip, settings), progress)
+        result = planned.plan
         if result.is_empty:
             err.print("nothing to do")
             raise typer.Exit(EXIT_OK)
-        name = branch or session.project.config.branch
-        done = engine.apply_plan(session, result, name, verify, path, progress)
+        name = branch or planned.session.project.config.branch
+        done = engine.apply_plan(planned.session, result, name, verify, path, progress)
     _print_notes(result.steps)
     _report_apply(done)
 
@@ -272,19 +220,19 @@ def run_step(
 ) -> None:
     """Run one codemod alone: show its diff, or commit it on the current branch."""
     with _progress() as progress:
-        session = _session(path, (step,), (), settings, progress)
-        result = engine.build_plan(session.project, session.codemods, progress)
+        planned = engine.plan(path, _options([step], None, settings), progress)
+        result = planned.plan
         if result.is_empty:
             _print_notes(result.steps)
             err.print("nothing to do")
             raise typer.Exit(EXIT_OK)
         if commit:
-            done = engine.apply_plan(session, result, None, None, path, progress)
+            done = engine.apply_plan(planned.session, result, None, None, path, progress)
     _print_notes(result.steps)
     if commit:
         _report_apply(done)
     else:
-        _print_diff(diffing.render(result.total))
+        _print_diff(render.diff(result.total))
 
 
 def main() -> None:

@@ -7,3 +7,7 @@ class DjrefactorError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UsageError(DjrefactorError):
+    """Bad command-line usage: an unknown codemod name, conflicting options."""

@@ -5,8 +5,13 @@ import textwrap
 import libcst as cst
 import libcst.matchers as m
 import pytest
-from djrefactor.codemods._integrations_names import NeedScopes, ScopedNames, WalkedNames, walk
 
+from djrefactor.codemods.extract_integrations.names import (
+    NeedScopes,
+    ScopedNames,
+    WalkedNames,
+    walk,
+)
 from djrefactor.engine import Config
 from tests.helpers import assert_noop, assert_rewrites, codemod, dedent, make_project, run_codemod
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from djrefactor import engine, gitops
+from djrefactor import engine
+from djrefactor.config import Options
 from djrefactor.errors import DjrefactorError
+from djrefactor.git import FileWrite, Repository
 from djrefactor.model import Changes, Note
-from djrefactor.workspace import Project
+from djrefactor.project import Project
 from tests.helpers import git_run, make_repo
 
 
@@ -28,7 +30,7 @@ def edit_views(project: Project) -> Changes:
 
 
 def session_for(root: Path, *codemods: engine.Codemod) -> engine.Session:
-    session = engine.open_session(root, {})
+    session = engine.open_session(root, Options())
     return engine.Session(session.repo, session.root, session.project, list(codemods))
 
 
@@ -66,10 +68,10 @@ def test_steps_with_nothing_to_do_make_no_commit(repo: Path) -> None:
 def test_a_failure_midway_puts_the_user_back_with_nothing_lost(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_commit = gitops.commit
+    real_commit = Repository.commit
     calls = []
 
-    def flaky(repo_: object, writes: list[gitops.FileWrite], message: str) -> str:
+    def flaky(repo_: Repository, writes: list[FileWrite], message: str) -> str:
         calls.append(message)
         if len(calls) == 2:
             for write in writes:  # half the step is on disk when the disk fills up
@@ -78,7 +80,7 @@ def test_a_failure_midway_puts_the_user_back_with_nothing_lost(
             raise OSError(28, "No space left on device")
         return real_commit(repo_, writes, message)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gitops, "commit", flaky)
+    monkeypatch.setattr(Repository, "commit", flaky)
     before = git_run(repo, "show", "main:shop/views.py")
     with pytest.raises(DjrefactorError) as raised:
         plan_and_apply(repo, add_file("a.txt", "a\n"), add_file("new/b.txt", "b\n"))

@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from djrefactor import diffing
+from djrefactor import render as diffing
+from djrefactor.config import Config
 from djrefactor.engine import build_plan
+from djrefactor.engine.loading import load_project
 from djrefactor.model import FileChange
-from djrefactor.workspace import Config, load_project
 from tests.helpers import codemod
 
 
 def test_edit():
-    diff = diffing.render([FileChange("a.py", "a.py", "x = 1\ny = 2\n", "x = 1\ny = 3\n")])
+    diff = diffing.diff([FileChange("a.py", "a.py", "x = 1\ny = 2\n", "x = 1\ny = 3\n")])
     assert diff == (
         "diff --git a/a.py b/a.py\n"
         "--- a/a.py\n"
@@ -29,7 +30,7 @@ def test_edit():
 
 
 def test_create():
-    diff = diffing.render([FileChange(None, "pkg/new.py", "", "A = 1\n")])
+    diff = diffing.diff([FileChange(None, "pkg/new.py", "", "A = 1\n")])
     assert diff == (
         "diff --git a/pkg/new.py b/pkg/new.py\n"
         "new file mode 100644\n"
@@ -41,12 +42,12 @@ def test_create():
 
 
 def test_create_empty_file_has_header_only():
-    diff = diffing.render([FileChange(None, "pkg/__init__.py", "", "")])
+    diff = diffing.diff([FileChange(None, "pkg/__init__.py", "", "")])
     assert diff == "diff --git a/pkg/__init__.py b/pkg/__init__.py\nnew file mode 100644\n"
 
 
 def test_delete():
-    diff = diffing.render([FileChange("old.py", None, "A = 1\n", "")])
+    diff = diffing.diff([FileChange("old.py", None, "A = 1\n", "")])
     assert diff == (
         "diff --git a/old.py b/old.py\n"
         "deleted file mode 100644\n"
@@ -58,7 +59,7 @@ def test_delete():
 
 
 def test_pure_rename_has_no_hunk():
-    diff = diffing.render([FileChange("a/x.py", "b/x.py", "A = 1\n", "A = 1\n")])
+    diff = diffing.diff([FileChange("a/x.py", "b/x.py", "A = 1\n", "A = 1\n")])
     assert diff == (
         "diff --git a/a/x.py b/b/x.py\n"
         "similarity index 100%\n"
@@ -70,7 +71,7 @@ def test_pure_rename_has_no_hunk():
 def test_rename_with_edit():
     old = "".join(f"line{i} = {i}\n" for i in range(10))
     new = old.replace("line9 = 9", "line9 = 99")
-    diff = diffing.render([FileChange("a/x.py", "b/x.py", old, new)])
+    diff = diffing.diff([FileChange("a/x.py", "b/x.py", old, new)])
     head, hunk = diff.split("--- ", 1)
     assert head.startswith("diff --git a/a/x.py b/b/x.py\nsimilarity index ")
     assert head.endswith("rename from a/x.py\nrename to b/x.py\n")
@@ -80,25 +81,25 @@ def test_rename_with_edit():
 
 
 def test_missing_final_newline_is_marked():
-    diff = diffing.render([FileChange("a.py", "a.py", "a\nb", "a\nc")])
+    diff = diffing.diff([FileChange("a.py", "a.py", "a\nb", "a\nc")])
     assert diff.endswith(
         "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
     )
 
 
 def test_adding_the_final_newline():
-    diff = diffing.render([FileChange("a.py", "a.py", "a", "a\n")])
+    diff = diffing.diff([FileChange("a.py", "a.py", "a", "a\n")])
     assert diff.endswith("@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+a\n")
 
 
 def test_form_feed_is_not_a_line_break():
-    diff = diffing.render([FileChange("a.py", "a.py", "x = 1\x0cy\nz\n", "x = 1\x0cy\nz = 2\n")])
+    diff = diffing.diff([FileChange("a.py", "a.py", "x = 1\x0cy\nz\n", "x = 1\x0cy\nz = 2\n")])
     assert "No newline" not in diff
     assert "@@ -1,2 +1,2 @@\n x = 1\x0cy\n-z\n+z = 2\n" in diff
 
 
 def test_changes_sorted_by_path():
-    diff = diffing.render(
+    diff = diffing.diff(
         [FileChange("b.py", "b.py", "", "B\n"), FileChange(None, "a.py", "", "A\n")]
     )
     assert diff.index("a/a.py") < diff.index("a/b.py")
@@ -191,7 +192,7 @@ def test_config_package_plan_applies_on_the_original_tree(tmp_path):
     assert kinds["config/urls.py"] == "move"
     assert kinds["config/__init__.py"] == "create"
 
-    patch = diffing.render(plan.total)
+    patch = diffing.diff(plan.total)
     assert "rename from mysite/settings.py\nrename to config/settings.py\n" in patch
     assert "rename from mysite/urls.py\nrename to config/urls.py\n" in patch
 
@@ -235,7 +236,7 @@ def test_hand_made_changes_round_trip(tmp_path):
         FileChange("feed.py", "feed.py", files["feed.py"], "a = 1\n\x0c\nb = 3\n"),
     ]
     before = tree_of(root)
-    apply_patch(root, diffing.render(changes))
+    apply_patch(root, diffing.diff(changes))
     assert tree_of(root) == expected_tree(before, changes)
     assert (root / "pkg/__init__.py").read_bytes() == b""
     assert "R  move_me.py -> pkg/moved.py" in git(root, "status", "--porcelain")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from djrefactor.config import Config
 from djrefactor.discovery import is_test_path
 from djrefactor.errors import DjrefactorError
-from djrefactor.workspace import Config
 from tests.helpers import make_project
 
 MANAGE = """\

@@ -7,9 +7,10 @@ from types import MappingProxyType
 import libcst as cst
 import pytest
 
+from djrefactor.analysis.imports import resolve_relative
 from djrefactor.engine import apply_changes
+from djrefactor.engine.references import import_targets_pass, text_pass
 from djrefactor.model import Changes, Redirect
-from djrefactor.references import import_targets_pass, resolve_relative, text_pass
 from tests.helpers import dedent, make_project
 
 SITE = {
@@ -580,7 +581,7 @@ def test_config_files_naming_a_moved_file_by_path_follow_the_move():
 
 
 def test_imported_names_reads_every_import_form_without_parsing():
-    from djrefactor.references import imported_names
+    from djrefactor.engine.references import imported_names
 
     text = (
         "import os, app.views as v\n"
@@ -609,6 +610,6 @@ def test_imported_names_reads_every_import_form_without_parsing():
     ],
 )
 def test_import_relation_tells_which_files_a_redirect_can_touch(text, old, expected):
-    from djrefactor.references import import_relation, imported_names
+    from djrefactor.engine.references import import_relation, imported_names
 
     assert import_relation(imported_names(text, "app.tests", False), old) == expected

@@ -7,9 +7,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from djrefactor import workspace
+from djrefactor import project as workspace
+from djrefactor.config import Config
+from djrefactor.discovery.files import is_reference_file
+from djrefactor.engine.loading import load_project, new_project
 from djrefactor.errors import DjrefactorError
-from djrefactor.workspace import Config, Project, load_project
+from djrefactor.project import Project
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> list[str]:
@@ -24,7 +27,7 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> list[str]:
 
 
 def project_of(texts: dict[str, str]) -> Project:
-    return Project(Path("/nowhere"), texts, Config())
+    return new_project(Path("/nowhere"), texts, Config())
 
 
 # -- load_project -------------------------------------------------------------------------------
@@ -240,8 +243,8 @@ def test_shallowest_manage_py_wins():
 
 
 def test_reference_file_patterns():
-    assert workspace.is_reference_file("deploy/Dockerfile")
-    assert workspace.is_reference_file("docker-compose.prod.yml")
-    assert workspace.is_reference_file(".github/workflows/test.yaml")
-    assert not workspace.is_reference_file("config/ci.yml")
-    assert not workspace.is_reference_file("README.md")
+    assert is_reference_file("deploy/Dockerfile")
+    assert is_reference_file("docker-compose.prod.yml")
+    assert is_reference_file(".github/workflows/test.yaml")
+    assert not is_reference_file("config/ci.yml")
+    assert not is_reference_file("README.md")

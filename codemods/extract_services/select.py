@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
-from djrefactor.codemods._services_index import NodeT, TreeIndex, find_type
 from libcst.helpers import get_full_name_for_node
+
+from .index import NodeT, TreeIndex, find_type
 
 ORM_WRITES = frozenset(
     {

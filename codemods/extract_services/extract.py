@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from djrefactor.codemods._services_index import TreeIndex
-from djrefactor.codemods._services_names import camel
-from djrefactor.codemods._services_select import Context, Exit, Lift, Run, find_exits, scan
 from libcst.metadata import Access, BuiltinScope, GlobalScope, Scope
+
+from .index import TreeIndex
+from .names import camel
+from .select import Context, Exit, Lift, Run, find_exits, scan
 
 BROAD = frozenset({"Exception", "BaseException"})
 

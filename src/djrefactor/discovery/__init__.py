@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
 import libcst as cst
 import libcst.matchers as m
 
+from djrefactor.discovery.files import is_reference_file, is_test_path
 from djrefactor.errors import DjrefactorError
-
-if TYPE_CHECKING:
-    from djrefactor.workspace import Project
+from djrefactor.project import Project
 
 SETTINGS_ENV = "DJANGO_SETTINGS_MODULE"
 SPLIT_MODULES = ("base", "production")
@@ -90,15 +88,9 @@ def discover(project: Project) -> Facts:
         installed_apps=installed,
         apps=tuple(_local_apps(project, installed)),
         reference_files=tuple(
-            path for path in project.paths if not path.endswith(".py") and _names_module(path)
+            path for path in project.paths if not path.endswith(".py") and is_reference_file(path)
         ),
     )
-
-
-def _names_module(path: str) -> bool:
-    from djrefactor.workspace import is_reference_file
-
-    return is_reference_file(path)
 
 
 def _find_manage_py(project: Project) -> str | None:
@@ -264,16 +256,4 @@ def _describe_app(project: Project, module: str) -> App:
             if rel.startswith("management/commands/") and not rel.endswith("__init__.py")
         ),
         tasks=named("tasks"),
-    )
-
-
-def is_test_path(path: str) -> bool:
-    """Test modules: under tests/, or test_*.py, *_test(s).py, tests.py, test.py, conftest.py."""
-    parts = PurePosixPath(path).parts
-    name = parts[-1]
-    return (
-        any(part in ("tests", "test") for part in parts[:-1])
-        or name.startswith("test_")
-        or name.endswith(("_tests.py", "_test.py"))
-        or name in ("tests.py", "test.py", "conftest.py")
     )

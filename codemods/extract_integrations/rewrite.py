@@ -12,8 +12,8 @@ from typing import TypeVar
 
 import libcst as cst
 
-from ._integrations_build import PACKAGE, Build
-from ._integrations_scan import FileScan, code
+from .build import PACKAGE, Build
+from .scan import FileScan, code
 
 _AnyImport = cst.Import | cst.ImportFrom
 _Import = TypeVar("_Import", cst.Import, cst.ImportFrom)

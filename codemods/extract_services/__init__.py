@@ -21,7 +21,13 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
-from djrefactor.codemods._services_build import (
+from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, ScopeProvider
+
+from djrefactor.analysis.nodes import dotted_expr
+from djrefactor.discovery.files import is_test_path
+from djrefactor.engine import Changes, Note, Project, Redirect
+
+from .build import (
     ImportLine,
     exception_classes,
     from_import,
@@ -31,9 +37,9 @@ from djrefactor.codemods._services_build import (
     service_function,
     view_statements,
 )
-from djrefactor.codemods._services_extract import Analysis, Extraction, Handler, analyse
-from djrefactor.codemods._services_index import TreeIndex
-from djrefactor.codemods._services_names import (
+from .extract import Analysis, Extraction, Handler, analyse
+from .index import TreeIndex
+from .names import (
     Binding,
     absolute_source,
     is_import,
@@ -41,7 +47,7 @@ from djrefactor.codemods._services_names import (
     top_level_bindings,
     unique,
 )
-from djrefactor.codemods._services_select import (
+from .select import (
     MAIL,
     ORM_WRITES,
     TASK_CALLS,
@@ -51,12 +57,7 @@ from djrefactor.codemods._services_select import (
     has_business,
     select_runs,
 )
-from djrefactor.codemods._services_uses import NameCollector, NameUses
-from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, ScopeProvider
-
-from djrefactor.discovery import is_test_path
-from djrefactor.engine import Changes, Note, Project, Redirect
-from djrefactor.references import dotted_expr
+from .uses import NameCollector, NameUses
 
 SUMMARY = "move business workflows from views and serializers into services/<app>.py"
 AFTER: tuple[str, ...] = ("extract-integrations",)

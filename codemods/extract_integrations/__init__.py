@@ -18,13 +18,13 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
-from djrefactor.discovery import is_test_path
+from djrefactor.discovery.files import is_test_path
+from djrefactor.discovery.vendors import Vendor, registry
 from djrefactor.engine import Changes, Project, Redirect
 
-from ._integrations_build import PACKAGE, Build, build, module_path, render
-from ._integrations_rewrite import Imported, imported_names, rewrite
-from ._integrations_scan import FileScan, scan_file
-from ._vendors import Vendor, registry
+from .build import PACKAGE, Build, build, module_path, render
+from .rewrite import Imported, imported_names, rewrite
+from .scan import FileScan, scan_file
 
 SUMMARY = "move third-party SDK calls behind wrappers in integrations/"
 AFTER: tuple[str, ...] = ("split-settings",)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
-from djrefactor.codemods._settings_names import names_bound, names_read
-from djrefactor.codemods._settings_templates import DEV_SECRET, LOCAL_HOSTS, SECRET_ENV
 from libcst.metadata import CodeRange
+
+from .names import names_bound, names_read
+from .templates import DEV_SECRET, LOCAL_HOSTS, SECRET_ENV
 
 DEBUG, SECRET, HOSTS = "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"
 ENVIRONMENT_NAMES = frozenset({DEBUG, SECRET, HOSTS})

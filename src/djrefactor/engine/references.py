@@ -17,23 +17,9 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
+from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.nodes import dotted_expr
 from djrefactor.model import Redirect
-
-
-def resolve_relative(
-    module: str | None, is_package: bool, level: int, name: str | None
-) -> str | None:
-    """The absolute module a `from <level dots><name> import ...` in `module` refers to."""
-    if level == 0:
-        return name
-    if module is None:
-        return None
-    package = module.split(".") if is_package else module.split(".")[:-1]
-    if level - 1 >= len(package):  # above the top-level package: an ImportError in Python
-        return None
-    base = package[: len(package) - (level - 1)]
-    parts = base + ([name] if name else [])
-    return ".".join(parts) or None
 
 
 def _retarget(value: str, old: str, new: str) -> str | None:
@@ -70,15 +56,6 @@ def _retarget_attribute(module: str, attribute: str, old: str, new: str) -> str 
 def _looks_like_model_label(rest: str) -> bool:
     """`app.Model` strings (AUTH_USER_MODEL, lazy FKs) name app labels, which moves keep."""
     return rest.isidentifier() and rest[:1].isupper()
-
-
-def dotted_expr(dotted: str) -> cst.Attribute | cst.Name:
-    """`a.b.c` as an expression node."""
-    parts = dotted.split(".")
-    node: cst.Attribute | cst.Name = cst.Name(parts[0])
-    for part in parts[1:]:
-        node = cst.Attribute(value=node, attr=cst.Name(part))
-    return node
 
 
 def _requote(string: cst.SimpleString, value: str) -> cst.SimpleString:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from djrefactor.references import resolve_relative
+from djrefactor.analysis.imports import resolve_relative
 
 VERBS = {
     "perform_create": "create",

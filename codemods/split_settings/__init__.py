@@ -20,13 +20,14 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
-from djrefactor.codemods import _settings_classify as classify
-from djrefactor.codemods import _settings_templates as templates
-from djrefactor.codemods._settings_names import names_bound, names_read
-from djrefactor.codemods._settings_paths import deepen
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from djrefactor.engine import Changes, Note, Project, Redirect
+
+from . import classify as classify
+from . import templates as templates
+from .names import names_bound, names_read
+from .paths import deepen
 
 SUMMARY = "split settings into base / development / production"
 AFTER: tuple[str, ...] = ("config-package",)

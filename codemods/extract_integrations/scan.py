@@ -16,10 +16,10 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from djrefactor.discovery.vendors import Vendor
 from djrefactor.engine import Note, Project
 
-from ._integrations_names import ImportStatement, Names, NeedScopes, ScopedNames, WalkedNames, walk
-from ._vendors import Vendor
+from .names import ImportStatement, Names, NeedScopes, ScopedNames, WalkedNames, walk
 
 _EMPTY = cst.Module(body=[])
 

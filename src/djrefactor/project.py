@@ -7,83 +7,24 @@ one's result without any file being read or parsed again.
 
 from __future__ import annotations
 
-import ast
-import fnmatch
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from djrefactor.config import Config
 from djrefactor.errors import DjrefactorError
 
 if TYPE_CHECKING:
     from djrefactor.discovery import Facts
 
-REFERENCE_FILE_PATTERNS = (
-    "pytest.ini",
-    "tox.ini",
-    "setup.cfg",
-    "pyproject.toml",
-    ".coveragerc",
-    "Procfile*",
-    "Dockerfile*",
-    "*.Dockerfile",
-    "docker-compose*.yml",
-    "docker-compose*.yaml",
-    "compose*.yml",
-    "compose*.yaml",
-    ".env*",
-    "env.example",
-    "Makefile",
-    "app.json",
-    "fly.toml",
-    "render.yaml",
-    "*.service",
-    "uwsgi.ini",
-    "gunicorn.conf.py",
-)
-"""Non-Python files that commonly name Python modules (settings, wsgi, urls...)."""
-
-SKIPPED_DIRS = frozenset(
-    {
-        "node_modules",
-        ".venv",
-        "venv",
-        "env",
-        "__pycache__",
-        "site-packages",
-        ".tox",
-        "build",
-        "dist",
-    }
-)
-
-
-def is_reference_file(path: str) -> bool:
-    name = PurePosixPath(path).name
-    if path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml")):
-        return True
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in REFERENCE_FILE_PATTERNS)
-
+Discover = Callable[["Project"], "Facts"]
+"""How a snapshot learns its facts; the engine passes discovery's `discover`."""
 
 def is_python(path: str) -> bool:
     return path.endswith(".py")
-
-
-@dataclass(frozen=True)
-class Config:
-    """`[tool.djrefactor]` of the project's pyproject.toml, merged with command-line options."""
-
-    settings: str | None = None
-    vendors: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    branch: str = "djrefactor/restructure"
-    only: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
-    extra: Mapping[str, object] = field(default_factory=dict)
 
 
 class Project:
@@ -99,11 +40,13 @@ class Project:
         texts: Mapping[str, str],
         config: Config,
         trees: Mapping[str, cst.Module] | None = None,
+        discover: Discover | None = None,
     ) -> None:
         self.root = root
         self.config = config
         self._texts = dict(texts)
         self._trees: dict[str, cst.Module] = dict(trees or {})
+        self._discover = discover
 
     # -- files ------------------------------------------------------------------------------
     @cached_property
@@ -181,9 +124,10 @@ class Project:
 
     @cached_property
     def facts(self) -> Facts:
-        from djrefactor.discovery import discover
-
-        return discover(self)
+        """What discovery finds in this snapshot (computed once, on first use)."""
+        if self._discover is None:
+            raise RuntimeError("this snapshot was made without discovery")
+        return self._discover(self)
 
     # -- snapshots (engine use) -------------------------------------------------------------
     def evolve(
@@ -202,7 +146,7 @@ class Project:
             if path not in gone and path not in texts
         }
         new_trees.update(trees)
-        return Project(self.root, new_texts, self.config, new_trees)
+        return Project(self.root, new_texts, self.config, new_trees, self._discover)
 
 
 def parse_module(path: str, text: str) -> cst.Module:
@@ -213,50 +157,3 @@ def parse_module(path: str, text: str) -> cst.Module:
             f"{path}:{exc.raw_line}: cannot parse ({exc.message.splitlines()[0]}); "
             "fix it or exclude it"
         ) from None
-
-
-def check_syntax(path: str, text: str) -> None:
-    """Fail early (before any codemod) on a file Python itself cannot parse."""
-    try:
-        # A UTF-8 BOM is valid in a source file but not in the str that ast.parse takes.
-        ast.parse(text.removeprefix("\ufeff"), filename=path)
-    except SyntaxError as exc:
-        raise DjrefactorError(
-            f"{path}:{exc.lineno}: cannot parse ({exc.msg}); fix it or exclude it "
-            "([tool.djrefactor] exclude)"
-        ) from None
-
-
-def decode(path: str, data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DjrefactorError(
-            f"{path}:{line}: not UTF-8 ({exc.reason}); re-encode it as UTF-8 or exclude it"
-        ) from None
-
-
-def is_skipped(path: str, exclude: Iterable[str]) -> bool:
-    parts = PurePosixPath(path).parts
-    if any(part in SKIPPED_DIRS for part in parts[:-1]):
-        return True
-    return any(fnmatch.fnmatchcase(path, pattern) for pattern in exclude)
-
-
-def load_project(root: Path, tracked: Iterable[str], config: Config) -> Project:
-    """Read every tracked Python and reference file (UTF-8, syntax-checked) into a Project."""
-    texts: dict[str, str] = {}
-    for path in tracked:
-        if is_skipped(path, config.exclude):
-            continue
-        if not (is_python(path) or is_reference_file(path)):
-            continue
-        full = root / path
-        if not full.is_file():
-            continue
-        text = decode(path, full.read_bytes())
-        if is_python(path):
-            check_syntax(path, text)
-        texts[path] = text
-    return Project(root, texts, config)

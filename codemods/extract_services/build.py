@@ -10,10 +10,11 @@ from typing import TypeVar, cast
 
 import libcst as cst
 import libcst.matchers as m
-from djrefactor.codemods._services_extract import Extraction, Stop
-from djrefactor.codemods._services_names import Binding, absolute_source
 
-from djrefactor.references import dotted_expr
+from djrefactor.analysis.nodes import dotted_expr
+
+from .extract import Extraction, Stop
+from .names import Binding, absolute_source
 
 _Node = TypeVar("_Node", bound=cst.CSTNode)
 MAX_LINE = 100

@@ -1,11 +1,13 @@
-"""Render file changes as a git-style unified diff that `git apply` accepts (renames included)."""
+"""The products of a plan: a git-style unified diff that `git apply` accepts (renames included),
+`--stat` lines and the JSON document. Plain text; the cli decides where and how it is shown."""
 
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
 
-from djrefactor.model import FileChange
+from djrefactor.model import FileChange, Plan
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -59,7 +61,7 @@ def render_change(change: FileChange) -> str:
     return "".join(head + [f"--- {source}\n", f"+++ {target}\n"] + hunks)
 
 
-def render(changes: Iterable[FileChange]) -> str:
+def diff(changes: Iterable[FileChange]) -> str:
     return "".join(render_change(change) for change in sort_changes(changes))
 
 
@@ -76,3 +78,52 @@ def line_counts(change: FileChange) -> tuple[int, int]:
         elif line.startswith("-"):
             removed += 1
     return added, removed
+
+
+def stat(plan: Plan) -> str:
+    lines = []
+    for change in sort_changes(plan.total):
+        added, removed = line_counts(change)
+        name = change.new_path or change.old_path or ""
+        if change.kind == "move":
+            name = f"{change.old_path} => {change.new_path}"
+        lines.append(f" {name} | +{added} -{removed}\n")
+    lines.append(f" {len(plan.total)} files changed\n")
+    return "".join(lines)
+
+
+def _files(changes: Iterable[FileChange]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for change in sort_changes(changes):
+        added, removed = line_counts(change)
+        rows.append(
+            {
+                "kind": change.kind,
+                "old_path": change.old_path,
+                "new_path": change.new_path,
+                "added": added,
+                "removed": removed,
+            }
+        )
+    return rows
+
+
+def as_json(plan: Plan) -> str:
+    data = {
+        "root": plan.root,
+        "nothing_to_do": plan.is_empty,
+        "steps": [
+            {
+                "name": step.name,
+                "summary": step.summary,
+                "files": _files(step.files),
+                "notes": [
+                    {"path": n.path, "line": n.line, "message": n.message} for n in step.notes
+                ],
+                "diff": diff(step.files),
+            }
+            for step in plan.steps
+        ],
+        "diff": diff(plan.total),
+    }
+    return json.dumps(data, indent=2) + "\n"

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from djrefactor.discovery.vendors import POSITIONAL_NAMES, Vendor
 from djrefactor.engine import Note, Project
 
-from ._integrations_scan import (
+from .scan import (
     Config,
     FileScan,
     GlobalClient,
@@ -26,7 +27,6 @@ from ._integrations_scan import (
     param_name,
     unique,
 )
-from ._vendors import POSITIONAL_NAMES, Vendor
 
 PACKAGE = "integrations"
 PARAM_TYPES = {

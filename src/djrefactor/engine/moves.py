@@ -1,0 +1,116 @@
+"""Apply one codemod's `Changes` to a snapshot: writes, deletes, module moves, then redirects.
+
+A move carries the module's file to its new place (relative imports spelled absolute where the
+move would break them) and implies a redirect of its dotted name; file paths of moved modules
+named in config files follow too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.nodes import dotted_expr
+from djrefactor.engine.redirects import redirect
+from djrefactor.model import Changes, Redirect
+from djrefactor.project import Project, is_python
+
+
+class _Absolutize(cst.CSTTransformer):
+    """Relative imports of a file that is about to move, spelled absolute from its old place,
+    except those that still name the same module from the new place (it moves along)."""
+
+    def __init__(self, module: str, new: str, moves: Mapping[str, str]) -> None:
+        super().__init__()
+        self.module = module
+        self.new = new
+        self.moves = moves
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if not updated.relative:
+            return updated
+        name = get_full_name_for_node(updated.module) if updated.module else None
+        level = len(updated.relative)
+        absolute = resolve_relative(self.module, False, level, name)
+        if absolute is None:
+            return updated
+        if name and self.moves.get(absolute) == resolve_relative(self.new, False, level, name):
+            return updated
+        return updated.with_changes(module=dotted_expr(absolute), relative=[])
+
+
+def _move_module(
+    project: Project, old: str, new: str, moves: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, cst.Module], dict[str, str]]:
+    """Texts and trees at the new place, and the renames old path -> new path."""
+    source = project.path_for(old)
+    if source is None:
+        raise ValueError(f"cannot move {old}: no such module")
+    if source.endswith("__init__.py"):
+        raise ValueError(f"cannot move package {old}: move its modules one by one")
+    target = project.module_path(new) + ".py"
+    tree = project.tree(source)
+    if project.mentions(source, "from ."):
+        tree = tree.visit(_Absolutize(old, new, moves))
+    texts = {target: tree.code}
+    trees = {target: tree}
+    for init in _missing_inits(project, target):
+        texts[init] = ""
+    return texts, trees, {source: target}
+
+
+def _missing_inits(project: Project, target: str) -> list[str]:
+    root = project.source_root
+    parts = target.split("/")[:-1]
+    missing = []
+    for end in range(len(root.split("/")) if root else 0, len(parts)):
+        init = "/".join(parts[: end + 1] + ["__init__.py"])
+        if not project.exists(init):
+            missing.append(init)
+    return missing
+
+
+def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str, str]]:
+    """The snapshot after `changes`, and which paths were renamed to which."""
+    texts: dict[str, str] = {}
+    trees: dict[str, cst.Module] = {}
+    for path, content in changes.writes.items():
+        if isinstance(content, cst.Module):
+            texts[path], trees[path] = content.code, content
+        else:
+            texts[path] = content
+    snapshot = project.evolve(texts, trees, changes.deletes)
+    renames: dict[str, str] = {}
+    redirects = {redirect.old: redirect for redirect in changes.redirects}
+    for old, new in changes.moves.items():
+        moved_texts, moved_trees, moved = _move_module(snapshot, old, new, changes.moves)
+        snapshot = snapshot.evolve(moved_texts, moved_trees, moved)
+        renames.update(moved)
+        redirects.setdefault(old, Redirect(old, new))
+    snapshot = _rename_paths(snapshot, renames)
+    return redirect(snapshot, list(redirects.values())), renames
+
+
+def _rename_paths(project: Project, renames: Mapping[str, str]) -> Project:
+    """File paths of moved modules named in config files (setup.cfg per-file-ignores, tox,
+    Dockerfile COPY...) follow the move."""
+    if not renames:
+        return project
+    patterns = [
+        (re.compile(rf"(?<![\w./-]){re.escape(old)}(?![\w/])"), new) for old, new in renames.items()
+    ]
+    texts: dict[str, str] = {}
+    for path in project.paths:
+        if is_python(path):
+            continue
+        text = project.text(path)
+        new_text = text
+        for pattern, new in patterns:
+            new_text = pattern.sub(new, new_text)
+        if new_text != text:
+            texts[path] = new_text
+    return project.evolve(texts, {}, ())

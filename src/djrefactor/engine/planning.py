@@ -1,0 +1,112 @@
+"""Build a Plan: run the codemods in order, each on the snapshot the previous one left, and
+record each step's file changes and the total change from the original tree. Writes nothing."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from djrefactor.engine.moves import apply_changes
+from djrefactor.engine.registry import Codemod
+from djrefactor.errors import DjrefactorError
+from djrefactor.model import FileChange, Note, Plan, Step
+from djrefactor.project import Project
+
+Progress = Callable[[str, int, int], None]
+"""Called as (label, done, total) while loading files and running codemods."""
+
+
+def quiet(label: str, done: int, total: int) -> None:
+    return None
+
+
+def file_changes(
+    before: Project, after: Project, renames: Mapping[str, str]
+) -> tuple[FileChange, ...]:
+    """What changed between two snapshots, with renames paired up."""
+    changes: list[FileChange] = []
+    targets = set(renames.values())
+    for path in before.paths:
+        if after.exists(path):
+            old, new = before.text(path), after.text(path)
+            if old is not new and old != new:
+                changes.append(FileChange(path, path, old, new))
+        elif path in renames:
+            changes.append(
+                FileChange(path, renames[path], before.text(path), after.text(renames[path]))
+            )
+        else:
+            changes.append(FileChange(path, None, before.text(path), ""))
+    for path in after.paths:
+        if not before.exists(path) and path not in targets:
+            changes.append(FileChange(None, path, "", after.text(path)))
+    return tuple(changes)
+
+
+def _total(
+    original: Project, final: Project, origin: Mapping[str, str | None]
+) -> tuple[FileChange, ...]:
+    kept = {source for source in origin.values() if source is not None}
+    changes: list[FileChange] = []
+    for path in final.paths:
+        source = origin.get(path)
+        if source is None and original.exists(path) and path not in kept:
+            source = path  # deleted by one step, written again by a later one: an edit
+            kept.add(path)
+        new = final.text(path)
+        if source is None:
+            changes.append(FileChange(None, path, "", new))
+        elif source != path or original.text(source) != new:
+            changes.append(FileChange(source, path, original.text(source), new))
+    for path in original.paths:
+        if path not in kept:
+            changes.append(FileChange(path, None, original.text(path), ""))
+    return tuple(changes)
+
+
+# -- plans -------------------------------------------------------------------------------------
+def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress = quiet) -> Plan:
+    """Run `codemods` in order, each on the snapshot the previous one left. Writes nothing."""
+    original = project
+    origin: dict[str, str | None] = {path: path for path in project.paths}
+    steps: list[Step] = []
+    for index, codemod in enumerate(codemods):
+        progress(codemod.name, index, len(codemods))
+        try:
+            changes = codemod.run(project)
+            after, renames = apply_changes(project, changes)
+        except DjrefactorError:
+            raise
+        except Exception as exc:  # a codemod bug must not cost the user the other steps
+            steps.append(Step(codemod.name, codemod.summary, (), (_crash_note(codemod, exc),)))
+            continue
+        files = file_changes(project, after, renames)
+        steps.append(Step(codemod.name, codemod.summary, files, changes.notes))
+        origin = _follow(origin, project, after, renames)
+        project = after
+    progress("done", len(codemods), len(codemods))
+    return Plan(str(original.root), tuple(steps), _total(original, project, origin))
+
+
+def _crash_note(codemod: Codemod, exc: Exception) -> Note:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+    return Note(
+        "",
+        None,
+        f"{codemod.name} hit an internal error and was skipped, changing nothing "
+        f"({reason}{where}); please report it with the file that triggers it",
+    )
+
+
+def _follow(
+    origin: Mapping[str, str | None], before: Project, after: Project, renames: Mapping[str, str]
+) -> dict[str, str | None]:
+    back = {new: old for old, new in renames.items()}
+    followed: dict[str, str | None] = {}
+    for path in after.paths:
+        previous = back.get(path, path if before.exists(path) else None)
+        followed[path] = origin.get(previous) if previous is not None else None
+    return followed
