@@ -2,7 +2,7 @@
 # Try djrefactor on a bundled legacy project without touching this checkout:
 # installs the tool in a virtualenv, copies fixtures/<name> to a temporary git repository,
 # shows the plan, applies it on a new branch and runs the project's own tests there.
-# Usage: scripts/try-fixture.sh [clinic|shopfront]   (works with only Python 3.11+ and git)
+# Usage: scripts/try-fixture.sh [clinic|shopfront|helpdesk]   (works with only Python 3.11+ and git)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAME="${1:-clinic}"
@@ -27,5 +27,9 @@ echo "== djrefactor apply =="
 djrefactor apply .
 git log --oneline main..HEAD
 echo "== the project's own tests, on the restructured branch =="
-if [ -f pytest.ini ]; then python -m pytest -q -p no:cacheprovider; else python manage.py test; fi
+if [ -f pytest.ini ] || grep -qs "tool.pytest" pyproject.toml; then
+  python -m pytest -q -p no:cacheprovider
+else
+  python manage.py test
+fi
 echo "the restructured copy is in $WORK (branch djrefactor/restructure; main is untouched)"
