@@ -16,10 +16,16 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from djrefactor.analysis.scopes import (
+    ImportStatement,
+    Names,
+    NeedScopes,
+    ScopedNames,
+    WalkedNames,
+    walk,
+)
 from djrefactor.discovery.vendors import Vendor
 from djrefactor.engine import Note, Project
-
-from .names import ImportStatement, Names, NeedScopes, ScopedNames, WalkedNames, walk
 
 _EMPTY = cst.Module(body=[])
 

@@ -21,9 +21,11 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from djrefactor.analysis.nodes import dotted_expr
+from djrefactor.analysis.scopes import module_names
+from djrefactor.analysis.tree import TreeIndex
 from djrefactor.discovery.files import is_test_path
 from djrefactor.engine import Changes, Note, Project, Redirect
 
@@ -38,7 +40,6 @@ from .build import (
     view_statements,
 )
 from .extract import Analysis, Extraction, Handler, analyse
-from .index import TreeIndex
 from .names import (
     Binding,
     absolute_source,
@@ -288,7 +289,7 @@ class ViewModule:
 
     @cached_property
     def analysis(self) -> Analysis:
-        return Analysis(self._wrapper.resolve(ScopeProvider), self.index)
+        return Analysis(module_names(self.tree), self.index)
 
     @cached_property
     def lines(self) -> Mapping[cst.CSTNode, object]:
@@ -609,9 +610,10 @@ def _transport_imports(view: ViewModule, extractions: list[Extraction]) -> dict[
 
 def _globals_of(view: ViewModule, statement: cst.CSTNode) -> set[str]:
     names = set()
-    for access in view.analysis.accesses_in([statement], frozenset()):
-        for referent in access.referents:
-            if isinstance(referent.scope, GlobalScope):
+    analysis = view.analysis
+    for read in analysis.reads_in([statement], frozenset()):
+        for referent in analysis.names.referents(read):
+            if isinstance(referent.scope, cst.Module):
                 names.add(referent.name.split(".")[0])
     return names
 

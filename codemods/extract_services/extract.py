@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import Access, BuiltinScope, GlobalScope, Scope
 
-from .index import TreeIndex
+from djrefactor.analysis.scopes import Binding, Names
+from djrefactor.analysis.tree import TreeIndex
+
 from .names import camel
 from .select import Context, Exit, Lift, Run, find_exits, scan
 
@@ -57,23 +58,18 @@ class Extraction:
     lifts: tuple[Lift, ...]
 
 
+@dataclass(frozen=True)
 class Analysis:
-    """Scope facts of one views module, indexed by node identity."""
+    """The names of one views module (the shared resolver) and its preorder index."""
 
-    def __init__(self, scopes: Mapping[cst.CSTNode, Scope | None], index: TreeIndex) -> None:
-        self.scopes = scopes
-        self.index = index
-        self.accesses: dict[int, Access] = {}
-        for scope in {s for s in scopes.values() if s is not None}:
-            for access in scope.accesses:
-                self.accesses[id(access.node)] = access
+    names: Names
+    index: TreeIndex
 
-    def accesses_in(self, nodes: Sequence[cst.CSTNode], skip: frozenset[int]) -> Iterator[Access]:
+    def reads_in(self, nodes: Sequence[cst.CSTNode], skip: frozenset[int]) -> Iterator[cst.Name]:
         for node in nodes:
             for inner in self.index.subtree(node, skip):
-                access = self.accesses.get(id(inner))
-                if access is not None:
-                    yield access
+                if isinstance(inner, cst.Name) and self.names.is_read(inner):
+                    yield inner
 
 
 def blocker(run: Run, stops: Sequence[Exit], index: TreeIndex) -> str | None:
@@ -153,15 +149,13 @@ def analyse(
     globals_: set[str] = set()
 
     def visit(nodes: Sequence[cst.CSTNode], defined: set[str]) -> None:
-        for access in analysis.accesses_in(nodes, exit_ids | lift_ids):
-            _classify(access, moved, params, globals_, defined)
+        for read in analysis.reads_in(nodes, exit_ids | lift_ids):
+            _classify(read, analysis.names.referents(read), moved, params, globals_, defined)
 
     _walk_flow(run.statements, set(), visit)
     bound_here = _names_bound(run, analysis, moved)
     lifted = _name_lifts(lifts, set(params) | set(bound_here) | globals_)
-    results = tuple(
-        n for n, refs in bound_here.items() if any(id(r.node) not in run_ids for r in refs)
-    )
+    results = tuple(n for n, refs in bound_here.items() if any(id(r) not in run_ids for r in refs))
     stops = _stops(run, exits, name, analysis, moved)
     all_params = [Param(p, cst.Name(p)) for p in params]
     all_params += [Param(lifted[lift.code], lift.node) for lift in _dedup(lifts)]
@@ -271,35 +265,32 @@ def _bound_names(nodes: Sequence[cst.CSTNode]) -> set[str]:
 
 
 def _classify(
-    access: Access,
+    read: cst.Name,
+    referents: Sequence[Binding],
     moved: frozenset[int],
     params: dict[str, None],
     globals_: set[str],
     defined: set[str],
 ) -> None:
-    if not access.referents:
-        name = cst.Module([]).code_for_node(access.node).split(".")[0]
-        globals_.add(name)
+    if not referents:
+        globals_.add(read.value)
         return
-    for referent in access.referents:
-        if isinstance(referent.scope, BuiltinScope):
+    for referent in referents:
+        if referent.is_builtin:
             continue
-        if isinstance(referent.scope, GlobalScope):
+        if isinstance(referent.scope, cst.Module):
             globals_.add(referent.name.split(".")[0])
-        elif id(getattr(referent, "node", None)) not in moved and referent.name not in defined:
+        elif id(referent.node) not in moved and referent.name not in defined:
             params[referent.name] = None
 
 
-def _names_bound(run: Run, analysis: Analysis, moved: frozenset[int]) -> dict[str, list[Access]]:
+def _names_bound(run: Run, analysis: Analysis, moved: frozenset[int]) -> dict[str, list[cst.Name]]:
     """Names the run assigns (in the handler's scope), with every read of them."""
-    scope = analysis.scopes.get(run.statements[0])
-    bound: dict[str, list[Access]] = {}
-    if scope is None:
-        return bound
-    for assignment in scope.assignments:
-        node = getattr(assignment, "node", None)
-        if node is not None and id(node) in moved:
-            bound.setdefault(assignment.name, []).extend(assignment.references)
+    names = analysis.names
+    bound: dict[str, list[cst.Name]] = {}
+    for binding in names.assignments(names.scope_of(run.statements[0])):
+        if id(binding.node) in moved:
+            bound.setdefault(binding.name, []).extend(names.references(binding))
     return bound
 
 
@@ -336,10 +327,9 @@ def _stops(
     for index, exit_ in enumerate(exits, start=1):
         tail = list(exit_.suite.body[exit_.start :])
         carried: dict[str, None] = {}
-        for access in analysis.accesses_in(tail, frozenset()):
-            for referent in access.referents:
-                node = getattr(referent, "node", None)
-                if node is not None and id(node) in moved:
+        for read in analysis.reads_in(tail, frozenset()):
+            for referent in analysis.names.referents(read):
+                if referent.node is not None and id(referent.node) in moved:
                     carried[referent.name] = None
         reason = caught.get(id(exit_.suite), "Stopped")
         exception = f"{camel(name)}{reason}"

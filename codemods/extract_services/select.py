@@ -17,7 +17,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from .index import NodeT, TreeIndex, find_type
+from djrefactor.analysis.tree import NodeT, TreeIndex, find_type
 
 ORM_WRITES = frozenset(
     {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from djrefactor.analysis.imports import FileImports, file_imports
 from djrefactor.config import Config
 from djrefactor.errors import DjrefactorError
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 Discover = Callable[["Project"], "Facts"]
 """How a snapshot learns its facts; the engine passes discovery's `discover`."""
+
 
 def is_python(path: str) -> bool:
     return path.endswith(".py")
@@ -47,6 +49,7 @@ class Project:
         self._texts = dict(texts)
         self._trees: dict[str, cst.Module] = dict(trees or {})
         self._discover = discover
+        self._imports: dict[str, FileImports] = {}
 
     # -- files ------------------------------------------------------------------------------
     @cached_property
@@ -74,6 +77,17 @@ class Project:
         tree = parse_module(path, self.text(path))
         self._trees[path] = tree
         return tree
+
+    def imports(self, path: str) -> FileImports:
+        """What the Python file's import statements name (read once per snapshot and file)."""
+        cached = self._imports.get(path)
+        if cached is None:
+            module = self.module_for(path)
+            cached = file_imports(
+                self.text(path), module, path.endswith("__init__.py"), self._trees.get(path)
+            )
+            self._imports[path] = cached
+        return cached
 
     def mentions(self, path: str, *words: str) -> bool:
         """Cheap textual prefilter before any parse: does the file contain any of `words`?"""
@@ -146,7 +160,13 @@ class Project:
             if path not in gone and path not in texts
         }
         new_trees.update(trees)
-        return Project(self.root, new_texts, self.config, new_trees, self._discover)
+        evolved = Project(self.root, new_texts, self.config, new_trees, self._discover)
+        evolved._imports = {
+            path: found
+            for path, found in self._imports.items()
+            if path not in gone and path not in texts
+        }
+        return evolved
 
 
 def parse_module(path: str, text: str) -> cst.Module:

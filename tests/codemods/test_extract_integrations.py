@@ -2,16 +2,8 @@ import subprocess
 import sys
 import textwrap
 
-import libcst as cst
-import libcst.matchers as m
 import pytest
 
-from djrefactor.codemods.extract_integrations.names import (
-    NeedScopes,
-    ScopedNames,
-    WalkedNames,
-    walk,
-)
 from djrefactor.engine import Config
 from tests.helpers import assert_noop, assert_rewrites, codemod, dedent, make_project, run_codemod
 
@@ -710,99 +702,6 @@ def test_client_assigned_twice_in_one_function_is_built_by_a_factory():
     assert text.count("client = twilio_client()") == 2
     assert 'client.messages.create(to=phone, body="hi")' in text
     assert [note.line for note in changes.notes] == [5, 6]
-
-
-SCOPES = """
-import stripe
-from django.conf import settings
-from twilio.rest import Client
-
-API = settings.STRIPE_KEY
-client = Client(settings.SID, API)
-
-
-def decorated(limit=stripe.LIMIT, *, key: "stripe.Key" = API) -> stripe.Result:
-    client = Client(settings.SID, limit)
-    values = [stripe.X(v) for v in client.items(limit) if v]
-    pairs = {k: client.get(k) for k in stripe.keys()}
-    return lambda x=client: x.send(stripe.Y, pairs, values)
-
-
-class View:
-    client = Client(settings.SID, API)
-    handler = client.handle
-
-    def get(self):
-        return client.fetch(stripe.Z)
-
-
-def shadow(settings):
-    global API
-    API = settings
-    for stripe in settings:
-        stripe.call()
-    try:
-        client.go()
-    except stripe.error.CardError as error:
-        del error
-    with client.session() as (session, other):
-        session.run(other)
-    if (found := client.find()) is not None:
-        return found
-
-
-def later():
-    client.late()
-    import stripe
-    stripe.late()
-
-
-def configured(settings=settings, names=[settings for settings in settings.NAMES]):
-    return settings.X
-"""
-
-
-def _resolutions(names, tree):
-    def ask(question, *args):
-        try:
-            return question(*args)
-        except NeedScopes:
-            return "needs scopes"
-
-    answers = []
-    for statement in m.findall(tree, m.Import() | m.ImportFrom()):
-        for alias in statement.names:
-            answers.append(ask(names.import_references, statement, alias))
-    for assign in m.findall(tree, m.Assign(targets=[m.AssignTarget(target=m.Name())])):
-        target = assign.targets[0].target
-        answers.append(ask(names.single_assignment_references, target, assign))
-    for name in m.findall(tree, m.Name()):
-        assert isinstance(name, cst.Name)
-        answers.append(ask(names.global_imports, name))
-    return answers
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        pytest.param(SCOPES, id="functions classes comprehensions lambdas"),
-        pytest.param(STRIPE_VIEW, id="stripe view"),
-        pytest.param(TWILIO_TASK, id="twilio task"),
-        pytest.param(BEHAVIOUR_VIEW, id="behaviour view"),
-    ],
-)
-def test_walked_names_answer_as_libcst_scopes_do(source):
-    tree = cst.parse_module(textwrap.dedent(source))
-    walked = _resolutions(WalkedNames(walk(tree)), tree)
-    scoped = _resolutions(ScopedNames(tree), tree)
-    settled = [
-        (mine, theirs)
-        for mine, theirs in zip(walked, scoped, strict=True)
-        if mine != "needs scopes"
-    ]
-    assert [mine for mine, _ in settled] == [theirs for _, theirs in settled]
-    assert len(settled) > len(walked) / 2
-    assert WalkedNames(walk(tree)).bound_names == ScopedNames(tree).bound_names
 
 
 def test_vendor_import_continued_on_the_next_line_is_found():

@@ -7,7 +7,6 @@ from types import MappingProxyType
 import libcst as cst
 import pytest
 
-from djrefactor.analysis.imports import resolve_relative
 from djrefactor.engine import apply_changes
 from djrefactor.engine.references import import_targets_pass, text_pass
 from djrefactor.model import Changes, Redirect
@@ -496,23 +495,6 @@ def test_redirect_to_a_submodule_of_itself_is_stable():
     assert text_pass(once, [("mysite.settings", "mysite.settings.base")]) == once
 
 
-# -- resolve_relative ---------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("module", "is_package", "level", "name", "expected"),
-    [
-        ("app.views", False, 1, None, "app"),
-        ("app.views", False, 1, "models", "app.models"),
-        ("app", True, 1, "models", "app.models"),
-        ("app.api.views", False, 2, "models", "app.models"),
-        ("app.views", False, 0, "os.path", "os.path"),
-        ("app.views", False, 3, "x", None),
-        (None, False, 1, "x", None),
-    ],
-)
-def test_resolve_relative(module, is_package, level, name, expected):
-    assert resolve_relative(module, is_package, level, name) == expected
-
-
 @pytest.mark.parametrize(
     ("changes", "again"),
     [
@@ -578,38 +560,3 @@ def test_config_files_naming_a_moved_file_by_path_follow_the_move():
         "[flake8]\nper-file-ignores =\n    config/settings.py:E501\n"
         "    other_mysite/settings.py:E501\n"
     )
-
-
-def test_imported_names_reads_every_import_form_without_parsing():
-    from djrefactor.engine.references import imported_names
-
-    text = (
-        "import os, app.views as v\n"
-        "from . import forms\n"
-        "from .models import (\n    Order,\n    Item as Line,\n)\n"
-        "from app.utils import a, \\\n    b\n"
-        "def f():\n    from app.tasks import *\n"
-    )
-    names = imported_names(text, "app.tests", is_package=False)
-    assert names.modules == {"os", "app.views", "app", "app.models", "app.utils", "app.tasks"}
-    assert names.bound == {
-        "os", "app.views", "app.forms", "app.models.Order", "app.models.Item",
-        "app.utils.a", "app.utils.b",
-    }  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("text", "old", "expected"),
-    [
-        ("import stripe\n", "app.views.stripe", (False, False)),
-        ("from app.views import stripe\n", "app.views.stripe", (True, False)),
-        ("from app import views\n", "app.views.helper", (True, True)),
-        ("import app.views\n", "app.views.helper", (True, True)),
-        ("from app.views.helpers import x\n", "app.views", (True, False)),
-        ("from app import models\n", "app.views.helper", (False, False)),
-    ],
-)
-def test_import_relation_tells_which_files_a_redirect_can_touch(text, old, expected):
-    from djrefactor.engine.references import import_relation, imported_names
-
-    assert import_relation(imported_names(text, "app.tests", False), old) == expected

@@ -1,6 +1,21 @@
-"""What a module's import statements name: relative imports resolved to absolute modules."""
+"""What each module's import statements name, read from its parsed imports: the import index.
+
+Every import statement of a file (at module level or nested in a function, class, `if` or `try`)
+with relative imports resolved to absolute module names. It is read from Python's own `ast`
+(cheap: no libcst tree is built) or, for code this interpreter's grammar rejects, from the libcst
+tree, so it is exact: the engine asks it which files a moved name can reach, and a file it leaves
+out is a file whose references would silently keep the old name.
+"""
 
 from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from djrefactor.analysis.nodes import dotted_name
 
 
 def resolve_relative(
@@ -17,3 +32,121 @@ def resolve_relative(
     base = package[: len(package) - (level - 1)]
     parts = base + ([name] if name else [])
     return ".".join(parts) or None
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """One name an import statement binds.
+
+    `import a.b` -> module `a.b`, name None, local `a`; `import a.b as c` -> local `c`;
+    `from a import b as c` -> module `a`, name `b`, local `c`; `from a import *` -> name `*`.
+    `line` is the statement's first line; `top_level` is False inside a def, class or block."""
+
+    module: str
+    name: str | None
+    local: str
+    line: int
+    top_level: bool
+
+    @property
+    def dotted(self) -> str:
+        """The dotted name the import makes reachable (`a.b` for both `import a.b` and
+        `from a import b`)."""
+        return self.module if self.name in (None, "*") else f"{self.module}.{self.name}"
+
+
+@dataclass(frozen=True)
+class FileImports:
+    """Every import of one file."""
+
+    names: tuple[ImportedName, ...]
+
+    def relation(self, dotted: str) -> tuple[bool, bool]:
+        """(does an import name `dotted`, something inside it or a module it lives in;
+        does one bind a module `dotted` lives in, so uses through that module must follow)."""
+        bound = {imported.dotted for imported in self.names if imported.name != "*"}
+        reached = bound | {imported.module for imported in self.names}
+        below = dotted + "."
+        inside = any(name == dotted or name.startswith(below) for name in reached)
+        above = any(dotted.startswith(name + ".") for name in bound)
+        return inside or above, above
+
+    def modules(self) -> frozenset[str]:
+        return frozenset(imported.module for imported in self.names)
+
+
+def file_imports(
+    text: str, module: str | None, is_package: bool, tree: cst.Module | None = None
+) -> FileImports:
+    """The imports of one Python file; `tree` is used when `ast` cannot parse the text (newer
+    syntax than this interpreter's)."""
+    try:
+        parsed = ast.parse(text.removeprefix("\ufeff"))
+    except SyntaxError:
+        parsed = None
+    if parsed is not None:
+        found = list(_from_ast(parsed, module, is_package))
+    else:
+        found = list(_from_libcst(tree or cst.parse_module(text), module, is_package))
+    return FileImports(tuple(found))
+
+
+def _from_ast(tree: ast.Module, module: str | None, is_package: bool) -> Iterator[ImportedName]:
+    top = {id(node) for node in tree.body}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                yield ImportedName(alias.name, None, local, node.lineno, id(node) in top)
+        elif isinstance(node, ast.ImportFrom):
+            absolute = resolve_relative(module, is_package, node.level, node.module)
+            if absolute is None:
+                continue
+            for alias in node.names:
+                local = alias.asname or alias.name
+                yield ImportedName(absolute, alias.name, local, node.lineno, id(node) in top)
+
+
+def _from_libcst(tree: cst.Module, module: str | None, is_package: bool) -> Iterator[ImportedName]:
+    top = {id(statement.body[0]) for statement in _simple_lines(tree.body)}
+    for node in _import_nodes(tree):
+        line = 0  # positions would cost a metadata pass; the libcst path is rare
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                name = dotted_name(alias.name) or ""
+                local = _asname(alias) or name.split(".")[0]
+                yield ImportedName(name, None, local, line, id(node) in top)
+            continue
+        relative = len(node.relative)
+        base = dotted_name(node.module) if node.module else None
+        absolute = resolve_relative(module, is_package, relative, base)
+        if absolute is None:
+            continue
+        if isinstance(node.names, cst.ImportStar):
+            yield ImportedName(absolute, "*", "*", line, id(node) in top)
+            continue
+        for alias in node.names:
+            name = dotted_name(alias.name) or ""
+            yield ImportedName(absolute, name, _asname(alias) or name, line, id(node) in top)
+
+
+def _simple_lines(body: Iterable[cst.BaseStatement]) -> Iterator[cst.SimpleStatementLine]:
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            yield statement
+
+
+def _import_nodes(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom]:
+    if isinstance(node, cst.Import | cst.ImportFrom):
+        yield node
+        return
+    if isinstance(node, cst.BaseExpression):
+        return  # imports are statements: no need to walk expressions
+    for child in node.children:
+        yield from _import_nodes(child)
+
+
+def _asname(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    return dotted_name(alias.asname.name)

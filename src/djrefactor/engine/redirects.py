@@ -8,13 +8,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from djrefactor.engine.references import (
-    import_relation,
-    import_targets_pass,
-    imported_names,
-    may_refer,
-    text_pass,
-)
+from djrefactor.engine.references import import_targets_pass, may_refer, text_pass
 from djrefactor.model import Redirect
 from djrefactor.project import Project, is_python
 
@@ -43,10 +37,10 @@ def redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
         # Python: only what the file imports or spells out can refer to a moved name.
         module = project.module_for(path)
         is_package = path.endswith("__init__.py")
-        names = imported_names(text, module, is_package)
+        imports = project.imports(path)
         targets, follow = [], False
         for redirect in present:
-            imported, binds_parent = import_relation(names, redirect.old)
+            imported, binds_parent = imports.relation(redirect.old)
             if imported or _spelled_in(text, redirect.old):
                 targets.append((redirect.old, redirect.target_for(path)))
                 follow = follow or binds_parent

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -383,59 +382,6 @@ def text_pass(text: str, targets: Sequence[tuple[str, str]], keep: Collection[st
 
         text = pattern.sub(swap, text)
     return text
-
-
-_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|(?:[^\n;#\\]|\\\n)*)"
-    r"|import[ \t]+((?:[^\n;#\\]|\\\n)+))",
-    re.MULTILINE,
-)
-
-
-@dataclass(frozen=True)
-class ImportedNames:
-    """What a file's import statements name, read off its text by a regex (no parse).
-
-    `modules`: modules imported from or imported whole (`from a.b import x` -> `a.b`);
-    `bound`: dotted names that become reachable (`a.b.x`; `import a.b` -> `a.b`).
-    It over-approximates (an `import` line inside a docstring counts), never under.
-    """
-
-    modules: frozenset[str]
-    bound: frozenset[str]
-
-
-def imported_names(text: str, module: str | None, is_package: bool) -> ImportedNames:
-    modules: set[str] = set()
-    bound: set[str] = set()
-    for match in _IMPORT.finditer(text):
-        source, names, plain = match.groups()
-        if plain is not None:
-            for part in plain.replace("\\\n", " ").split(","):
-                tokens = part.split()
-                if tokens:
-                    modules.add(tokens[0])
-                    bound.add(tokens[0])
-            continue
-        level = len(source) - len(source.lstrip("."))
-        base = source[level:] or None
-        absolute = resolve_relative(module, is_package, level, base) if level else base
-        if not absolute:
-            continue
-        modules.add(absolute)
-        for part in names.strip("()").replace("\\\n", " ").split(","):
-            tokens = part.split()
-            if tokens and tokens[0] != "*":
-                bound.add(f"{absolute}.{tokens[0]}")
-    return ImportedNames(frozenset(modules), frozenset(bound))
-
-
-def import_relation(names: ImportedNames, old: str) -> tuple[bool, bool]:
-    """(does an import name `old` or something in it, does one bind a module `old` lives in)."""
-    below = old + "."
-    inside = any(n == old or n.startswith(below) for n in names.modules | names.bound)
-    above = any(old.startswith(n + ".") for n in names.bound)
-    return inside or above, above
 
 
 def may_refer(text: str, redirect: Redirect) -> bool:

@@ -1,7 +1,7 @@
-"""One walk of a module for `extract-services`, shared by every later question about its subtrees.
+"""One walk of a tree, shared by every later question about its subtrees.
 
-Why: the classifier asks about the same statements at every nesting level (does it do business,
-where are its blocks and returns, what lifts does it read). Each `m.findall` or `visit` walks the
+Why: a codemod asks about the same statements at every nesting level (does it do business,
+where are its blocks and returns, what does it read). Each `m.findall` or `visit` walks the
 subtree again and libcst rebuilds every node it passes, so nested questions cost quadratic time.
 Here the module is walked once into its preorder (the order `visit` and `m.findall` use); a
 subtree is then a slice of that list, and a read-only visitor is replayed over the slice.

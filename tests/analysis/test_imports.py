@@ -1,0 +1,105 @@
+"""The import index: every import statement of a file, relative imports resolved, exactly."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from djrefactor.analysis.imports import file_imports, resolve_relative
+
+EVERY_FORM = """
+    import os, app.views as v
+    from . import forms
+    from .models import (
+        Order,
+        Item as Line,
+    )
+    from app.utils import a, \\
+        b
+    import json; from app import views
+    if settings.AUDIT:
+        from app.audit import log
+    def f():
+        from app.tasks import *
+"""
+
+
+def _dotted(text: str, module: str = "app.tests") -> set[str]:
+    found = file_imports(textwrap.dedent(text), module, is_package=False)
+    return {imported.dotted for imported in found.names}
+
+
+def test_every_import_form_is_read_with_relative_imports_resolved():
+    assert _dotted(EVERY_FORM) == {
+        "os", "app.views", "app.forms", "app.models.Order", "app.models.Item", "app.utils.a",
+        "app.utils.b", "json", "app.audit.log", "app.tasks",
+    }  # fmt: skip
+
+
+def test_locals_and_nesting_are_recorded():
+    found = file_imports(textwrap.dedent(EVERY_FORM), "app.tests", is_package=False)
+    by_dotted = {imported.dotted: imported for imported in found.names}
+    assert by_dotted["app.models.Item"].local == "Line"
+    assert by_dotted["os"].local == "os" and by_dotted["os"].top_level
+    assert not by_dotted["app.audit.log"].top_level
+    assert by_dotted["app.audit.log"].line == 12
+
+
+def test_code_this_interpreter_cannot_parse_is_read_from_the_libcst_tree():
+    text = 'from app import views\nprint(f"{"\\n".join(["a"])}")\n'
+    tree = cst.parse_module(text)
+    found = file_imports(text, "app.report", is_package=False, tree=tree)
+    assert [imported.dotted for imported in found.names] == ["app.views"]
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "expected"),
+    [
+        pytest.param("import stripe\n", "app.views.stripe", (False, False), id="unrelated"),
+        pytest.param(
+            "from app.views import stripe\n", "app.views.stripe", (True, False), id="the name"
+        ),
+        pytest.param(
+            "from app import views\n", "app.views.helper", (True, True), id="the module it is in"
+        ),
+        pytest.param(
+            "import app.views\n", "app.views.helper", (True, True), id="plain dotted import"
+        ),
+        pytest.param(
+            "from app.views.helpers import x\n", "app.views", (True, False), id="below it"
+        ),
+        pytest.param(
+            "import os; from app import views\n",
+            "app.views.helper",
+            (True, True),
+            id="after a semicolon",
+        ),
+        pytest.param(
+            "if DEBUG:\n    from app import views\n",
+            "app.views.helper",
+            (True, True),
+            id="inside an if",
+        ),
+        pytest.param(
+            "from app import models\n", "app.views.helper", (False, False), id="a sibling"
+        ),
+    ],
+)
+def test_relation_tells_which_files_a_redirect_can_reach(text, old, expected):
+    assert file_imports(text, "app.tests", is_package=False).relation(old) == expected
+
+
+@pytest.mark.parametrize(
+    ("module", "is_package", "level", "name", "expected"),
+    [
+        ("app.views", False, 1, "models", "app.models"),
+        ("app", True, 1, "models", "app.models"),
+        ("app.sub.views", False, 2, None, "app"),
+        ("app.views", False, 3, "x", None),
+        ("app.views", False, 0, "os", "os"),
+    ],
+)
+def test_resolve_relative(module, is_package, level, name, expected):
+    assert resolve_relative(module, is_package, level, name) == expected
