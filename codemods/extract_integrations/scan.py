@@ -16,6 +16,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from djrefactor.analysis.naming import snake
 from djrefactor.analysis.scopes import (
     ImportStatement,
     Names,
@@ -159,7 +160,6 @@ class _Unsafe(Exception):
         self.reason = reason
 
 
-_SNAKE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 VERBS = frozenset(
     [
         "create",
@@ -185,10 +185,6 @@ VERBS = frozenset(
         "download",
     ]
 )
-
-
-def snake(name: str) -> str:
-    return _SNAKE.sub("_", name).lower()
 
 
 def operation_name(vendor: Vendor, key: str, chain: Sequence[str]) -> str:

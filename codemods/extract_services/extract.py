@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from djrefactor.analysis.naming import camel
 from djrefactor.analysis.scopes import Binding, Names
 from djrefactor.analysis.tree import TreeIndex
 
-from .names import camel
 from .select import Context, Exit, Lift, Run, find_exits, scan
 
 BROAD = frozenset({"Exception", "BaseException"})

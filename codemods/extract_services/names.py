@@ -3,7 +3,6 @@ defines, and what a service function is called."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.naming import snake
 
 VERBS = {
     "perform_create": "create",
@@ -88,14 +88,6 @@ def absolute_source(node: cst.ImportFrom, module: str | None, is_package: bool) 
 
 def is_import(binding: Binding) -> bool:
     return binding.origin is not None
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
-
-
-def camel(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
 
 
 def _stem(class_name: str) -> str:

@@ -18,6 +18,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.tree import NodeT, TreeIndex, find_type
+from djrefactor.discovery.vendors import VENDOR_MODULES
 
 ORM_WRITES = frozenset(
     {
@@ -31,24 +32,7 @@ ORM_WRITES = frozenset(
         "bulk_update",
     }
 )
-VENDOR_ROOTS = frozenset(
-    {
-        "integrations",
-        "stripe",
-        "twilio",
-        "boto3",
-        "botocore",
-        "openai",
-        "sendgrid",
-        "requests",
-        "httpx",
-        "anthropic",
-        "mailchimp3",
-        "slack_sdk",
-        "paypalrestsdk",
-        "braintree",
-    }
-)
+VENDOR_ROOTS = VENDOR_MODULES | {"integrations"}
 MAIL = frozenset(
     {
         "django.core.mail.send_mail",

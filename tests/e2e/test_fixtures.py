@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from djrefactor.discovery.vendors import VENDOR_MODULES
 from tests.helpers import git_run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,20 +28,7 @@ TEST_COMMANDS = {
     "clinic": [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
     "shopfront": [sys.executable, "manage.py", "test", "-v", "1"],
 }
-VENDORS = {
-    "stripe",
-    "twilio",
-    "boto3",
-    "botocore",
-    "openai",
-    "anthropic",
-    "sendgrid",
-    "requests",
-    "httpx",
-    "slack_sdk",
-    "mailchimp_marketing",
-    "braintree",
-}
+VENDORS = VENDOR_MODULES
 STRONG_KEY = "e2e-" + "k3y" * 20
 
 

@@ -1,7 +1,7 @@
 """The vendor registry: which top-level modules are third-party services, and how to wrap them.
 
-Not a codemod (leading underscore): `extract-integrations` reads it. A project adds its own
-vendors with `[tool.djrefactor] vendors = ["acme_sdk"]`; those get the generic treatment.
+The one list every codemod reads. A project adds its own vendors with
+`[tool.djrefactor] vendors = ["acme_sdk"]`; `registry()` adds those to the known ones.
 """
 
 from __future__ import annotations
@@ -98,6 +98,9 @@ VENDORS: tuple[Vendor, ...] = (
     Vendor(("braintree",), "braintree", "Braintree", clients=("braintree.BraintreeGateway",)),
     Vendor(("paypalrestsdk",), "paypal", "PayPal"),
 )
+
+VENDOR_MODULES = frozenset(module for vendor in VENDORS for module in vendor.modules)
+"""Every top-level module the registry knows as a vendor SDK."""
 
 POSITIONAL_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
