@@ -10,5 +10,6 @@ VENV="${VENV:-.venv}"
 "$VENV/bin/python" -m pip install --quiet -e '.[test]' -r fixtures/requirements.txt
 export PATH="$PWD/$VENV/bin:$PATH"
 ruff check src codemods tests benchmarks
+ruff format --check src codemods tests benchmarks
 scripts/typecheck.sh
 python -m pytest "$@"

@@ -1,14 +1,16 @@
 """Shared test helpers: small in-memory projects, and before/after assertions for codemods.
 
-`assert_rewrites(name, before, after)`: `before` is the whole project `{path: source}`; `after`
-lists every file that must differ (a new text, or None for a deleted file). It also checks that
-every output `.py` parses, that untouched files keep every byte, and that a second run of the
-codemod changes nothing.
+`assert_rewrites(name, before, after, notes=...)`: `before` is the whole project `{path:
+source}`; `after` lists every file that must differ (a new text, or None for a deleted file). It
+also checks that every output `.py` parses, that untouched files keep every byte, that a second run
+of the codemod changes nothing, that no note reports a crash and, when `notes` is given, that the
+codemod's notes are exactly those. `assert_noop(name, before, notes=...)` likewise.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import libcst as cst
@@ -21,6 +23,7 @@ from djrefactor.engine import (
     available_codemods,
     new_project,
 )
+from djrefactor.engine.planning import CRASH
 from djrefactor.model import Changes
 
 Files = dict[str, str]
@@ -55,11 +58,24 @@ def snapshot(project: Project) -> Files:
     return {path: project.text(path) for path in project.paths}
 
 
+def _check_notes(changes: Changes, notes: Sequence[str] | None) -> None:
+    """No codemod may crash; when `notes` is given, exactly those notes (as `str(note)`)."""
+    crashed = [str(note) for note in changes.notes if CRASH in note.message]
+    assert crashed == [], crashed
+    if notes is not None:
+        assert [str(note) for note in changes.notes] == list(notes)
+
+
 def assert_rewrites(
-    name: str, before: Files, after: dict[str, str | None], config: Config | None = None
+    name: str,
+    before: Files,
+    after: dict[str, str | None],
+    config: Config | None = None,
+    notes: Sequence[str] | None = None,
 ) -> Project:
     project = make_project(before, config)
-    result, _ = run_codemod(name, project)
+    result, changes = run_codemod(name, project)
+    _check_notes(changes, notes)
     got = snapshot(result)
     expected = dict(snapshot(project).items())
     for path, text in dedent(after).items():
@@ -76,10 +92,13 @@ def assert_rewrites(
     return result
 
 
-def assert_noop(name: str, before: Files, config: Config | None = None) -> Changes:
+def assert_noop(
+    name: str, before: Files, config: Config | None = None, notes: Sequence[str] | None = None
+) -> Changes:
     project = make_project(before, config)
     changes = codemod(name).run(project)
     assert changes.is_empty, f"{name} changed a project it should leave alone: {changes}"
+    _check_notes(changes, notes)
     return changes
 
 

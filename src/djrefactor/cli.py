@@ -50,9 +50,7 @@ def _names(values: list[str] | None) -> tuple[str, ...]:
     )
 
 
-def _options(
-    only: list[str] | None, skip: list[str] | None, settings: str | None
-) -> Options:
+def _options(only: list[str] | None, skip: list[str] | None, settings: str | None) -> Options:
     return Options(only=_names(only), skip=_names(skip), settings=settings)
 
 

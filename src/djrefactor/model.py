@@ -113,7 +113,6 @@ class Plan:
     root: str
     steps: tuple[Step, ...]
     total: tuple[FileChange, ...]
-    notes: tuple[Note, ...] = ()
 
     @property
     def is_empty(self) -> bool:

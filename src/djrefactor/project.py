@@ -50,6 +50,8 @@ class Project:
         self._trees: dict[str, cst.Module] = dict(trees or {})
         self._discover = discover
         self._imports: dict[str, FileImports] = {}
+        self.last_read: str | None = None
+        """The file a codemod read last: the one a crash report names."""
 
     # -- files ------------------------------------------------------------------------------
     @cached_property
@@ -64,6 +66,7 @@ class Project:
         return path in self._texts
 
     def text(self, path: str) -> str:
+        self.last_read = path
         try:
             return self._texts[path]
         except KeyError:
@@ -71,6 +74,7 @@ class Project:
 
     def tree(self, path: str) -> cst.Module:
         """The libcst tree of a Python file, parsed at most once for all codemods."""
+        self.last_read = path
         cached = self._trees.get(path)
         if cached is not None:
             return cached

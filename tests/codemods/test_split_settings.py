@@ -259,9 +259,7 @@ def test_environ_secret_default_only_in_development():
     development = after.text("mysite/settings/development.py")
     assert "from .base import env\n" in development
     assert 'SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key")' in development
-    assert 'SECRET_KEY = env("DJANGO_SECRET_KEY")' in after.text(
-        "mysite/settings/production.py"
-    )
+    assert 'SECRET_KEY = env("DJANGO_SECRET_KEY")' in after.text("mysite/settings/production.py")
     assert any("$SECRET_KEY" in note.message for note in changes.notes)
 
 

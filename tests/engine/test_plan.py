@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from djrefactor.engine import Codemod, Project, build_plan
@@ -204,8 +206,9 @@ def test_a_file_deleted_then_written_again_is_one_edit_in_total():
     assert plan.total == (FileChange("old.py", "old.py", "OLD = 1\n", "OLD = 2\n"),)
 
 
-def test_a_codemod_that_crashes_is_skipped_with_a_note_and_the_others_still_run():
+def test_a_codemod_that_crashes_is_skipped_with_a_note_naming_the_file_it_was_reading():
     def broken(project: Project) -> Changes:
+        project.tree("old.py")
         raise AssertionError("unexpected node")
 
     def later(project: Project) -> Changes:
@@ -215,6 +218,25 @@ def test_a_codemod_that_crashes_is_skipped_with_a_note_and_the_others_still_run(
     first, second = plan.steps
     assert first.files == ()
     [note] = first.notes
-    assert "broken hit an internal error and was skipped" in str(note)
-    assert "AssertionError: unexpected node" in str(note)
+    assert note.path == "old.py"
+    assert note.message.startswith(
+        "broken hit an internal error and was skipped, changing nothing "
+        "(AssertionError: unexpected node at test_plan.py:"
+    )
+    assert note.message.endswith("please report it with this file, or pass --skip broken")
     assert [change.new_path for change in second.files] == ["late.py"]
+
+
+def test_the_steps_that_run_after_a_crashed_one_are_skipped_too():
+    def broken(project: Project) -> Changes:
+        raise KeyError("x")
+
+    def dependent(project: Project) -> Changes:
+        return Changes(writes={"late.py": "LATE = 1\n"})
+
+    codemods = [fake("broken", broken), replace(fake("dependent", dependent), after=("broken",))]
+    plan = build_plan(make_project(FILES), codemods)
+    assert plan.is_empty
+    assert [str(note) for note in plan.steps[1].notes] == [
+        "dependent skipped: it runs after broken, which failed"
+    ]

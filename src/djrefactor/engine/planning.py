@@ -71,15 +71,28 @@ def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress
     original = project
     origin: dict[str, str | None] = {path: path for path in project.paths}
     steps: list[Step] = []
+    failed: list[str] = []
     for index, codemod in enumerate(codemods):
         progress(codemod.name, index, len(codemods))
+        blocked = [name for name in codemod.after if name in failed]
+        if blocked:
+            failed.append(codemod.name)
+            note = Note(
+                "", None, f"{codemod.name} skipped: it runs after {blocked[0]}, which failed"
+            )
+            steps.append(Step(codemod.name, codemod.summary, (), (note,)))
+            continue
         try:
             changes = codemod.run(project)
             after, renames = apply_changes(project, changes)
         except DjrefactorError:
             raise
-        except Exception as exc:  # a codemod bug must not cost the user the other steps
-            steps.append(Step(codemod.name, codemod.summary, (), (_crash_note(codemod, exc),)))
+        # The one place that catches a codemod's bug: that step (and those that run after it)
+        # is skipped with a note, the rest of the plan stays usable. Tests fail on such a note.
+        except Exception as exc:
+            failed.append(codemod.name)
+            note = crash_note(codemod.name, exc, project.last_read)
+            steps.append(Step(codemod.name, codemod.summary, (), (note,)))
             continue
         files = file_changes(project, after, renames)
         steps.append(Step(codemod.name, codemod.summary, files, changes.notes))
@@ -89,15 +102,20 @@ def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress
     return Plan(str(original.root), tuple(steps), _total(original, project, origin))
 
 
-def _crash_note(codemod: Codemod, exc: Exception) -> Note:
+CRASH = "hit an internal error and was skipped"
+
+
+def crash_note(name: str, exc: Exception, reading: str | None) -> Note:
+    """What the user reads when a codemod crashed: the input file it was reading, the error
+    and where in djrefactor it happened, so that the report can be acted on."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
     return Note(
-        "",
+        reading or "",
         None,
-        f"{codemod.name} hit an internal error and was skipped, changing nothing "
-        f"({reason}{where}); please report it with the file that triggers it",
+        f"{name} {CRASH}, changing nothing ({reason}{where}); "
+        f"please report it with this file, or pass --skip {name}",
     )
 
 
