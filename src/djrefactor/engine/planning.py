@@ -3,14 +3,12 @@ record each step's file changes and the total change from the original tree. Wri
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 from djrefactor.engine.moves import apply_changes
 from djrefactor.engine.registry import Codemod
 from djrefactor.errors import DjrefactorError
-from djrefactor.model import FileChange, Note, Plan, Step
+from djrefactor.model import FileChange, Plan, Step
 from djrefactor.project import Project
 
 Progress = Callable[[str, int, int], None]
@@ -71,29 +69,18 @@ def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress
     original = project
     origin: dict[str, str | None] = {path: path for path in project.paths}
     steps: list[Step] = []
-    failed: list[str] = []
     for index, codemod in enumerate(codemods):
         progress(codemod.name, index, len(codemods))
-        blocked = [name for name in codemod.after if name in failed]
-        if blocked:
-            failed.append(codemod.name)
-            note = Note(
-                "", None, f"{codemod.name} skipped: it runs after {blocked[0]}, which failed"
-            )
-            steps.append(Step(codemod.name, codemod.summary, (), (note,)))
-            continue
         try:
             changes = codemod.run(project)
             after, renames = apply_changes(project, changes)
         except DjrefactorError:
             raise
-        # The one place that catches a codemod's bug: that step (and those that run after it)
-        # is skipped with a note, the rest of the plan stays usable. Tests fail on such a note.
         except Exception as exc:
-            failed.append(codemod.name)
-            note = crash_note(codemod.name, exc, project.last_read)
-            steps.append(Step(codemod.name, codemod.summary, (), (note,)))
-            continue
+            # Not caught: a codemod's bug is a bug (tests see it, the cli reports it in one
+            # line). Only the context a report needs is added on the way out.
+            exc.add_note(crash_context(codemod.name, project.last_read))
+            raise
         files = file_changes(project, after, renames)
         steps.append(Step(codemod.name, codemod.summary, files, changes.notes))
         origin = _follow(origin, project, after, renames)
@@ -102,21 +89,12 @@ def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress
     return Plan(str(original.root), tuple(steps), _total(original, project, origin))
 
 
-CRASH = "hit an internal error and was skipped"
+CRASHED = "djrefactor: codemod "
 
 
-def crash_note(name: str, exc: Exception, reading: str | None) -> Note:
-    """What the user reads when a codemod crashed: the input file it was reading, the error
-    and where in djrefactor it happened, so that the report can be acted on."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
-    return Note(
-        reading or "",
-        None,
-        f"{name} {CRASH}, changing nothing ({reason}{where}); "
-        f"please report it with this file, or pass --skip {name}",
-    )
+def crash_context(name: str, reading: str | None) -> str:
+    """The note an unexpected exception leaves the engine with: which codemod, which input."""
+    return f"{CRASHED}{name}" + (f" was reading {reading}" if reading else "")
 
 
 def _follow(
