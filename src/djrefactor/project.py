@@ -7,6 +7,7 @@ one's result without any file being read or parsed again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -50,6 +51,7 @@ class Project:
         self._trees: dict[str, cst.Module] = dict(trees or {})
         self._discover = discover
         self._imports: dict[str, FileImports] = {}
+        self._words: dict[str, frozenset[str]] = {}
         self.last_read: str | None = None
         """The file a codemod read last: the one a crash report names."""
 
@@ -91,6 +93,13 @@ class Project:
                 self.text(path), module, path.endswith("__init__.py"), self._trees.get(path)
             )
             self._imports[path] = cached
+        return cached
+
+    def words(self, path: str) -> frozenset[str]:
+        """Every identifier-like word of the file (a reference to `a.b.c` contains `c`)."""
+        cached = self._words.get(path)
+        if cached is None:
+            cached = self._words[path] = frozenset(_WORD.findall(self.text(path)))
         return cached
 
     def mentions(self, path: str, *words: str) -> bool:
@@ -165,12 +174,13 @@ class Project:
         }
         new_trees.update(trees)
         evolved = Project(self.root, new_texts, self.config, new_trees, self._discover)
-        evolved._imports = {
-            path: found
-            for path, found in self._imports.items()
-            if path not in gone and path not in texts
-        }
+        kept = [path for path in self._texts if path not in gone and path not in texts]
+        evolved._imports = {path: self._imports[path] for path in kept if path in self._imports}
+        evolved._words = {path: self._words[path] for path in kept if path in self._words}
         return evolved
+
+
+_WORD = re.compile(r"\w+")
 
 
 def parse_module(path: str, text: str) -> cst.Module:

@@ -3,7 +3,6 @@ every codemod: imports and string references in Python files, dotted paths in co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import libcst as cst
@@ -19,15 +18,19 @@ def redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
     keep = _modules_below(project, [redirect.old for redirect in redirects])
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
-    lasts = [(redirect, redirect.old.rsplit(".", 1)[-1]) for redirect in redirects]
+    # A reference to `a.b.c` always contains the word `c`: redirects indexed by that word, so
+    # each file costs a lookup per redirect word, not a test of every redirect.
+    by_last: dict[str, list[Redirect]] = {}
+    for redirect in redirects:
+        by_last.setdefault(redirect.old.rsplit(".", 1)[-1], []).append(redirect)
+    order = {id(redirect): index for index, redirect in enumerate(redirects)}
     for path in project.paths:
-        text = project.text(path)
-        # A reference to `a.b.c` always contains the word `c`: one set lookup per redirect name
-        # instead of substring searches of every redirect in every file.
-        words = set(_WORD.findall(text))
-        present = [redirect for redirect, last in lasts if last in words]
-        if not present:
+        words = project.words(path)
+        hits = [r for last in by_last.keys() & words for r in by_last[last]]
+        if not hits:
             continue
+        present = sorted(hits, key=lambda redirect: order[id(redirect)])
+        text = project.text(path)
         if not is_python(path):
             targets = [(r.old, r.target_for(path)) for r in present if may_refer(text, r)]
             new_text = text_pass(text, targets, keep) if targets else text
@@ -50,9 +53,6 @@ def redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
         if updated is not None and updated.code != text:
             texts[path], trees[path] = updated.code, updated
     return project.evolve(texts, trees, ())
-
-
-_WORD = re.compile(r"\w+")
 
 
 def _spelled_in(text: str, dotted: str) -> bool:
