@@ -1,118 +1,297 @@
-"""Rewrite one caller module: wrapper calls for SDK calls, re-exported names, imports.
+"""Rewrite one caller module: wrapper calls for SDK calls, re-exported names, imports, comments.
 
-Not a codemod. Vendor imports whose every use moved are removed; the wrappers and re-exported
-names are imported `from integrations.<module>` after the module's absolute imports.
+Not a codemod. Callers import the integration modules (`from integrations import stripe`) and
+call through them (`stripe.create_refund(...)`, `except stripe.CardError`), so a wrapper never
+clashes with a name of the caller. Vendor imports whose every use moved are removed, and so are
+imports only the moved code read; a removed line hands its comments to the next statement.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import libcst as cst
+import libcst.matchers as m
 
-from .build import PACKAGE, Build
-from .scan import FileScan, code
+from djrefactor.analysis.nodes import code
+
+from .build import PACKAGE, Build, CallPlan
+from .layout import reindent
+from .scan import FileScan, Site
 
 _AnyImport = cst.Import | cst.ImportFrom
 _Import = TypeVar("_Import", cst.Import, cst.ImportFrom)
+_NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
 
 
-@dataclass(frozen=True)
-class Imported:
-    """A name this caller now imports from an integration module (`local` when aliased)."""
+def local_names(scan: FileScan, result: Build) -> dict[str, str]:
+    """Integration module -> the name this caller binds it to (`stripe`, or `stripe_api` where
+    the caller already uses the plain name)."""
+    modules = [result.plans[site].module for site in scan.sites if site in result.plans]
+    modules += [reexport.module for reexport in scan.reexports]
+    taken = _taken_names(scan)
+    return {
+        module: module if module not in taken else f"{module}_api"
+        for module in dict.fromkeys(modules)
+    }
 
-    module: str
-    name: str
-    local: str
 
-    @property
-    def alias(self) -> str:
-        return self.name if self.local == self.name else f"{self.name} as {self.local}"
-
-
-def imported_names(scan: FileScan, result: Build) -> list[Imported]:
-    """What the caller imports, aliased where the plain name is already taken in the file."""
-    taken = scan.bound_names - set(scan.removed_names)
-    found: dict[tuple[str, str], Imported] = {}
-    for site in scan.sites:
-        name = result.names[site.operation.key]
-        local = name if name not in taken else f"{site.operation.module}_{name}"
-        found.setdefault(
-            (site.operation.module, name), Imported(site.operation.module, name, local)
-        )
-    for reexport in scan.reexports:
-        local = reexport.local
-        if reexport.node is not None and local in taken:
-            local = reexport.module.title().replace("_", "") + reexport.name
-        key = (reexport.module, reexport.name)
-        found.setdefault(key, Imported(reexport.module, reexport.name, local))
-    return list(found.values())
+def _taken_names(scan: FileScan) -> set[str]:
+    source = scan.source
+    removed = set(scan.removed_names)
+    taken = {b.name for b in source.names.assignments(source.tree)} - removed
+    nodes: list[cst.CSTNode] = [site.call for site in scan.sites]
+    nodes += [node for reexport in scan.reexports for node in reexport.nodes]
+    for node in nodes:
+        scope = source.names.scope_of(node)
+        while scope is not source.tree:
+            taken |= {b.name for b in source.names.assignments(scope)}
+            scope = source.found.scope_parents.get(scope, source.tree)
+    return taken
 
 
 def rewrite(
-    tree: cst.Module,
     scan: FileScan,
     result: Build,
-    names: Sequence[Imported],
+    names: Mapping[str, str],
     first_party: Callable[[str], bool],
+    generated_comments: set[str],
+    width: int,
 ) -> cst.Module:
-    local = {(item.module, item.name): item.local for item in names}
-    calls = {
-        site.call: (
-            local[(site.operation.module, result.names[site.operation.key])],
-            site.prefix,
-            site.keep_args,
-        )
-        for site in scan.sites
-    }
-    attributes = {
-        reexport.node: local[(reexport.module, reexport.name)]
-        for reexport in scan.reexports
-        if reexport.node is not None
-    }
-    updated = tree.visit(_CallSites(calls, attributes, scan))
-    return _add_imports(updated, names, first_party)
+    source = scan.source
+    plans = {site.call: (site, result.plans[site]) for site in scan.sites if site in result.plans}
+    unused = _unused_imports(scan, result)
+    transformer = _Caller(scan, plans, names, unused, generated_comments, width)
+    updated = source.tree.visit(transformer)
+    return _add_import(updated, names, first_party)
 
 
-class _CallSites(cst.CSTTransformer):
+# -- imports only moved code read --------------------------------------------------------------
+def _unused_imports(scan: FileScan, result: Build) -> set[cst.ImportAlias]:
+    """Aliases every read of which is in code that moved into an integration."""
+    source = scan.source
+    moved: list[cst.CSTNode] = [*scan.removed_statements, *scan.moved_statements]
+    kept: list[cst.CSTNode] = []
+    for site in scan.sites:
+        plan = result.plans.get(site)
+        if plan is None:
+            continue
+        moved.append(site.call)
+        kept += [value for _, value, _ in plan.args]
+        if plan.passthrough:
+            kept += [arg.value for arg in site.call.args]
+    moved_ids = _ids(moved)
+    kept_ids = _ids(kept)
+    found: set[cst.ImportAlias] = set()
+    for statement, _, _ in source.found.imports:
+        if isinstance(statement.names, cst.ImportStar):
+            continue
+        for alias in statement.names:
+            if alias in scan.removed_aliases:
+                continue
+            references = [
+                reference
+                for _, refs in source.names.import_references(statement, alias)
+                for reference in refs
+            ]
+            if references and all(
+                id(ref) in moved_ids and id(ref) not in kept_ids for ref in references
+            ):
+                found.add(alias)
+    return found
+
+
+def _ids(nodes: Sequence[cst.CSTNode]) -> set[int]:
+    found: set[int] = set()
+    for node in nodes:
+        found.update(id(inner) for inner in _walk(node))
+    return found
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found = [node]
+    for child in node.children:
+        found += _walk(child)
+    return found
+
+
+# -- the transformer ---------------------------------------------------------------------------
+class _Caller(cst.CSTTransformer):
     def __init__(
         self,
-        calls: Mapping[cst.Call, tuple[str, tuple[cst.BaseExpression, ...], bool]],
-        attributes: Mapping[cst.Attribute, str],
         scan: FileScan,
+        plans: Mapping[cst.Call, tuple[Site, CallPlan]],
+        names: Mapping[str, str],
+        unused: set[cst.ImportAlias],
+        generated_comments: set[str],
+        width: int,
     ) -> None:
         super().__init__()
-        self.calls = calls
-        self.attributes = attributes
         self.scan = scan
-        self.emptied_imports: set[cst.CSTNode] = set()
-        # The emptied line nodes themselves, kept alive until their block drops them: an id()
-        # would be reused by a node built later in the walk and drop an unrelated line.
-        self.emptied_lines: set[cst.SimpleStatementLine] = set()
+        self.source = scan.source
+        self.plans = plans
+        self.names = names
+        self.unused = unused | scan.removed_aliases
+        self.generated_comments = generated_comments
+        self.width = width
+        self.reexports = {
+            node: names[reexport.module] + "." + reexport.name
+            for reexport in scan.reexports
+            for node in reexport.nodes
+        }
+        self.wanted = {value for _, plan in plans.values() for _, value, _ in plan.args}
+        self.updated: dict[cst.CSTNode, cst.BaseExpression] = {}
+        self.gone = scan.removed_statements | scan.moved_statements
+        self.emptied: set[cst.CSTNode] = set()
+        self.emptied_lines: dict[cst.SimpleStatementLine, bool] = {}
+        self.lost_comments: dict[cst.CSTNode, list[str]] = {}
+        self.statements: list[cst.CSTNode] = []
 
+    # -- calls and names ------------------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        # A subtree with nothing to rewrite is kept as it is (its own leave_* still runs).
-        return node in self.scan.enclosing and super().on_visit(node)
+        if isinstance(node, cst.BaseStatement):
+            self.statements.append(node)
+        return super().on_visit(node)
+
+    def on_leave(
+        self, original_node: _NodeT, updated_node: _NodeT
+    ) -> _NodeT | cst.RemovalSentinel | cst.FlattenSentinel[_NodeT]:
+        result = super().on_leave(original_node, updated_node)
+        if original_node in self.wanted and isinstance(result, cst.BaseExpression):
+            self.updated[original_node] = result
+        if isinstance(original_node, cst.BaseStatement):
+            self.statements.pop()
+            lost = self.lost_comments.pop(original_node, [])
+            if lost and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                lines = [cst.EmptyLine(comment=cst.Comment(text)) for text in lost]
+                leading = [*result.leading_lines, *lines]
+                return cast(_NodeT, result.with_changes(leading_lines=leading))
+        return result
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        if original not in self.calls:
+        planned = self.plans.get(original)
+        if planned is None:
+            return self._drop_args(original, updated)
+        site, plan = planned
+        func = cst.Attribute(cst.Name(self.names[plan.module]), cst.Name(plan.function))
+        if plan.passthrough:
+            new = updated.with_changes(func=func)
+        else:
+            new = self._call(site, plan, func, updated)
+        self._keep_comments(original, new)
+        return new
+
+    def _call(self, site: Site, plan: CallPlan, func: cst.Attribute, updated: cst.Call) -> cst.Call:
+        args = []
+        for keyword, value, star in plan.args:
+            new_value = self.updated.get(value, value)
+            if keyword is None or star:
+                args.append(cst.Arg(new_value, star=star))  # type: ignore[arg-type]
+            else:
+                args.append(
+                    cst.Arg(
+                        new_value,
+                        keyword=cst.Name(keyword),
+                        equal=cst.AssignEqual(
+                            whitespace_before=cst.SimpleWhitespace(""),
+                            whitespace_after=cst.SimpleWhitespace(""),
+                        ),
+                    )
+                )
+        flat = cst.Call(func, args)
+        position = self.source.position(site.call).start
+        if "\n" not in code(flat) and position.column + len(code(flat)) <= self.width:
+            return flat
+        base = self.source.indent_of(site.call)
+        args = [
+            arg.with_changes(value=self._reindented(arg.value, original, base + 4))
+            for arg, (_, original, _) in zip(args, plan.args, strict=True)
+        ]
+        return self._exploded(site, func, args, updated)
+
+    def _reindented(
+        self, value: cst.BaseExpression, original: cst.BaseExpression, column: int
+    ) -> cst.BaseExpression:
+        """A multi-line value hoisted out of a deeper place, lined up under its new line."""
+        text = code(value)
+        statement_indent = self.source.indent_of(original) - self.source.relative_indent(original)
+        old, new = self.source.relative_indent(original), column - statement_indent
+        moved = reindent(text, old, new)
+        if moved == text:
+            return value
+        parsed = cst.parse_expression(f"({moved})")
+        return parsed.with_changes(lpar=value.lpar, rpar=value.rpar)
+
+    def _exploded(
+        self, site: Site, func: cst.Attribute, args: list[cst.Arg], updated: cst.Call
+    ) -> cst.Call:
+        indent = " " * self.source.indent_of(site.call)
+        inner = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            last_line=cst.SimpleWhitespace(indent + "    "),
+            indent=False,
+        )
+        closing = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            last_line=cst.SimpleWhitespace(indent),
+            indent=False,
+        )
+        laid = [
+            arg.with_changes(
+                comma=cst.Comma(whitespace_after=inner if i < len(args) - 1 else closing)
+            )
+            for i, arg in enumerate(args)
+        ]
+        return cst.Call(func, laid, whitespace_before_args=inner)
+
+    def _keep_comments(self, original: cst.Call, new: cst.Call) -> None:
+        """Comments of the old call that neither the new call nor the wrapper carries go above
+        the statement."""
+        before = _comments(original)
+        if not before:
+            return
+        after = set(_comments(new)) | self.generated_comments
+        lost = [comment for comment in before if comment not in after]
+        if lost and self.statements:
+            self.lost_comments.setdefault(self.statements[-1], []).extend(lost)
+
+    def _drop_args(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        removed = self.scan.removed_args
+        if not removed or not any(arg in removed for arg in original.args):
             return updated
-        name, prefix, keep_args = self.calls[original]
-        kept = list(updated.args) if keep_args else []
-        comma: cst.Comma | cst.MaybeSentinel = cst.MaybeSentinel.DEFAULT
-        if kept and isinstance(updated.whitespace_before_args, cst.ParenthesizedWhitespace):
-            comma = cst.Comma(whitespace_after=updated.whitespace_before_args)
-        args = [cst.Arg(value, comma=comma) for value in prefix] + kept
-        return updated.with_changes(func=cst.Name(name), args=args)
+        kept = [
+            new for old, new in zip(original.args, updated.args, strict=True) if old not in removed
+        ]
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=kept)
+
+    def leave_Parameters(self, original: cst.Parameters, updated: cst.Parameters) -> cst.Parameters:
+        removed = self.scan.removed_params
+        if not any(param in removed for param in original.params):
+            return updated
+        kept = [
+            new
+            for old, new in zip(original.params, updated.params, strict=True)
+            if old not in removed
+        ]
+        if kept and not (updated.star_arg or updated.kwonly_params or updated.star_kwarg):
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(params=kept)
 
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
-        name = self.attributes.get(original)
-        return updated if name is None else cst.Name(name)
+        dotted = self.reexports.get(original)
+        return updated if dotted is None else _dotted(dotted)
 
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        dotted = self.reexports.get(original)
+        return updated if dotted is None else _dotted(dotted)
+
+    # -- imports ----------------------------------------------------------------------------------
     def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import:
         return self._drop_aliases(original, updated)
 
@@ -125,27 +304,28 @@ class _CallSites(cst.CSTTransformer):
         kept = [
             new
             for old, new in zip(original.names, updated.names, strict=True)
-            if old not in self.scan.removed_aliases
+            if old not in self.unused
         ]
         if len(kept) == len(updated.names):
             return updated
         if not kept:
-            self.emptied_imports.add(original)
+            self.emptied.add(original)
             return updated
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         if isinstance(updated, cst.ImportFrom) and len(kept) == 1:
             return updated.with_changes(names=kept, lpar=None, rpar=None)
         return updated.with_changes(names=kept)
 
+    # -- removed statements -----------------------------------------------------------------------
     def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
-        gone = self.scan.removed_statements | self.emptied_imports
+        gone = self.gone | self.emptied
         body = [
             new for old, new in zip(original.body, updated.body, strict=True) if old not in gone
         ]
         if not body:
-            self.emptied_lines.add(updated)
+            self.emptied_lines[updated] = original in self.scan.moved_statements
             return updated
         if len(body) == len(updated.body):
             return updated
@@ -155,103 +335,177 @@ class _CallSites(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original: cst.IndentedBlock, updated: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        body = self._without_emptied(updated.body)
+        body, footer = self._without_emptied(updated.body, list(updated.footer))
         if not body:
             body = [cst.SimpleStatementLine(body=[cst.Pass()])]
-        return updated.with_changes(body=body)
+        return updated.with_changes(body=body, footer=footer)
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return updated.with_changes(body=self._without_emptied(updated.body))
+        body, footer = self._without_emptied(updated.body, list(updated.footer))
+        if body and body[0] is not updated.body[0]:
+            leading = _from_first_comment(list(getattr(body[0], "leading_lines", ())))
+            body[0] = body[0].with_changes(leading_lines=leading)
+        return updated.with_changes(body=body, footer=footer)
 
-    def _without_emptied(self, statements: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
-        """Drop emptied lines; one that opened a group hands its blank line to the next."""
+    def _without_emptied(
+        self, statements: Sequence[cst.BaseStatement], footer: list[cst.EmptyLine]
+    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        """Drop emptied lines. One that opened a group hands its blank line to the next; its
+        comments go to the next statement too, unless they moved with it to an integration."""
         body: list[cst.BaseStatement] = []
         blank: cst.EmptyLine | None = None
+        carried: list[cst.EmptyLine] = []
         for statement in statements:
             leading = list(getattr(statement, "leading_lines", ()))
             starts_blank = bool(leading) and leading[0].comment is None
-            if statement in self.emptied_lines:
-                blank = blank or (leading[0] if starts_blank else None)
+            if isinstance(statement, cst.SimpleStatementLine) and statement in self.emptied_lines:
+                if starts_blank and blank is None:
+                    blank = leading[0]
+                if not self.emptied_lines[statement]:
+                    carried += _comment_lines(statement)
                 continue
-            if blank is not None and body and not starts_blank:
-                statement = statement.with_changes(leading_lines=[blank, *leading])
-            blank = None
+            if blank is not None or carried:
+                blanks = len(leading) - len(_from_first_comment(leading))
+                new = [blank] if blank is not None and body and not starts_blank else []
+                new += [*leading[:blanks], *carried, *leading[blanks:]]
+                statement = statement.with_changes(leading_lines=new)
+            blank, carried = None, []
             body.append(statement)
-        return body
+        return body, [*carried, *footer]
 
 
-# -- imports -----------------------------------------------------------------------------------
-def _add_imports(
-    tree: cst.Module, names: Sequence[Imported], first_party: Callable[[str], bool]
+def _from_first_comment(lines: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    for index, line in enumerate(lines):
+        if line.comment is not None:
+            return lines[index:]
+    return []
+
+
+def _comment_lines(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
+    lines = [line for line in statement.leading_lines if line.comment is not None]
+    trailing = statement.trailing_whitespace.comment
+    if trailing is not None:
+        lines.append(cst.EmptyLine(comment=trailing))
+    return lines
+
+
+def _comments(node: cst.CSTNode) -> list[str]:
+    return [c.value for c in m.findall(node, m.Comment()) if isinstance(c, cst.Comment)]
+
+
+def _dotted(text: str) -> cst.Attribute | cst.Name:
+    head, *rest = text.split(".")
+    node: cst.Attribute | cst.Name = cst.Name(head)
+    for part in rest:
+        node = cst.Attribute(node, cst.Name(part))
+    return node
+
+
+# -- the integrations import ---------------------------------------------------------------------
+def _add_import(
+    tree: cst.Module, names: Mapping[str, str], first_party: Callable[[str], bool]
 ) -> cst.Module:
-    """`from integrations.x import ...` joins the first-party group, or opens its own."""
+    """`from integrations import a, b` where isort puts it: among the first-party imports,
+    else in a section of its own before the relative imports."""
     if not names:
         return tree
-    statements = _import_statements(names)
+    aliases = [
+        module if local == module else f"{module} as {local}"
+        for module, local in sorted(names.items())
+    ]
+    line = f"from {PACKAGE} import {', '.join(aliases)}"
+    if len(line) > 88:
+        line = f"from {PACKAGE} import (\n" + "".join(f"    {a},\n" for a in aliases) + ")"
+    statement = cst.parse_statement(line + "\n")
+    assert isinstance(statement, cst.SimpleStatementLine)
     body = list(tree.body)
-    index, before_relative = _import_position(body)
-    if index and not (not before_relative and _is_first_party(body[index - 1], first_party)):
-        statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
-    if before_relative:
-        relative = body[index]
-        assert isinstance(relative, cst.SimpleStatementLine)
-        if not relative.leading_lines:
-            body[index] = relative.with_changes(leading_lines=[cst.EmptyLine()])
-    elif index < len(body) and index and not getattr(body[index], "leading_lines", ()):
+    header = _header(body)
+    first_party_at = [i for i in header if _section(body[i], first_party) == "first"]
+    if first_party_at:
+        index = next(
+            (
+                i
+                for i in first_party_at
+                if _is_from(body[i]) and _from_module(body[i]).lower() > PACKAGE
+            ),
+            first_party_at[-1] + 1,
+        )
+        if index == first_party_at[0]:
+            statement = statement.with_changes(leading_lines=body[index].leading_lines)
+            body[index] = body[index].with_changes(leading_lines=[])
+        body.insert(index, statement)
+        return tree.with_changes(body=body)
+    relative = [i for i in header if _section(body[i], first_party) == "local"]
+    if relative:
+        index = relative[0]
+        leading = list(body[index].leading_lines)
         body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine()])
-    body[index:index] = statements
+        blank = (leading or [cst.EmptyLine()]) if index else []
+        body.insert(index, statement.with_changes(leading_lines=blank))
+        return tree.with_changes(body=body)
+    index = header[-1] + 1 if header else _after_docstring(body)
+    if index:
+        statement = statement.with_changes(leading_lines=[cst.EmptyLine()])
+    if index < len(body) and not getattr(body[index], "leading_lines", ()):
+        body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    body.insert(index, statement)
     return tree.with_changes(body=body)
 
 
-def _is_first_party(statement: cst.BaseStatement, first_party: Callable[[str], bool]) -> bool:
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    small = statement.body[0]
-    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-        return first_party(code(small.module).split(".")[0])
-    if isinstance(small, cst.Import):
-        return first_party(code(small.names[0].name).split(".")[0])
-    return False
-
-
-def _import_statements(names: Sequence[Imported]) -> list[cst.SimpleStatementLine]:
-    by_module: dict[str, list[Imported]] = {}
-    for item in names:
-        by_module.setdefault(item.module, []).append(item)
-    statements = []
-    for module in sorted(by_module):
-        aliases = [item.alias for item in sorted(by_module[module], key=_name_order)]
-        line = f"from {PACKAGE}.{module} import {', '.join(aliases)}"
-        if len(line) > 100:
-            inner = "".join(f"    {alias},\n" for alias in aliases)
-            line = f"from {PACKAGE}.{module} import (\n{inner})"
-        statement = cst.parse_statement(line + "\n")
-        assert isinstance(statement, cst.SimpleStatementLine)
-        statements.append(statement)
-    return statements
-
-
-def _name_order(item: Imported) -> tuple[int, str]:
-    name = item.name
-    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
-
-
-def _import_position(body: Sequence[cst.BaseStatement]) -> tuple[int, bool]:
-    """Where the new imports go: before the first relative import of the header, else after
-    the header's last import (or after the docstring)."""
-    position = 0
+def _header(body: Sequence[cst.BaseStatement]) -> list[int]:
+    """Indexes of the module's leading import statements."""
+    found = []
     for index, statement in enumerate(body):
         if not isinstance(statement, cst.SimpleStatementLine):
             break
         small = statement.body[0]
-        if isinstance(small, cst.ImportFrom) and small.relative:
-            return index, True
         if isinstance(small, (cst.Import, cst.ImportFrom)):
-            position = index + 1
+            found.append(index)
         elif (
             index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
         ):
-            position = 1
+            continue
         else:
             break
-    return position, False
+    return found
+
+
+def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
+    first = body[0] if body else None
+    if not isinstance(first, cst.SimpleStatementLine):
+        return 0
+    small = first.body[0]
+    return 1 if isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString) else 0
+
+
+def _section(statement: cst.BaseStatement, first_party: Callable[[str], bool]) -> str:
+    assert isinstance(statement, cst.SimpleStatementLine)
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom) and small.relative:
+        return "local"
+    if isinstance(small, cst.ImportFrom):
+        top = _from_module(statement).split(".")[0]
+    else:
+        assert isinstance(small, cst.Import)
+        top = code(small.names[0].name).split(".")[0]
+    if top == "__future__":
+        return "future"
+    if top in sys.stdlib_module_names:
+        return "stdlib"
+    return "first" if first_party(top) else "third"
+
+
+def _is_from(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(
+        statement.body[0], cst.ImportFrom
+    )
+
+
+def _from_module(statement: cst.BaseStatement) -> str:
+    assert isinstance(statement, cst.SimpleStatementLine)
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom) and small.module is not None:
+        return code(small.module)
+    if isinstance(small, cst.Import):
+        return code(small.names[0].name)
+    return ""
