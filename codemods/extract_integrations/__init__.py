@@ -246,12 +246,16 @@ def _timeouts(sites: Sequence[Site], result: Build) -> list[Note]:
     if used:
         suggested = max(used, key=lambda value: (used[value], float(value)))
         why = "what the project's other calls use"
+    untimed = [
+        site
+        for site in http
+        if not any(
+            arg.star == "**" or (arg.keyword is not None and arg.keyword.value == "timeout")
+            for arg in site.call.args
+        )
+    ]
     notes = []
-    for site in sorted(http, key=lambda site: (site.source.path, site.source.line(site.call))):
-        if any(arg.star == "**" for arg in site.call.args) or any(
-            arg.keyword is not None and arg.keyword.value == "timeout" for arg in site.call.args
-        ):
-            continue
+    for site in sorted(untimed, key=lambda site: (site.source.path, site.source.line(site.call))):
         library = site.vendor.modules[0]
         default = "httpx's default of 5 s applies" if library == "httpx" else "it can wait forever"
         plan = result.plans[site]

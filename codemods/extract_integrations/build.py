@@ -649,7 +649,7 @@ def _render_call(
             items.append(f"{arg.star}{stars[arg.value].name}")
             continue
         value = code(source.normalized(replaced(arg.value, replacements)))
-        value = reindent(value, source.relative_indent(arg), 8)
+        value = reindent(value, source.layout(arg).relative, 8)
         keyword = f"{arg.keyword.value}=" if arg.keyword else ""
         items.append(with_comment(f"{arg.star}{keyword}{value}", _trailing_comment(arg)))
     if optional:

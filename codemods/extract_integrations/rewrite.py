@@ -64,8 +64,27 @@ def rewrite(
     plans = {site.call: (site, result.plans[site]) for site in scan.sites if site in result.plans}
     unused = _unused_imports(scan, result)
     transformer = _Caller(scan, plans, names, unused, generated_comments, width)
+    transformer.enclosing = _enclosing(scan, list(plans), unused)
     updated = source.tree.visit(transformer)
     return _add_import(updated, names, first_party)
+
+
+def _enclosing(
+    scan: FileScan, calls: list[cst.Call], unused: set[cst.ImportAlias]
+) -> set[cst.CSTNode]:
+    """The nodes to rewrite and their ancestors: the only ones the rewrite enters."""
+    parents = scan.source.parents
+    targets: list[cst.CSTNode] = [*calls, *scan.removed_statements, *scan.moved_statements]
+    targets += [node for reexport in scan.reexports for node in reexport.nodes]
+    targets += [parents[alias] for alias in unused | scan.removed_aliases]
+    targets += [*scan.removed_params, *scan.removed_args]
+    found: set[cst.CSTNode] = set()
+    for target in targets:
+        current: cst.CSTNode | None = target
+        while current is not None and current not in found:
+            found.add(current)
+            current = parents.get(current)
+    return found
 
 
 # -- imports only moved code read --------------------------------------------------------------
@@ -148,12 +167,14 @@ class _Caller(cst.CSTTransformer):
         self.emptied_lines: dict[cst.SimpleStatementLine, bool] = {}
         self.lost_comments: dict[cst.CSTNode, list[str]] = {}
         self.statements: list[cst.CSTNode] = []
+        self.enclosing: set[cst.CSTNode] = set()
 
     # -- calls and names ------------------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.BaseStatement):
             self.statements.append(node)
-        return super().on_visit(node)
+        # a subtree with nothing to rewrite is kept as it is (its own leave_* still runs)
+        return node in self.enclosing and super().on_visit(node)
 
     def on_leave(
         self, original_node: _NodeT, updated_node: _NodeT
@@ -201,10 +222,10 @@ class _Caller(cst.CSTTransformer):
                     )
                 )
         flat = cst.Call(func, args)
-        position = self.source.position(site.call).start
-        if "\n" not in code(flat) and position.column + len(code(flat)) <= self.width:
+        layout = self.source.layout(site.call)
+        if "\n" not in code(flat) and layout.column + len(code(flat)) <= self.width:
             return flat
-        base = self.source.indent_of(site.call)
+        base = layout.indent
         args = [
             arg.with_changes(value=self._reindented(arg.value, original, base + 4))
             for arg, (_, original, _) in zip(args, plan.args, strict=True)
@@ -216,8 +237,8 @@ class _Caller(cst.CSTTransformer):
     ) -> cst.BaseExpression:
         """A multi-line value hoisted out of a deeper place, lined up under its new line."""
         text = code(value)
-        statement_indent = self.source.indent_of(original) - self.source.relative_indent(original)
-        old, new = self.source.relative_indent(original), column - statement_indent
+        layout = self.source.layout(original)
+        old, new = layout.relative, column - (layout.indent - layout.relative)
         moved = reindent(text, old, new)
         if moved == text:
             return value
@@ -227,7 +248,7 @@ class _Caller(cst.CSTTransformer):
     def _exploded(
         self, site: Site, func: cst.Attribute, args: list[cst.Arg], updated: cst.Call
     ) -> cst.Call:
-        indent = " " * self.source.indent_of(site.call)
+        indent = " " * self.source.layout(site.call).indent
         inner = cst.ParenthesizedWhitespace(
             first_line=cst.TrailingWhitespace(),
             last_line=cst.SimpleWhitespace(indent + "    "),

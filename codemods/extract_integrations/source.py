@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import libcst as cst
 import libcst.matchers as m
@@ -33,6 +32,16 @@ class ProjectContext:
     first_party: Callable[[str], bool]
     test_text: str
     line_length: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a node starts in its file: column, indentation of its line, and that indentation
+    beyond its statement's."""
+
+    column: int
+    indent: int
+    relative: int
 
 
 @dataclass(eq=False)
@@ -63,23 +72,33 @@ class Source:
     def line(self, node: cst.CSTNode) -> int:
         return self.position(node).start.line
 
-    @cached_property
-    def lines(self) -> list[str]:
-        return self.context.project.text(self.path).splitlines()
-
-    def indent_of(self, node: cst.CSTNode) -> int:
-        """The indentation of the line `node` starts on."""
-        line = self.lines[self.line(node) - 1]
-        return len(line) - len(line.lstrip(" "))
-
-    def relative_indent(self, node: cst.CSTNode) -> int:
-        """The indentation of `node`'s line beyond its statement's: the frame in which
-        `code(node)` writes its continuation lines."""
+    def layout(self, node: cst.CSTNode) -> Layout:
+        """Where `node` starts, read from its statement's code (cheaper than positions, which
+        render the whole module): its column, its line's indentation, and that indentation
+        beyond the statement's (the frame `code(node)` writes continuation lines in)."""
         statement: cst.CSTNode | None = node
-        while statement is not None and not isinstance(statement, cst.BaseStatement):
+        while statement is not None and not isinstance(
+            statement, (cst.BaseSmallStatement, cst.BaseCompoundStatement)
+        ):
             statement = self.parents.get(statement)
-        base = self.indent_of(statement) if statement is not None else 0
-        return self.indent_of(node) - base
+        if statement is None:
+            return Layout(0, 0, 0)
+        base = self._block_indent(statement)
+        text = code(statement)
+        index = max(text.find(code(node).split("\n", 1)[0]), 0)
+        line_start = text.rfind("\n", 0, index) + 1
+        line = text[line_start:index]
+        relative = len(line) - len(line.lstrip(" "))
+        return Layout(base + index - line_start, base + relative, relative)
+
+    def _block_indent(self, node: cst.CSTNode) -> int:
+        indent = 0
+        current = self.parents.get(node)
+        while current is not None:
+            if isinstance(current, cst.IndentedBlock):
+                indent += len(current.indent or self.tree.default_indent)
+            current = self.parents.get(current)
+        return indent
 
     # -- settings read through the settings module -------------------------------------------
     def find_settings_imports(self) -> None:
