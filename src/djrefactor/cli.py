@@ -47,7 +47,7 @@ class _Commands(TyperGroup):
             err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_ERROR) from None
         except KeyboardInterrupt as stop:
-            err.print("interrupted: nothing changed", markup=False, soft_wrap=True)
+            err.print("interrupted; nothing changed", markup=False, soft_wrap=True)
             raise typer.Exit(engine.exit_code(stop)) from None
 
 

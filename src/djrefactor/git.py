@@ -77,6 +77,8 @@ def _run(
         )
     except FileNotFoundError:
         raise DjrefactorError("git is not installed or not on PATH; install git first") from None
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
     try:
         stdout, stderr = process.communicate(input)
     except BaseException:
@@ -156,16 +158,6 @@ class Repository:
         sha = _run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], self.root, check=False)
         name = _text(branch).removeprefix("refs/heads/") if branch.returncode == 0 else None
         return Head(name, _text(sha) if sha.returncode == 0 else None)
-
-    def current_branch(self) -> str:
-        head = self.head()
-        if head.sha is None:
-            raise DjrefactorError("the repository has no commits yet; commit the project first")
-        if head.branch is None:
-            raise DjrefactorError(
-                "HEAD is detached; check out a branch first (git switch <branch>)"
-            )
-        return head.branch
 
     def branch_sha(self, branch: str) -> str | None:
         found = _run(
@@ -319,7 +311,6 @@ class Builder:
         self.folder = folder
         self.tip = base
         self._env = {"GIT_INDEX_FILE": str(folder / "index")}
-        self._tree: Path | None = None
 
     def _git(
         self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
@@ -355,7 +346,6 @@ class Builder:
         tree.mkdir(exist_ok=True)
         env = {"GIT_INDEX_FILE": str(self.folder / "tree-index")}
         _run([f"--work-tree={tree}", "read-tree", "--reset", "-u", sha], self.repo.root, env=env)
-        self._tree = tree
         return tree
 
 

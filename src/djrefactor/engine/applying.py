@@ -195,15 +195,16 @@ def apply_plan(
     progress: Progress = quiet,
 ) -> ApplyResult:
     """Commit `plan` step by step on a new `branch` (on the current one when None)."""
-    head = preflight(repo, branch, plan)
-    original = head.branch or ""
-    as_before = f"nothing changed: you are on {original} as before"
     steps = [step for step in plan.steps if step.files]
+    as_before = "nothing changed"
     try:
+        head = _checked(repo, branch, plan)
+        as_before = f"nothing changed: you are on {head.branch} as before"
         with _side(repo, head, as_before) as builder:
             built = _build(builder, steps, verification, folder, progress, as_before)
     except KeyboardInterrupt as stop:
-        raise Interrupted(stop, f"interrupted: {as_before}") from None
+        raise Interrupted(stop, f"interrupted; {as_before}") from None
+    original = head.branch or ""
     if built.broken_by is not None and not built.commits:
         raise VerifyFailed(
             f"step {built.broken_by} broke `{built.command}`; nothing was applied: you are on "
@@ -226,6 +227,15 @@ def apply_plan(
         built.unverified_exit,
         warnings,
     )
+
+
+def _checked(repo: Repository, branch: str | None, plan: Plan) -> Head:
+    try:
+        return preflight(repo, branch, plan)
+    except GitError as exc:
+        raise DjrefactorError(
+            f"checking the repository failed ({exc.reason}); nothing changed"
+        ) from None
 
 
 @contextmanager
@@ -254,7 +264,7 @@ def _build(
     total = len(steps)
     if built.command is not None:
         progress(f"test before any step: {built.command}", 0, total)
-        code, output = _verify(builder, builder.tip, built.command, folder)
+        code, output = _verify(builder, builder.tip, built.command, folder, as_before)
         if code != 0 and verification.explicit:
             raise VerifyFailed(
                 f"--verify command `{built.command}` already fails before any change (exit "
@@ -268,7 +278,7 @@ def _build(
         sha = _commit(builder, step, as_before)
         if built.command is not None:
             progress(f"test after {step.name}: {built.command}", index + 1, total)
-            code, output = _verify(builder, sha, built.command, folder)
+            code, output = _verify(builder, sha, built.command, folder, as_before)
             if code != 0:
                 built.broken_by, built.output = step.name, output
                 return built
@@ -286,9 +296,15 @@ def _commit(builder: Builder, step: Step, as_before: str) -> str:
         raise DjrefactorError(f"step {step.name} failed ({reason}); {as_before}") from None
 
 
-def _verify(builder: Builder, sha: str, command: str, folder: str) -> tuple[int, str]:
-    tree = builder.checkout(sha)
-    return run_command(command, tree / folder if folder else tree)
+def _verify(
+    builder: Builder, sha: str, command: str, folder: str, as_before: str
+) -> tuple[int, str]:
+    try:
+        tree = builder.checkout(sha)
+        return run_command(command, tree / folder if folder else tree)
+    except (GitError, OSError) as exc:
+        why = exc.reason if isinstance(exc, GitError) else exc.strerror or str(exc)
+        raise DjrefactorError(f"running `{command}` failed ({why}); {as_before}") from None
 
 
 def _publish(
