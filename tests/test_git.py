@@ -242,10 +242,33 @@ def test_a_checkout_failing_midway_is_rolled_back(
     monkeypatch.setattr(git, "_run", half_checkout)
     with pytest.raises(git.GitError):
         opened.publish_branch("restructure", tip, opened.head())
-    after = repo_state(repo)
-    assert {k: v for k, v in after.items() if k != "index"} == {
-        k: v for k, v in before.items() if k != "index"
-    }
+    assert repo_state(repo) == before
+
+
+def test_a_checkout_that_cannot_be_rolled_back_says_how_to_recover(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = Repository.open(repo)
+    tip = built(opened, FileWrite("shop/views.py", "V = 2\n"))
+    real = git._run
+
+    def stuck(args, cwd, **kwargs):  # type: ignore[no-untyped-def]
+        if "checkout" in args:
+            (repo / "shop" / "views.py").write_text("")
+            raise git.GitError("unable to write file shop/views.py")
+        if args[0] == "checkout-index":
+            raise git.GitError("unable to write file shop/views.py")
+        return real(args, cwd, **kwargs)
+
+    monkeypatch.setattr(git, "_run", stuck)
+    with pytest.raises(DjrefactorError) as raised:
+        opened.publish_branch("restructure", tip, opened.head())
+    assert raised.value.message == (
+        "checking out restructure failed (unable to write file shop/views.py) and putting the "
+        "working tree back failed too (unable to write file shop/views.py); free some space, "
+        "then run `git checkout -f main` to get main back"
+    )
+    assert opened.branch_sha("restructure") == tip  # every step is kept
 
 
 def test_publish_on_current_fast_forwards_and_rolls_back(

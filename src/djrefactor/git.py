@@ -262,10 +262,10 @@ class Repository:
         self.git("update-ref", "-m", "djrefactor: apply", f"refs/heads/{branch}", tip, zero)
         try:
             _run([*_NO_HOOKS, "checkout", "-q", branch], self.root)
-        except (GitError, OSError):
+        except GitError as exc:
             if self.head().branch == branch:
                 return  # the checkout is done; what failed came after it
-            self._restore(head.sha, tip)
+            self._restore(head, tip, branch, exc)
             _run(["update-ref", "-d", f"refs/heads/{branch}", tip], self.root, check=False)
             raise
 
@@ -276,22 +276,33 @@ class Repository:
         self.git("update-ref", "-m", "djrefactor: run", ref, tip, head.sha)
         try:
             _run(["read-tree", "-m", "-u", head.sha, tip], self.root)
-        except (GitError, OSError):
-            self._restore(head.sha, tip)
+        except GitError as exc:
             _run(["update-ref", ref, head.sha, tip], self.root, check=False)
+            self._restore(head, tip, branch, exc)
             raise
 
-    def _restore(self, sha: str, tip: str) -> None:
-        """Undo a checkout of `tip` that failed midway: tracked files back as in `sha`, files
-        only `tip` has removed (the preflight made sure none was there before)."""
-        added = _fields(_run(["diff", "--name-only", "-z", "--diff-filter=A", sha, tip], self.root))
-        leftovers = [path for path in added if os.path.lexists(self.root / path)]
-        if not self.changed_files() and not leftovers:
-            return
-        _run(["read-tree", "--reset", "-u", sha], self.root, check=False)
-        for path in leftovers:
-            (self.root / path).unlink(missing_ok=True)
-            prune_empty_dirs((self.root / path).parent, self.root)
+    def _restore(self, head: Head, tip: str, branch: str, failure: GitError) -> None:
+        """Undo a checkout of `tip` that failed midway (the index is untouched): remove the
+        files only `tip` has (the preflight made sure none was there before), then write the
+        changed tracked files back from the index."""
+        assert head.sha is not None
+        try:
+            diff = ["diff-tree", "-r", "-z", "--name-only", "--no-renames", "--diff-filter=A"]
+            for path in _fields(_run([*diff, head.sha, tip], self.root)):
+                if os.path.lexists(self.root / path):
+                    (self.root / path).unlink()
+                    prune_empty_dirs((self.root / path).parent, self.root)
+            changed = self.changed_files()
+            if changed:
+                listed = "".join(f"{path}\0" for path in changed).encode("utf-8")
+                _run(["checkout-index", "-f", "-z", "--stdin"], self.root, input=listed)
+        except (GitError, OSError) as exc:
+            why = exc.reason if isinstance(exc, GitError) else exc.strerror or str(exc)
+            raise DjrefactorError(
+                f"checking out {branch} failed ({failure.reason}) and putting the working tree "
+                f"back failed too ({why}); free some space, then run `git checkout -f "
+                f"{head.branch}` to get {head.branch} back"
+            ) from None
 
     def switch(self, branch: str) -> None:
         _run([*_NO_HOOKS, "checkout", "-q", branch], self.root)

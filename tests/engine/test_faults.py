@@ -363,3 +363,62 @@ def test_a_signal_during_a_long_test_command_changes_nothing(
     assert process.returncode == code
     assert stderr.splitlines()[-1] == "interrupted; nothing changed: you are on main as before"
     assert repo_state(root) == before
+
+
+# -- a real full disk ----------------------------------------------------------------------------
+FULL_DISK = r"""
+set -e
+mnt=$1; source=$2; python=$3; free=$4
+mount -t tmpfs -o size=8m tmpfs "$mnt"
+cp -a "$source" "$mnt/project"
+mkdir "$mnt/tmp"
+cd "$mnt/project"
+state() {
+    cat .git/HEAD; git for-each-ref; sha256sum .git/index
+    git --no-optional-locks status --porcelain=v2 --untracked-files=all --ignored
+    find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 sha256sum
+}
+before=$(state)
+available=$(df --output=avail -B1 "$mnt" | tail -1)
+head -c $((available - free)) /dev/zero > "$mnt/filler" 2> /dev/null || true
+set +e
+TMPDIR="$mnt/tmp" "$python" -m djrefactor apply --no-verify . 2> "$mnt.err"
+echo "exit $?"
+rm -f "$mnt/filler"
+[ "$before" = "$(state)" ] && echo unchanged
+[ "$(git symbolic-ref --short HEAD)" = djrefactor/restructure ] &&
+    [ "$(git status --porcelain --untracked-files=all)" = "?? notes.txt" ] && echo complete
+ls -A "$mnt/tmp"
+"""
+
+
+def test_a_really_full_disk_at_every_stage(pristine: Path, tmp_path: Path) -> None:
+    """Less and less free space on a small tmpfs (in a user and mount namespace): the objects,
+    the temporary index, the ref's log, the checkout's files and the new index fail in turn."""
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare(1)")
+    if subprocess.run(["unshare", "-Urm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("user and mount namespaces are not available here")
+    script, mount = tmp_path / "full.sh", tmp_path / "mnt"
+    script.write_text(FULL_DISK)
+    mount.mkdir()
+    outcomes = set()
+    for free in range(4096, 160_000, 16_000):
+        command = ["unshare", "-Urm", "bash", str(script), str(mount), str(pristine)]
+        result = subprocess.run(
+            [*command, sys.executable, str(free)], capture_output=True, text=True, timeout=120
+        )
+        lines = result.stdout.splitlines()
+        stderr = Path(f"{mount}.err").read_text()
+        assert "Traceback" not in stderr
+        if lines[0] == "exit 2":
+            assert lines[1:] == ["unchanged"], (free, result.stdout, stderr)
+            message = stderr.splitlines()[-1]
+            assert message.startswith("error: ") and message.endswith(
+                "; nothing changed: you are on main as before"
+            ), message
+            outcomes.add(message.split(" failed")[0])
+        else:
+            assert lines == ["exit 0", "complete"], (free, result.stdout, stderr)
+            outcomes.add("complete")
+    assert {"error: step config-package", "complete"} <= outcomes, outcomes
