@@ -128,14 +128,13 @@ class Repository:
             raise DjrefactorError(f"{path}: not a directory; pass a folder of the project")
         try:
             found = _run(
-                ["rev-parse", "--path-format=absolute", "--show-toplevel", "--absolute-git-dir"]
-                + ["--git-common-dir"],
-                path,
+                ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], path
             )
         except GitError as exc:
             raise DjrefactorError(_open_error(path, exc.reason)) from None
         root, git_dir, common_dir = _text(found).splitlines()
-        return Repository(Path(root), Path(git_dir), Path(common_dir))
+        # older gits print the common dir relative to where they ran
+        return Repository(Path(root), Path(git_dir), (path / common_dir).resolve())
 
     def git(self, *args: str, input: bytes | None = None) -> str:
         return _text(_run(args, self.root, input=input))
@@ -323,10 +322,8 @@ class Builder:
         self.tip = base
         self._env = {"GIT_INDEX_FILE": str(folder / "index")}
 
-    def _git(
-        self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
-    ) -> str:
-        return _text(_run(args, self.repo.root, input=input, env=env or self._env))
+    def _git(self, *args: str, input: bytes | None = None) -> str:
+        return _text(_run(args, self.repo.root, input=input, env=self._env))
 
     def start(self) -> None:
         self._git("read-tree", self.tip)

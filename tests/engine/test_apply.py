@@ -369,3 +369,10 @@ def test_an_ignored_file_in_the_way_is_refused(repo: Path) -> None:
         "first"
     )
     assert repo_state(repo) == before
+
+
+def test_a_plan_with_nothing_to_do_creates_no_branch(repo: Path) -> None:
+    before = repo_state(repo)
+    done = plan_and_apply(repo, fake("noop", lambda p: Changes.none()))
+    assert done.commits == ()
+    assert repo_state(repo) == before

@@ -82,8 +82,8 @@ _PYTEST_TABLES = {
 
 
 def _pytest_configured(root: Path, folder: str, tracked: Collection[str]) -> bool:
-    folders = [folder, *reversed(parents(folder + "/x"))] if folder else [""]
-    for where in dict.fromkeys([*folders, ""]):
+    # the project's folder, then each one above it: where pytest looks for its configuration
+    for where in [*reversed(parents(f"{folder}/-")), ""] if folder else [""]:
         for name, table in _PYTEST_TABLES.items():
             path = _join(where, name)
             if path in tracked and table in _read(root / path):
@@ -212,6 +212,8 @@ def apply_plan(
             built.output,
         )
     target = branch or original
+    if not built.commits:  # a plan with nothing to do: no commit, no branch
+        return ApplyResult(original, target, branch is not None, head.sha or "", ())
     warnings = _publish(repo, target, branch is not None, built, head, as_before)
     progress("done", len(steps), len(steps))
     return ApplyResult(
