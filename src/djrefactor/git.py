@@ -260,7 +260,7 @@ class Repository:
         zero = "0" * len(head.sha)
         self.git("update-ref", "-m", "djrefactor: apply", f"refs/heads/{branch}", tip, zero)
         try:
-            _run([*_NO_HOOKS, "checkout", "-q", branch], self.root)
+            _run([*_NO_HOOKS, "checkout", "-q", branch, "--"], self.root)
         except GitError as exc:
             if self.head().branch == branch:
                 return  # the checkout is done; what failed came after it
@@ -304,7 +304,7 @@ class Repository:
             ) from None
 
     def switch(self, branch: str) -> None:
-        _run([*_NO_HOOKS, "checkout", "-q", branch], self.root)
+        _run([*_NO_HOOKS, "checkout", "-q", branch, "--"], self.root)
 
     def delete_branch(self, branch: str, expected: str) -> None:
         self.git("update-ref", "-m", "djrefactor: undo", "-d", f"refs/heads/{branch}", expected)
