@@ -9,6 +9,7 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def tree_fingerprint(repo: Repository, tracked: dict[str, str] | Any) -> dict[str, str]:
+def tree_fingerprint(repo: Repository, tracked: Mapping[str, str]) -> dict[str, str]:
     """Each tracked path's git mode and a hash of what the working tree holds there."""
     return {path: f"{mode} {_content_hash(repo.root / path)}" for path, mode in tracked.items()}
 
