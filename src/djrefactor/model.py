@@ -75,12 +75,14 @@ class Changes:
 @dataclass(frozen=True)
 class FileChange:
     """One file's change in one step. `old_path` is None for a new file, `new_path` None for a
-    deleted one; both set and different for a rename."""
+    deleted one; both set and different for a rename. `mode` is the file's git mode (`100755`
+    for an executable), the same before and after: djrefactor never changes a mode."""
 
     old_path: str | None
     new_path: str | None
     old_text: str
     new_text: str
+    mode: str = "100644"
 
     @property
     def kind(self) -> str:
