@@ -1,4 +1,5 @@
-"""Git: everything djrefactor asks of git, as plain `git` commands through one seam (`_run`).
+"""Git: everything djrefactor asks of git, as git commands run by GitPython through one seam
+(`_run`).
 
 Commits are built off to the side: blobs go straight into the object database and trees are
 made on a temporary index (`Builder`), so the user's index, working tree and refs change only in
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from types import FrameType, ModuleType
 
 from djrefactor.errors import DjrefactorError
 
@@ -60,34 +64,71 @@ def _run(
     env: Mapping[str, str] | None = None,
     check: bool = True,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run one git command: the only place djrefactor starts git (tests inject faults here).
+    """Run one git command through GitPython: the only place djrefactor starts git (tests
+    inject faults here).
 
     git runs in its own session, so a Ctrl-C at the terminal reaches djrefactor alone, which
-    decides what to stop; an interrupted wait lets the (short) git command finish first."""
+    decides what to stop."""
+    command = _gitpython()
     environment = {**os.environ, **_ENV, **(env or {})}
-    try:
-        process = subprocess.Popen(
-            ["git", *args],
-            cwd=cwd,
-            env=environment,
-            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-    except FileNotFoundError:
-        raise DjrefactorError("git is not installed or not on PATH; install git first") from None
-    except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
-    try:
-        stdout, stderr = process.communicate(input)
-    except BaseException:
-        process.communicate()
-        raise
-    completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    with _until_git_returns(), tempfile.TemporaryFile() as stream:
+        if input is not None:
+            stream.write(input)
+            stream.seek(0)
+        try:
+            status, stdout, stderr = command.Git(str(cwd)).execute(
+                ["git", *args],
+                istream=stream if input is not None else None,
+                with_extended_output=True,
+                with_exceptions=False,
+                stdout_as_string=False,
+                strip_newline_in_stdout=False,
+                env=environment,
+                start_new_session=True,
+            )
+        except command.exc.GitCommandNotFound:
+            raise DjrefactorError(
+                "git is not installed or not on PATH; install git first"
+            ) from None
+        except OSError as exc:
+            raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+    output = stdout if isinstance(stdout, bytes) else str(stdout).encode("utf-8", "surrogateescape")
+    errors = stderr.encode("utf-8", "replace") if isinstance(stderr, str) else bytes(stderr or b"")
+    completed = subprocess.CompletedProcess(["git", *args], int(status or 0), output, errors)
     if check and completed.returncode != 0:
         raise GitError(reason(args, completed.stderr))
     return completed
+
+
+@contextmanager
+def _until_git_returns() -> Iterator[None]:
+    """A Ctrl-C or SIGTERM while git runs takes effect once git has returned, so that what git
+    did is known when djrefactor decides what to undo (git itself runs in its own session)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = {number: signal.signal(number, hold) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for signum in received[:1]:
+            signal.raise_signal(signum)
+
+
+def _gitpython() -> ModuleType:
+    """GitPython, imported on first use: without a git binary `--help` must still work, so
+    its start-up check of the binary is quietened and git's absence is reported per command."""
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    import git
+
+    return git
 
 
 def reason(args: Sequence[str], stderr: bytes) -> str:

@@ -115,6 +115,8 @@ class Plan:
     root: str
     steps: tuple[Step, ...]
     total: tuple[FileChange, ...]
+    notes: tuple[Note, ...] = ()
+    """About the plan as a whole rather than one step (paths git ignores, symlinks)."""
 
     @property
     def is_empty(self) -> bool:
