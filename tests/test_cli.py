@@ -884,3 +884,25 @@ def test_plan_out_on_a_read_only_filesystem(repo: Path, tmp_path: Path) -> None:
     result = sandboxed(*command, cwd=repo, mount_read_only=folder)
     assert_sandboxed_error(result, f"{target}: cannot write (Read-only file system)")
     assert list(folder.iterdir()) == []
+
+
+# -- a codemod's bug ------------------------------------------------------------------------------
+def test_a_codemod_that_crashes_is_one_line_naming_it_and_the_file_it_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from djrefactor.engine import registry, session
+
+    def broken(project):
+        project.tree("shop/views.py")
+        raise KeyError("x")
+
+    crashing = registry.Codemod("broken", "crashes", "", (), broken)
+    monkeypatch.setattr(session, "available_codemods", lambda: [crashing])
+    result = djrefactor("plan", ".", cwd=repo)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    line = last_line(result)
+    assert line.startswith(
+        "error: internal error in codemod broken while reading shop/views.py (KeyError: 'x' at "
+    )
+    assert line.endswith("please report it, or pass --skip broken to go on without it")

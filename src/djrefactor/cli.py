@@ -6,12 +6,14 @@ Exit codes: 0 done or nothing to do; 1 `plan --check` found something to do; 2 a
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -49,6 +51,13 @@ class _Commands(TyperGroup):
         except KeyboardInterrupt as stop:
             err.print("interrupted; nothing changed", markup=False, soft_wrap=True)
             raise typer.Exit(engine.exit_code(stop)) from None
+        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Exit):
+            raise
+        except Exception as exc:  # a bug: one line, or the traceback with DJREFACTOR_DEBUG=1
+            if os.environ.get("DJREFACTOR_DEBUG"):
+                raise
+            err.print(f"error: {engine.describe_crash(exc)}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_ERROR) from None
 
 
 app = typer.Typer(

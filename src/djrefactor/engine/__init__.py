@@ -21,7 +21,7 @@ from djrefactor.engine.applying import (
 from djrefactor.engine.interrupts import Interrupted, exit_code, raise_on_sigterm
 from djrefactor.engine.loading import load_project, new_project
 from djrefactor.engine.moves import apply_changes
-from djrefactor.engine.planning import Progress, build_plan, file_changes
+from djrefactor.engine.planning import Progress, build_plan, describe_crash, file_changes
 from djrefactor.engine.registry import Codemod, available_codemods, order, select
 from djrefactor.engine.saved import SavedPlan, check_target, load_saved_plan, save_plan, write_file
 from djrefactor.engine.session import Planned, Session, finish_plan, open_session, plan
@@ -60,6 +60,7 @@ __all__ = [
     "available_codemods",
     "build_plan",
     "commit_message",
+    "describe_crash",
     "detect_verification",
     "exit_code",
     "file_changes",
