@@ -2,7 +2,7 @@
 and hand the same Plan to git. It knows the codemod protocol, never a codemod by name.
 
 What a codemod may use is re-exported here: `Project` (the snapshot it reads), `Changes` (what
-it asks for), `Note`, `Redirect`.
+it asks for), `ImportRequest` (an import a file needs), `Note`, `Redirect`.
 """
 
 from djrefactor.config import Config
@@ -14,7 +14,7 @@ from djrefactor.engine.planning import Progress, build_plan, file_changes
 from djrefactor.engine.registry import Codemod, available_codemods, order, select
 from djrefactor.engine.session import Planned, Session, open_session, plan
 from djrefactor.errors import DjrefactorError, UsageError
-from djrefactor.model import Changes, Note, Plan, Redirect, Source, Step
+from djrefactor.model import Changes, ImportRequest, Note, Plan, Redirect, Source, Step
 from djrefactor.project import Project
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Config",
     "DjrefactorError",
     "Facts",
+    "ImportRequest",
     "Note",
     "Plan",
     "Planned",
