@@ -13,6 +13,9 @@ REFERENCE_FILE_PATTERNS = (
     "tox.ini",
     "setup.cfg",
     "pyproject.toml",
+    "ruff.toml",
+    ".ruff.toml",
+    ".isort.cfg",
     ".coveragerc",
     "Procfile*",
     "Dockerfile*",
@@ -31,7 +34,8 @@ REFERENCE_FILE_PATTERNS = (
     "uwsgi.ini",
     "gunicorn.conf.py",
 )
-"""Non-Python files that commonly name Python modules (settings, wsgi, urls...)."""
+"""Non-Python files that commonly name Python modules (settings, wsgi, urls...); the linter
+configurations among them also tell the import editor how the project orders imports."""
 
 PRODUCTION_FILE_PATTERNS = (
     "wsgi.py",
