@@ -71,6 +71,19 @@ def is_production_file(path: str) -> bool:
     return _matches(path, PRODUCTION_FILE_PATTERNS)
 
 
+def is_settings_path(path: str) -> bool:
+    """Django settings modules by their name: settings.py, *_settings.py, settings_*.py, and every
+    module of a settings package (config/settings/base.py...)."""
+    parts = PurePosixPath(path).parts
+    stem = PurePosixPath(path).stem
+    return path.endswith(".py") and (
+        "settings" in parts[:-1]
+        or stem == "settings"
+        or stem.endswith("_settings")
+        or stem.startswith("settings_")
+    )
+
+
 def is_test_path(path: str) -> bool:
     """Test modules: under tests/, or test_*.py, *_test(s).py, tests.py, test.py, conftest.py."""
     parts = PurePosixPath(path).parts
