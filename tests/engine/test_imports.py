@@ -547,6 +547,23 @@ def test_add_imports_leaves_satisfied_files_alone(before, requests):
 
 
 @pytest.mark.parametrize(
+    "before, module, is_package",
+    [
+        pytest.param("from .models import Order\n", "shop", True, id="package __init__"),
+        pytest.param("from ..models import Order\n", "shop.views.list", False, id="two dots"),
+    ],
+)
+def test_relative_spellings_resolve_from_the_module(before, module, is_package):
+    tree = cst.parse_module(before)
+    assert add_imports(tree, [R("shop.models", "Order")], STYLE, module, is_package) is tree
+
+
+def test_replacing_the_only_import_keeps_the_final_newline():
+    result = add("from stripe import Charge\n", [R("integrations.stripe", "Charge")])
+    assert result == "from integrations.stripe import Charge\n"
+
+
+@pytest.mark.parametrize(
     "before, requests, message",
     [
         pytest.param("", [R(".models")], "invalid import request", id="relative plain import"),
@@ -1059,6 +1076,24 @@ KEPT = [
         "import os\n\n\n@decorate(os)\ndef f():\n    return [os for _ in range(2)]\n",
         {},
         id="read in a decorator and a comprehension",
+    ),
+    pytest.param(
+        "from django.db import models\nmodels.x\n",
+        "from django.db import models\n\n\nclass Order(models.Model):\n    pass\n",
+        {},
+        id="read in a base class",
+    ),
+    pytest.param(
+        "import os\nos.x\n",
+        "import os\n\n\ndef f(sep=os.sep, *, key=os.name):\n    pass\n",
+        {},
+        id="read in default values",
+    ),
+    pytest.param(
+        "import os\nos.x\n",
+        'import os\nprint(f"{os.sep}")\n',
+        {},
+        id="read in an f-string",
     ),
 ]
 

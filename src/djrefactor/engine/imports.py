@@ -67,9 +67,7 @@ def _wanted(request: ImportRequest) -> _Wanted:
     parts = module.split(".") if module else []
     names = [*parts, *(item for item in (request.name, request.alias) if item is not None)]
     valid = all(part.isidentifier() and not keyword.iskeyword(part) for part in names)
-    if not valid or (dots and request.name is None):
-        raise ValueError(f"invalid import request {request}")
-    if request.name is None and module is None:
+    if not valid or (request.name is None and (dots or module is None)):
         raise ValueError(f"invalid import request {request}")
     default = request.name if request.name is not None else module
     alias = None if request.alias == default else request.alias
@@ -122,13 +120,14 @@ def add_imports(
     missing, replaced = _missing(tree, wanted, resolve)
     if not missing:
         return tree
+    edited = tree
     if replaced:
         ancestors = {id(tree)} | _statement_ids(tree, replaced)
-        tree = _remove_aliases(tree, replaced, ancestors, style)
-    editor = _BlockEditor(tree, style)
+        edited = _remove_aliases(tree, replaced, ancestors, style)
+    editor = _BlockEditor(edited, style)
     for statement in _statements(missing, style):
         editor.add(statement)
-    return editor.result()
+    return editor.result().with_changes(has_trailing_newline=tree.has_trailing_newline)
 
 
 @dataclass(frozen=True)
@@ -526,6 +525,15 @@ def _insert_alias(node: cst.ImportFrom, index: int, alias: cst.ImportAlias) -> c
             )
         names[index - 1] = _with_comma_after(names[index - 1], above)
         return node.with_changes(names=names)
+    return _append_vertical(node, names, alias)
+
+
+def _append_vertical(
+    node: cst.ImportFrom, names: list[cst.ImportAlias], alias: cst.ImportAlias
+) -> cst.ImportFrom:
+    """`alias` as the last line of a parenthesised import, with or without trailing comma as
+    the import had it; the last name keeps its comment."""
+    assert node.lpar is not None and node.rpar is not None
     last = names[-1]
     separator_like = node.lpar.whitespace_after
     closing = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
@@ -535,8 +543,7 @@ def _insert_alias(node: cst.ImportFrom, index: int, alias: cst.ImportAlias) -> c
         new = alias
     else:
         new = alias.with_changes(comma=cst.Comma(whitespace_after=_clean(closing)))
-    separator = _reindent(closing, separator_like)
-    names[-1] = _with_comma_after(last, separator)
+    names[-1] = _with_comma_after(last, _reindent(closing, separator_like))
     return node.with_changes(names=[*names, new])
 
 
@@ -614,7 +621,7 @@ def remove_unused_imports(
         return after
     scan = _scan(after)
     unread = {
-        id(alias): path
+        id(alias): (wanted.local, path)
         for node, path in scan.imports
         for alias, wanted in _wanted_of(node)
         if wanted.local not in scan.reads
@@ -623,16 +630,11 @@ def remove_unused_imports(
     if not unread:
         return after
     read_before = _scan(before).reads if before is not None else frozenset[str]()
-    drop = {
-        id(alias)
-        for node, _ in scan.imports
-        for alias, wanted in _wanted_of(node)
-        if id(alias) in unread
-        and (wanted.local in read_before or (before is None and not is_package))
-    }
+    generated = before is None and not is_package
+    drop = {alias for alias, (local, _) in unread.items() if generated or local in read_before}
     if not drop:
         return after
-    ancestors = {id(node) for alias in drop for node in unread[alias]}
+    ancestors = {id(node) for alias in drop for node in unread[alias][1]}
     return _remove_aliases(after, drop, ancestors, style)
 
 
