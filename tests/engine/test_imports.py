@@ -558,6 +558,10 @@ def test_relative_spellings_resolve_from_the_module(before, module, is_package):
     assert add_imports(tree, [R("shop.models", "Order")], STYLE, module, is_package) is tree
 
 
+def test_an_empty_file_gets_its_imports_and_a_final_newline():
+    assert add("", [R("os")]) == "import os\n"
+
+
 def test_replacing_the_only_import_keeps_the_final_newline():
     result = add("from stripe import Charge\n", [R("integrations.stripe", "Charge")])
     assert result == "from integrations.stripe import Charge\n"

@@ -127,7 +127,8 @@ def add_imports(
     editor = _BlockEditor(edited, style)
     for statement in _statements(missing, style):
         editor.add(statement)
-    return editor.result().with_changes(has_trailing_newline=tree.has_trailing_newline)
+    newline = tree.has_trailing_newline or not tree.body  # an empty file gets a last newline
+    return editor.result().with_changes(has_trailing_newline=newline)
 
 
 @dataclass(frozen=True)
