@@ -2,7 +2,7 @@
 and hand the same Plan to git. It knows the codemod protocol, never a codemod by name.
 
 What a codemod may use is re-exported here: `Project` (the snapshot it reads), `Changes` (what
-it asks for), `Note`, `Redirect`.
+it asks for), `ImportRequest` (an import a file needs), `Note`, `Redirect`.
 """
 
 from djrefactor.config import Config
@@ -27,7 +27,7 @@ from djrefactor.engine.saved import SavedPlan, check_target, load_saved_plan, sa
 from djrefactor.engine.session import Planned, Session, finish_plan, open_session, plan
 from djrefactor.engine.undoing import Undone, undo
 from djrefactor.errors import DjrefactorError, UsageError
-from djrefactor.model import Changes, Note, Plan, Redirect, Source, Step
+from djrefactor.model import Changes, ImportRequest, Note, Plan, Redirect, Source, Step
 from djrefactor.project import Project
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Config",
     "DjrefactorError",
     "Facts",
+    "ImportRequest",
     "Interrupted",
     "Note",
     "Plan",
