@@ -13,6 +13,9 @@ REFERENCE_FILE_PATTERNS = (
     "tox.ini",
     "setup.cfg",
     "pyproject.toml",
+    "ruff.toml",
+    ".ruff.toml",
+    ".isort.cfg",
     ".coveragerc",
     "Procfile*",
     "Dockerfile*",
@@ -31,7 +34,8 @@ REFERENCE_FILE_PATTERNS = (
     "uwsgi.ini",
     "gunicorn.conf.py",
 )
-"""Non-Python files that commonly name Python modules (settings, wsgi, urls...)."""
+"""Non-Python files that commonly name Python modules (settings, wsgi, urls...); the linter
+configurations among them also tell the import editor how the project orders imports."""
 
 PRODUCTION_FILE_PATTERNS = (
     "wsgi.py",
@@ -65,6 +69,19 @@ def is_reference_file(path: str) -> bool:
 
 def is_production_file(path: str) -> bool:
     return _matches(path, PRODUCTION_FILE_PATTERNS)
+
+
+def is_settings_path(path: str) -> bool:
+    """Django settings modules by their name: settings.py, *_settings.py, settings_*.py, and every
+    module of a settings package (config/settings/base.py...)."""
+    parts = PurePosixPath(path).parts
+    stem = PurePosixPath(path).stem
+    return path.endswith(".py") and (
+        "settings" in parts[:-1]
+        or stem == "settings"
+        or stem.endswith("_settings")
+        or stem.startswith("settings_")
+    )
 
 
 def is_test_path(path: str) -> bool:
