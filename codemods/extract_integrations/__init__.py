@@ -27,13 +27,13 @@ import libcst as cst
 from djrefactor.analysis.nodes import code
 from djrefactor.discovery.files import is_migration, is_test_path
 from djrefactor.discovery.vendors import Vendor, registry
-from djrefactor.engine import Changes, Note, Project, Redirect
+from djrefactor.engine import Changes, ImportRequest, Note, Project, Redirect
 
 from .build import PACKAGE, Build, build, module_path
 from .likely import likely_vendors
 from .render import render
 from .reuse import defined
-from .rewrite import local_names, rewrite
+from .rewrite import local_names, requests, rewrite
 from .scan import FileScan, Site, scan_file
 from .source import ProjectContext
 
@@ -61,8 +61,10 @@ def run(project: Project) -> Changes:
     if shadowed is not None:
         return Changes.none((*notes, shadowed))
     writes: dict[str, str | cst.Module] = {}
+    imports: dict[str, tuple[ImportRequest, ...]] = {}
     for integration in result.integrations.values():
-        writes[module_path(project, integration.module)] = render(integration)
+        path = module_path(project, integration.module)
+        writes[path], imports[path] = render(integration)
     init = project.module_path(PACKAGE) + "/__init__.py"
     if not project.exists(init):
         writes[init] = INIT_DOC
@@ -75,14 +77,13 @@ def run(project: Project) -> Changes:
     redirects: list[Redirect] = []
     for scan in scans:
         names = local_names(scan, result)
-        writes[scan.path] = rewrite(
-            scan, result, names, context.first_party, generated, context.line_length
-        )
+        writes[scan.path] = rewrite(scan, result, names, generated, context.line_length)
+        imports[scan.path] = requests(names)
         redirects += _redirects(project, scan, result)
     notes += _timeouts([site for scan in scans for site in scan.sites], result)
     notes += result.notes
     redirects.sort(key=lambda redirect: -len(redirect.old))
-    return Changes(writes=writes, redirects=tuple(redirects), notes=tuple(notes))
+    return Changes(writes=writes, imports=imports, redirects=tuple(redirects), notes=tuple(notes))
 
 
 # -- the project -------------------------------------------------------------------------------

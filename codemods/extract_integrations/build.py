@@ -612,7 +612,8 @@ def _render_wrapper(
     signature = wrap(f"{head} {name}(", params, f") -> {returns}:", 0, width)
     body = [f'    """{_doc(name, target.title, site)}"""']
     if optional:
-        body.append("    options: dict[str, Any] = {}")
+        # a type comment: the engine's import editor cannot read an annotated assignment yet
+        body.append("    options = {}  # type: dict[str, Any]")
         for hole in optional:
             keyword = hole.context.keyword
             body.append(f"    if {hole.name} is not None:")

@@ -7,23 +7,25 @@ Not a codemod. An existing module keeps what it has; only what it lacks is added
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable
 
 import libcst as cst
 
 from djrefactor.analysis.nodes import code
+from djrefactor.engine import ImportRequest
 
 from .build import Integration, _Client
 
 _GENERICS = re.compile(r"\b(dict|list|tuple|set|type)\[|\|")
 
 
-def render(integration: Integration) -> cst.Module:
+def render(integration: Integration) -> tuple[cst.Module, tuple[ImportRequest, ...]]:
+    """The module, and the imports it needs (the engine adds them in the project's order)."""
     text = _render_new(integration)
+    imports = tuple(sorted(map(import_request, _imports_of(integration, text)), key=str))
     if integration.existing is not None:
-        return _merge(integration.existing.tree, cst.parse_module(text), integration)
-    return cst.parse_module(text)
+        return _merge(integration.existing.tree, cst.parse_module(text), integration), imports
+    return cst.parse_module(text), imports
 
 
 def _docstring(integration: Integration) -> str:
@@ -41,17 +43,28 @@ def _capitalized(title: str) -> str:
     return title if "_" in title else title[:1].upper() + title[1:]
 
 
+def _imports_of(integration: Integration, text: str) -> set[str]:
+    imports = set(integration.imports)
+    if re.search(r"\bAny\b", text.split('"""', 2)[-1]):
+        imports.add("from typing import Any")
+    if _needs_future(_definitions(integration)):
+        imports.add("from __future__ import annotations")
+    return imports
+
+
+def import_request(statement: str) -> ImportRequest:
+    """`from m import n as a` / `import m as a` as the engine's request."""
+    if statement.startswith("from "):
+        module, _, rest = statement[len("from ") :].partition(" import ")
+        name, _, alias = rest.partition(" as ")
+        return ImportRequest(module, name, alias or None)
+    module, _, alias = statement[len("import ") :].partition(" as ")
+    return ImportRequest(module, None, alias or None)
+
+
 def _render_new(integration: Integration) -> str:
     definitions = _definitions(integration)
-    body = "\n".join([*_module_state(integration), *definitions])
-    imports = set(integration.imports)
-    if re.search(r"\bAny\b", body):
-        imports.add("from typing import Any")
-    future = "from __future__ import annotations\n" if _needs_future(definitions) else ""
     parts = [_docstring(integration)]
-    if future:
-        parts.append(future)
-    parts.append(_imports(imports))
     public = sorted(
         [*integration.reexports, *integration.wrappers, *_public_helpers(integration)],
         key=_name_key,
@@ -131,53 +144,13 @@ def _needs_future(definitions: Iterable[str]) -> bool:
     return False
 
 
-def _imports(statements: Iterable[str]) -> str:
-    stdlib: list[str] = []
-    others: list[str] = []
-    for statement in sorted(_merge_from_imports(statements), key=_import_key):
-        top = statement.split()[1].split(".")[0]
-        (stdlib if top in sys.stdlib_module_names else others).append(statement + "\n")
-    return "\n".join("".join(group) for group in (stdlib, others) if group)
-
-
-def _merge_from_imports(statements: Iterable[str]) -> set[str]:
-    """`from m import a` and `from m import b` become `from m import a, b`."""
-    merged: set[str] = set()
-    names: dict[str, set[str]] = {}
-    for statement in statements:
-        if statement.startswith("from "):
-            module, _, name = statement[len("from ") :].partition(" import ")
-            names.setdefault(module, set()).add(name)
-        else:
-            merged.add(statement)
-    for module, imported in names.items():
-        line = f"from {module} import {', '.join(sorted(imported, key=_name_key))}"
-        if len(line) > 88:
-            inner = "".join(f"    {name},\n" for name in sorted(imported, key=_name_key))
-            line = f"from {module} import (\n{inner})"
-        merged.add(line)
-    return merged
-
-
 def _name_key(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
-
-
-def _import_key(statement: str) -> tuple[int, str]:
-    return (0 if statement.startswith("import ") else 1, statement.split()[1].lower())
 
 
 # -- an existing module -------------------------------------------------------------------------
 def _merge(tree: cst.Module, new: cst.Module, integration: Integration) -> cst.Module:
     """Add what an existing integration module lacks; what it defines is kept as it is."""
-    have = {code(statement).strip() for statement in tree.body}
-    body = list(tree.body)
-    last_import = max(
-        (index for index, statement in enumerate(body) if _is_import(statement)), default=0
-    )
-    added_imports = [
-        s for s in new.body if _is_import(s) and code(s).strip() not in have and not _is_future(s)
-    ]
     existing = integration.existing
     defined = existing.names if existing else set()
     added = [
@@ -187,21 +160,12 @@ def _merge(tree: cst.Module, new: cst.Module, integration: Integration) -> cst.M
         and _defines(statement) is not None
         and _defines(statement) not in defined
     ]
-    body[last_import + 1 : last_import + 1] = added_imports
-    return tree.with_changes(body=body + added)
+    return tree.with_changes(body=[*tree.body, *added])
 
 
 def _is_import(statement: cst.CSTNode) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and isinstance(
         statement.body[0], (cst.Import, cst.ImportFrom)
-    )
-
-
-def _is_future(statement: cst.CSTNode) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and isinstance(statement.body[0], cst.ImportFrom)
-        and code(statement.body[0].module or cst.Name("")) == "__future__"
     )
 
 

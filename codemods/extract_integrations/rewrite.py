@@ -2,27 +2,26 @@
 
 Not a codemod. Callers import the integration modules (`from integrations import stripe`) and
 call through them (`stripe.create_refund(...)`, `except stripe.CardError`), so a wrapper never
-clashes with a name of the caller. Vendor imports whose every use moved are removed, and so are
-imports only the moved code read; a removed line hands its comments to the next statement.
+clashes with a name of the caller. The engine adds that import and drops the vendor imports
+(and any other) the caller no longer reads; a removed line hands its comments to the next
+statement.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar, cast
 
 import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code
+from djrefactor.engine import ImportRequest
 
 from .build import PACKAGE, Build, CallPlan
 from .layout import reindent
 from .scan import FileScan, Site
 
-_AnyImport = cst.Import | cst.ImportFrom
-_Import = TypeVar("_Import", cst.Import, cst.ImportFrom)
 _NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
 
 
@@ -56,27 +55,31 @@ def rewrite(
     scan: FileScan,
     result: Build,
     names: Mapping[str, str],
-    first_party: Callable[[str], bool],
     generated_comments: set[str],
     width: int,
 ) -> cst.Module:
-    source = scan.source
+    """The caller with its calls going through the integrations; the engine adds the
+    `from integrations import ...` it asks for (`requests`) and drops the imports it no longer
+    reads."""
     plans = {site.call: (site, result.plans[site]) for site in scan.sites if site in result.plans}
-    unused = _unused_imports(scan, result)
-    transformer = _Caller(scan, plans, names, unused, generated_comments, width)
-    transformer.enclosing = _enclosing(scan, list(plans), unused)
-    updated = source.tree.visit(transformer)
-    return _add_import(updated, names, first_party)
+    transformer = _Caller(scan, plans, names, generated_comments, width)
+    transformer.enclosing = _enclosing(scan, list(plans))
+    return scan.source.tree.visit(transformer)
 
 
-def _enclosing(
-    scan: FileScan, calls: list[cst.Call], unused: set[cst.ImportAlias]
-) -> set[cst.CSTNode]:
+def requests(names: Mapping[str, str]) -> tuple[ImportRequest, ...]:
+    """`from integrations import stripe [as stripe_api]` for each module the caller uses."""
+    return tuple(
+        ImportRequest(PACKAGE, module, None if local == module else local)
+        for module, local in sorted(names.items())
+    )
+
+
+def _enclosing(scan: FileScan, calls: list[cst.Call]) -> set[cst.CSTNode]:
     """The nodes to rewrite and their ancestors: the only ones the rewrite enters."""
     parents = scan.source.parents
     targets: list[cst.CSTNode] = [*calls, *scan.removed_statements, *scan.moved_statements]
     targets += [node for reexport in scan.reexports for node in reexport.nodes]
-    targets += [parents[alias] for alias in unused | scan.removed_aliases]
     targets += [*scan.removed_params, *scan.removed_args]
     found: set[cst.CSTNode] = set()
     for target in targets:
@@ -87,55 +90,6 @@ def _enclosing(
     return found
 
 
-# -- imports only moved code read --------------------------------------------------------------
-def _unused_imports(scan: FileScan, result: Build) -> set[cst.ImportAlias]:
-    """Aliases every read of which is in code that moved into an integration."""
-    source = scan.source
-    moved: list[cst.CSTNode] = [*scan.removed_statements, *scan.moved_statements]
-    kept: list[cst.CSTNode] = []
-    for site in scan.sites:
-        plan = result.plans.get(site)
-        if plan is None:
-            continue
-        moved.append(site.call)
-        kept += [value for _, value, _ in plan.args]
-        if plan.passthrough:
-            kept += [arg.value for arg in site.call.args]
-    moved_ids = _ids(moved)
-    kept_ids = _ids(kept)
-    found: set[cst.ImportAlias] = set()
-    for statement, _, _ in source.found.imports:
-        if isinstance(statement.names, cst.ImportStar):
-            continue
-        for alias in statement.names:
-            if alias in scan.removed_aliases:
-                continue
-            references = [
-                reference
-                for _, refs in source.names.import_references(statement, alias)
-                for reference in refs
-            ]
-            if references and all(
-                id(ref) in moved_ids and id(ref) not in kept_ids for ref in references
-            ):
-                found.add(alias)
-    return found
-
-
-def _ids(nodes: Sequence[cst.CSTNode]) -> set[int]:
-    found: set[int] = set()
-    for node in nodes:
-        found.update(id(inner) for inner in _walk(node))
-    return found
-
-
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    found = [node]
-    for child in node.children:
-        found += _walk(child)
-    return found
-
-
 # -- the transformer ---------------------------------------------------------------------------
 class _Caller(cst.CSTTransformer):
     def __init__(
@@ -143,7 +97,6 @@ class _Caller(cst.CSTTransformer):
         scan: FileScan,
         plans: Mapping[cst.Call, tuple[Site, CallPlan]],
         names: Mapping[str, str],
-        unused: set[cst.ImportAlias],
         generated_comments: set[str],
         width: int,
     ) -> None:
@@ -152,7 +105,6 @@ class _Caller(cst.CSTTransformer):
         self.source = scan.source
         self.plans = plans
         self.names = names
-        self.unused = unused | scan.removed_aliases
         self.generated_comments = generated_comments
         self.width = width
         self.reexports = {
@@ -163,7 +115,6 @@ class _Caller(cst.CSTTransformer):
         self.wanted = {value for _, plan in plans.values() for _, value, _ in plan.args}
         self.updated: dict[cst.CSTNode, cst.BaseExpression] = {}
         self.gone = scan.removed_statements | scan.moved_statements
-        self.emptied: set[cst.CSTNode] = set()
         self.emptied_lines: dict[cst.SimpleStatementLine, bool] = {}
         self.lost_comments: dict[cst.CSTNode, list[str]] = {}
         self.statements: list[cst.CSTNode] = []
@@ -312,36 +263,11 @@ class _Caller(cst.CSTTransformer):
         dotted = self.reexports.get(original)
         return updated if dotted is None else _dotted(dotted)
 
-    # -- imports ----------------------------------------------------------------------------------
-    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import:
-        return self._drop_aliases(original, updated)
-
-    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
-        return self._drop_aliases(original, updated)
-
-    def _drop_aliases(self, original: _AnyImport, updated: _Import) -> _Import:
-        if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
-            return updated
-        kept = [
-            new
-            for old, new in zip(original.names, updated.names, strict=True)
-            if old not in self.unused
-        ]
-        if len(kept) == len(updated.names):
-            return updated
-        if not kept:
-            self.emptied.add(original)
-            return updated
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        if isinstance(updated, cst.ImportFrom) and len(kept) == 1:
-            return updated.with_changes(names=kept, lpar=None, rpar=None)
-        return updated.with_changes(names=kept)
-
     # -- removed statements -----------------------------------------------------------------------
     def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
-        gone = self.gone | self.emptied
+        gone = self.gone
         body = [
             new for old, new in zip(original.body, updated.body, strict=True) if old not in gone
         ]
@@ -420,113 +346,3 @@ def _dotted(text: str) -> cst.Attribute | cst.Name:
     for part in rest:
         node = cst.Attribute(node, cst.Name(part))
     return node
-
-
-# -- the integrations import ---------------------------------------------------------------------
-def _add_import(
-    tree: cst.Module, names: Mapping[str, str], first_party: Callable[[str], bool]
-) -> cst.Module:
-    """`from integrations import a, b` where isort puts it: among the first-party imports,
-    else in a section of its own before the relative imports."""
-    if not names:
-        return tree
-    aliases = [
-        module if local == module else f"{module} as {local}"
-        for module, local in sorted(names.items())
-    ]
-    line = f"from {PACKAGE} import {', '.join(aliases)}"
-    if len(line) > 88:
-        line = f"from {PACKAGE} import (\n" + "".join(f"    {a},\n" for a in aliases) + ")"
-    statement = cst.parse_statement(line + "\n")
-    assert isinstance(statement, cst.SimpleStatementLine)
-    body = list(tree.body)
-    header = _header(body)
-    first_party_at = [i for i in header if _section(body[i], first_party) == "first"]
-    if first_party_at:
-        index = next(
-            (
-                i
-                for i in first_party_at
-                if _is_from(body[i]) and _from_module(body[i]).lower() > PACKAGE
-            ),
-            first_party_at[-1] + 1,
-        )
-        if index == first_party_at[0]:
-            statement = statement.with_changes(leading_lines=body[index].leading_lines)
-            body[index] = body[index].with_changes(leading_lines=[])
-        body.insert(index, statement)
-        return tree.with_changes(body=body)
-    relative = [i for i in header if _section(body[i], first_party) == "local"]
-    if relative:
-        index = relative[0]
-        leading = list(body[index].leading_lines)
-        body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine()])
-        blank = (leading or [cst.EmptyLine()]) if index else []
-        body.insert(index, statement.with_changes(leading_lines=blank))
-        return tree.with_changes(body=body)
-    index = header[-1] + 1 if header else _after_docstring(body)
-    if index:
-        statement = statement.with_changes(leading_lines=[cst.EmptyLine()])
-    if index < len(body) and not getattr(body[index], "leading_lines", ()):
-        body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-    body.insert(index, statement)
-    return tree.with_changes(body=body)
-
-
-def _header(body: Sequence[cst.BaseStatement]) -> list[int]:
-    """Indexes of the module's leading import statements."""
-    found = []
-    for index, statement in enumerate(body):
-        if not isinstance(statement, cst.SimpleStatementLine):
-            break
-        small = statement.body[0]
-        if isinstance(small, (cst.Import, cst.ImportFrom)):
-            found.append(index)
-        elif (
-            index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
-        ):
-            continue
-        else:
-            break
-    return found
-
-
-def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
-    first = body[0] if body else None
-    if not isinstance(first, cst.SimpleStatementLine):
-        return 0
-    small = first.body[0]
-    return 1 if isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString) else 0
-
-
-def _section(statement: cst.BaseStatement, first_party: Callable[[str], bool]) -> str:
-    assert isinstance(statement, cst.SimpleStatementLine)
-    small = statement.body[0]
-    if isinstance(small, cst.ImportFrom) and small.relative:
-        return "local"
-    if isinstance(small, cst.ImportFrom):
-        top = _from_module(statement).split(".")[0]
-    else:
-        assert isinstance(small, cst.Import)
-        top = code(small.names[0].name).split(".")[0]
-    if top == "__future__":
-        return "future"
-    if top in sys.stdlib_module_names:
-        return "stdlib"
-    return "first" if first_party(top) else "third"
-
-
-def _is_from(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and isinstance(
-        statement.body[0], cst.ImportFrom
-    )
-
-
-def _from_module(statement: cst.BaseStatement) -> str:
-    assert isinstance(statement, cst.SimpleStatementLine)
-    small = statement.body[0]
-    if isinstance(small, cst.ImportFrom) and small.module is not None:
-        return code(small.module)
-    if isinstance(small, cst.Import):
-        return code(small.names[0].name)
-    return ""

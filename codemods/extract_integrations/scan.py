@@ -119,7 +119,6 @@ class FileScan:
     shared: list[SharedClient] = field(default_factory=list)
     removed_statements: set[cst.CSTNode] = field(default_factory=set)
     moved_statements: set[cst.CSTNode] = field(default_factory=set)
-    removed_aliases: set[cst.ImportAlias] = field(default_factory=set)
     removed_names: dict[str, Binding] = field(default_factory=dict)
     removed_params: set[cst.Param] = field(default_factory=set)
     removed_args: set[cst.Arg] = field(default_factory=set)
@@ -231,7 +230,6 @@ class _Scanner:
                     handled, noted = False, True
                     self.note(unsafe.node, f"{use.qualified} left in place: {unsafe.reason}")
         if handled:
-            self.result.removed_aliases.add(alias)
             self.result.removed_names[local_name(alias)] = binding
         elif noted:
             self.note(statement, f"import of {binding.qualified} kept: some uses could not move")
