@@ -1,7 +1,8 @@
 """`.env.example` lists every variable production reads (created, or extended at its end).
 
 Operators deploy from that list: the variables base.py and production.py read, with their
-defaults where they have one, empty where production requires a value.
+defaults where they have one. The added lines are comments, so a developer's `.env` copied
+from the example keeps development's defaults (a production EMAIL_BACKEND would not do).
 """
 
 from __future__ import annotations
@@ -83,10 +84,11 @@ def env_example(
     missing = {name: value for name, value in variables.items() if name not in _listed(text)}
     if not missing:
         return EnvFile()
-    lines = "".join(f"{name}={value}\n" for name, value in missing.items())
+    # Commented out: a developer's .env copied from here keeps development's own defaults.
+    lines = "".join(f"# {name}={value}\n" for name, value in missing.items())
     header = (
-        f"# Also read in production ({folder}/production.py); defaults shown.\n"
-        f"# Production requires {', '.join(dict.fromkeys(required))}.\n"
+        f"# Also read in production ({folder}/production.py), with their defaults;\n"
+        f"# production requires {', '.join(dict.fromkeys(required))}.\n"
     )
     separator = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
     new_text = text + separator + header + lines
