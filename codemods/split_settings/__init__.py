@@ -216,7 +216,24 @@ def _base_module(tree: cst.Module, result: classify.Sorted) -> cst.Module:
     if tools:
         tools[0] = tools[0].with_changes(leading_lines=[cst.EmptyLine()])
     result.development += tools
-    return tree.with_changes(body=[docstring, *result.base])
+    return tree.with_changes(body=[docstring, *_two_blank_lines_after_defs(result.base)])
+
+
+def _two_blank_lines_after_defs(
+    statements: Sequence[cst.BaseStatement],
+) -> list[cst.BaseStatement]:
+    """A statement that followed a moved one may now follow a def: PEP 8 wants two blank lines."""
+    spaced: list[cst.BaseStatement] = []
+    for statement in statements:
+        after_def = spaced and isinstance(spaced[-1], cst.FunctionDef | cst.ClassDef)
+        lines = list(st.leading(statement))
+        blanks = next((i for i, line in enumerate(lines) if line.comment), len(lines))
+        if after_def and blanks < 2:
+            statement = statement.with_changes(
+                leading_lines=[cst.EmptyLine()] * (2 - blanks) + lines
+            )
+        spaced.append(statement)
+    return spaced
 
 
 def _is_dev_tool(element: cst.BaseElement) -> bool:

@@ -5,7 +5,7 @@ and `django-admin` commands in Procfiles, Dockerfiles, docker-compose services t
 obviously development, platform files (fly.toml, render.yaml, app.json, .ebextensions, systemd)
 and start scripts, which would otherwise run manage.py's development default. A Dockerfile
 `RUN manage.py collectstatic` happens at build time, without the deployment's secrets: it gets
-placeholders for the variables production requires, scoped to that one RUN. docker-compose
+placeholders for the variables production requires, scoped to that one command. docker-compose
 services that are development (named dev/local/test, running runserver, DEBUG on, or a file
 that says it is the local stack) keep development, explicitly where their command would now
 default to production. Each change is a note: operators read them.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -27,11 +26,20 @@ from .build import Contract
 
 _MANAGE = re.compile(r"(?:\bmanage\.py|\bdjango-admin(?:\.py)?)(?=[\s\"',\]]|$)")
 _SEGMENT_END = re.compile(r"&&|\|\||[;|`\"'\n]|\s+#")
+_SEGMENT_SEPARATORS = ("&&", "||", ";", "|", "\n", '"', "'")
 _INLINE_SETTINGS = re.compile(r"DJANGO_SETTINGS_MODULE=|--settings\b")
 _SCRIPT = re.compile(
     r"(?:^|[\s\"'\[=,])((?:\./|/)?[\w./-]+\.sh|(?:\./|/)?bin/[\w.-]+)(?=[\s\"',\]]|$)"
 )
 _BUILD_PLACEHOLDER = "build-only-placeholder"
+_BUILD_COMMENT = (
+    "Production settings require {names}. This build step has no secrets, so it gets "
+    "placeholders that exist only while this RUN runs (never stored in the image); the real "
+    "values come from the runtime environment."
+)
+_DEBUG_ON = re.compile(r"\bDEBUG\b\W{1,4}[\"']?(1|true|True|yes|on)\b")
+_DEFAULTS_TO_PRODUCTION = re.compile(r"\b(gunicorn|uvicorn|daphne|celery|uwsgi)\b|\.sh\b|\bbin/")
+_SHELL_PREAMBLE = re.compile(r"#|set -|\s*$")
 
 
 @dataclass
@@ -47,32 +55,50 @@ def _line_of(text: str, index: int) -> int:
 
 
 # -- one command line -----------------------------------------------------------------------------
-def _with_settings(text: str, option: str) -> tuple[str, list[int]]:
-    """`manage.py CMD ...` -> `manage.py CMD ... --settings=X` wherever a command segment
-    (up to `&&`, `;`, `|`, a quote or the end of line) names no settings yet."""
-    out: list[str] = []
-    lines: list[int] = []
-    position = 0
+@dataclass(frozen=True)
+class Segment:
+    """One shell command around a manage.py call: `start` to `end` in the text."""
+
+    start: int
+    manage: int
+    end: int
+
+
+def _segments(text: str) -> list[Segment]:
+    """Each manage.py / django-admin command that names no settings yet."""
+    found: list[Segment] = []
     for match in _MANAGE.finditer(text):
-        if match.start() < position:
-            continue
         end_match = _SEGMENT_END.search(text, match.end())
         end = end_match.start() if end_match else len(text)
-        segment_start = _segment_start(text, match.start())
-        segment = text[segment_start:end]
-        if _INLINE_SETTINGS.search(segment) or not text[match.end() : end].strip():
+        start = _segment_start(text, match.start())
+        if _INLINE_SETTINGS.search(text[start:end]) or not text[match.end() : end].strip():
             continue
-        stripped = len(text[:end].rstrip())
-        out.append(text[position:stripped] + f" {option}")
-        position = stripped
-        lines.append(_line_of(text, match.start()))
-    out.append(text[position:])
-    return "".join(out), lines
+        if found and found[-1].end > start:
+            continue
+        found.append(Segment(start, match.start(), end))
+    return found
 
 
 def _segment_start(text: str, index: int) -> int:
-    starts = [text.rfind(sep, 0, index) for sep in ("&&", "||", ";", "|", "\n", '"', "'")]
-    return max(starts) + 1 if max(starts) >= 0 else 0
+    before = text[:index]
+    found = [before.rfind(sep) + len(sep) for sep in _SEGMENT_SEPARATORS if sep in before]
+    return max(found, default=0)
+
+
+def _edited(text: str, segments: list[Segment], option: str, prefix: str) -> str:
+    """`manage.py CMD` -> `PREFIX manage.py CMD OPTION` in every segment (either may be "")."""
+    out: list[str] = []
+    position = 0
+    for segment in segments:
+        body = text[segment.start : segment.end]
+        lead = len(body) - len(body.lstrip())
+        trail = len(body.rstrip())
+        out.append(text[position : segment.start] + body[:lead])
+        out.append(f"{prefix} " if prefix else "")
+        out.append(body[lead:trail] + (f" {option}" if option else ""))
+        position = segment.start + trail
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _exec_form(array: str, option: str) -> str | None:
@@ -93,107 +119,55 @@ def _exec_form(array: str, option: str) -> str | None:
 # -- Procfile and platform files ------------------------------------------------------------------
 def _platform_file(project: Project, path: str, option: str, deploy: Deploy) -> None:
     text = project.text(path)
-    updated, lines = _with_settings(text, option)
-    if not lines:
+    deploy.production_paths += _scripts(project, text)
+    segments = _segments(text)
+    if not segments:
         return
-    deploy.writes[path] = updated
-    for line in lines:
-        deploy.notes.append(
-            Note(path, line, f"this manage.py command runs production now ({option})")
-        )
+    deploy.writes[path] = _edited(text, segments, option, "")
+    for segment in segments:
+        line = _line_of(text, segment.manage)
+        deploy.notes.append(Note(path, line, f"this manage.py command runs production ({option})"))
 
 
 # -- Dockerfile -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Instruction:
     keyword: str
+    line_start: int
     start: int
     end: int
     text: str
 
 
 def _instructions(text: str) -> list[Instruction]:
-    found = []
-    for match in re.finditer(r"^[ \t]*([A-Za-z]+)[ \t]+((?:[^\n]*\\\n)*[^\n]*)", text, re.M):
-        found.append(
-            Instruction(match.group(1).upper(), match.start(2), match.end(2), match.group(2))
-        )
-    return found
+    pattern = r"^[ \t]*([A-Za-z]+)[ \t]+((?:[^\n]*\\\n)*[^\n]*)"
+    return [
+        Instruction(match.group(1).upper(), match.start(), match.start(2), match.end(2), match[2])
+        for match in re.finditer(pattern, text, re.M)
+    ]
 
 
 def _placeholders(contract: Contract) -> str:
-    values = []
-    for name in dict.fromkeys(contract.required):
-        value = "localhost" if "HOST" in name else _BUILD_PLACEHOLDER
-        values.append(f"{name}={value}")
-    return " ".join(values)
+    names = dict.fromkeys(contract.required)
+    return " ".join(
+        f"{name}={'localhost' if 'HOST' in name else _BUILD_PLACEHOLDER}" for name in names
+    )
 
 
-def _dockerfile(
-    project: Project, path: str, option: str, contract: Contract, deploy: Deploy
-) -> None:
-    text = project.text(path)
-    pieces: list[str] = []
-    position = 0
-    has_env = False
-    notes: list[Note] = []
-    for item in _instructions(text):
-        if item.keyword == "FROM":
-            has_env = False
-        elif item.keyword == "ENV" and "DJANGO_SETTINGS_MODULE" in item.text:
-            has_env = True
-        elif item.keyword in ("RUN", "CMD", "ENTRYPOINT") and _MANAGE.search(item.text):
-            new = _docker_command(item, "" if has_env else option, contract)
-            if new is None:
-                notes.append(_exec_run_note(path, text, item))
-                continue
-            if new == item.text:
-                continue
-            pieces.append(text[position : item.start] + new)
-            position = item.end
-            notes.append(_docker_note(path, text, item, contract))
-        if item.keyword in ("CMD", "ENTRYPOINT", "RUN"):
-            deploy.production_paths += _scripts(project, item.text)
-    if not pieces and not notes:
-        return
-    pieces.append(text[position:])
-    if len(pieces) > 1:
-        deploy.writes[path] = _with_build_comments("".join(pieces), contract)
-    deploy.notes += notes
+def _build_comment(contract: Contract) -> str:
+    names = " and ".join(dict.fromkeys(contract.required))
+    return "".join(f"# {line}\n" for line in textwrap.wrap(_BUILD_COMMENT.format(names=names), 86))
 
 
 def _docker_command(item: Instruction, option: str, contract: Contract) -> str | None:
+    """The instruction's new arguments; None for an exec-form RUN, which cannot take env."""
     stripped = item.text.strip()
     if stripped.startswith("["):
         if item.keyword == "RUN":
             return None
         return (_exec_form(stripped, option) or item.text) if option else item.text
-    new = _with_settings(item.text, option)[0] if option else item.text
-    if item.keyword == "RUN" and contract.required:
-        new = f"{_placeholders(contract)} {new.lstrip()}"
-    return new
-
-
-_BUILD_COMMENT = (
-    "Production settings require {names}. This build step has no secrets, so it gets "
-    "placeholders that exist only while this RUN runs (never stored in the image); the real "
-    "values come from the runtime environment."
-)
-
-
-def _with_build_comments(text: str, contract: Contract) -> str:
-    names = " and ".join(dict.fromkeys(contract.required))
-    wrapped = textwrap.wrap(_BUILD_COMMENT.format(names=names), 86)
-    comment = "".join(f"# {line}\n" for line in wrapped)
-    marker = _placeholders(contract)
-    if not marker:
-        return text
-    return re.sub(
-        rf"^([ \t]*)RUN[ \t]+{re.escape(marker)}",
-        lambda match: match.group(1) + comment + match.group(0).lstrip(),
-        text,
-        flags=re.M,
-    )
+    prefix = _placeholders(contract) if item.keyword == "RUN" else ""
+    return _edited(item.text, _segments(item.text), option, prefix)
 
 
 def _docker_note(path: str, text: str, item: Instruction, contract: Contract) -> Note:
@@ -203,10 +177,10 @@ def _docker_note(path: str, text: str, item: Instruction, contract: Contract) ->
             path,
             line,
             "this build step imports the production settings: it runs with placeholders for "
-            f"{', '.join(dict.fromkeys(contract.required))} (that RUN only); real values come "
-            "from the runtime environment",
+            f"{', '.join(dict.fromkeys(contract.required))} (that command only); real values "
+            "come from the runtime environment",
         )
-    return Note(path, line, "this manage.py command runs production now")
+    return Note(path, line, "this manage.py command runs production")
 
 
 def _exec_run_note(path: str, text: str, item: Instruction) -> Note:
@@ -216,6 +190,36 @@ def _exec_run_note(path: str, text: str, item: Instruction) -> Note:
         "an exec-form RUN of manage.py imports the production settings at build time: "
         "give it the variables production requires (placeholders) by hand",
     )
+
+
+def _dockerfile(
+    project: Project, path: str, option: str, contract: Contract, deploy: Deploy
+) -> None:
+    text = project.text(path)
+    pieces: list[str] = []
+    position = 0
+    has_env = False
+    for item in _instructions(text):
+        if item.keyword == "FROM":
+            has_env = False
+        elif item.keyword == "ENV" and "DJANGO_SETTINGS_MODULE" in item.text:
+            has_env = True
+        if item.keyword not in ("RUN", "CMD", "ENTRYPOINT"):
+            continue
+        deploy.production_paths += _scripts(project, item.text)
+        if not _MANAGE.search(item.text):
+            continue
+        new = _docker_command(item, "" if has_env else option, contract)
+        if new is None:
+            deploy.notes.append(_exec_run_note(path, text, item))
+        elif new != item.text:
+            comment = _build_comment(contract) if item.keyword == "RUN" else ""
+            pieces.append(text[position : item.line_start] + comment)
+            pieces.append(text[item.line_start : item.start] + new)
+            position = item.end
+            deploy.notes.append(_docker_note(path, text, item, contract))
+    if pieces:
+        deploy.writes[path] = "".join(pieces) + text[position:]
 
 
 # -- docker-compose -------------------------------------------------------------------------------
@@ -228,6 +232,7 @@ class Service:
 
 
 def _services(text: str) -> list[Service]:
+    """The services of a compose file, each with the span of its block."""
     block = re.search(r"^services:[ \t]*\n", text, re.M)
     if block is None:
         return []
@@ -235,18 +240,14 @@ def _services(text: str) -> list[Service]:
     top = re.search(r"^\S", text[body_start:], re.M)
     body_end = body_start + top.start() if top else len(text)
     found: list[Service] = []
-    for match in re.finditer(
-        r"^([ \t]+)([\w.-]+):[ \t]*(?:#.*)?$", text[body_start:body_end], re.M
-    ):
+    keys = re.finditer(r"^([ \t]+)([\w.-]+):[ \t]*(?:#.*)?$", text[body_start:body_end], re.M)
+    for match in keys:
         if found and len(match.group(1)) > len(found[0].indent):
             continue
         if found:
             found[-1].end = body_start + match.start()
         found.append(Service(match.group(2), body_start + match.start(), body_end, match.group(1)))
     return found
-
-
-_DEBUG_ON = re.compile(r"\bDEBUG\b\W{1,4}[\"']?(1|true|True|yes|on)\b")
 
 
 def _file_says_local(text: str) -> bool:
@@ -295,19 +296,30 @@ def _compose_production(
         return match.group(1) + (_exec_form(match.group(2), option) or match.group(2))
 
     updated = re.sub(r"(command:[ \t]*)(\[[^\n]*\])", exec_form, body)
-    updated, lines = _with_settings(updated, option) if updated == body else (updated, [1])
+    if updated == body:
+        updated = _edited(body, _segments(body), option, "")
     if updated != body:
-        deploy.notes.append(
-            Note(
-                path,
-                _line_of(text, service.start),
-                f"service {service.name}: its manage.py commands run production now ({option})",
-            )
-        )
+        line = _line_of(text, service.start)
+        message = f"service {service.name}: its manage.py commands run production ({option})"
+        deploy.notes.append(Note(path, line, message))
     return updated
 
 
-_DEFAULTS_TO_PRODUCTION = re.compile(r"\b(gunicorn|uvicorn|daphne|celery|uwsgi)\b|\.sh\b|\bbin/")
+def _environment_entry(body: str, command: re.Match[str], value: str) -> str:
+    """`DJANGO_SETTINGS_MODULE: value` added to the service's environment (or a new one)."""
+    environment = re.search(r"^([ \t]+)environment:[ \t]*\n([ \t]+)(-?)", body, re.M)
+    if environment is not None:
+        indent, dash = environment.group(2), environment.group(3)
+        if dash:
+            entry = f"{indent}- DJANGO_SETTINGS_MODULE={value}\n"
+        else:
+            entry = f"{indent}DJANGO_SETTINGS_MODULE: {value}\n"
+        position = environment.start(2)
+        return body[:position] + entry + body[position:]
+    line = command.group(0)
+    indent = line[: len(line) - len(line.lstrip())]
+    entry = f"{indent}environment:\n{indent}  DJANGO_SETTINGS_MODULE: {value}\n"
+    return body[: command.end() + 1] + entry + body[command.end() + 1 :]
 
 
 def _pin_development(
@@ -320,20 +332,6 @@ def _pin_development(
     if not _DEFAULTS_TO_PRODUCTION.search(command.group(0)):
         return body
     value = f"{module}.development"
-    environment = re.search(r"^([ \t]+)environment:[ \t]*\n([ \t]+)(-?)", body, re.M)
-    if environment is not None:
-        indent, dash = environment.group(2), environment.group(3)
-        entry = (
-            f"{indent}- DJANGO_SETTINGS_MODULE={value}\n"
-            if dash
-            else (f"{indent}DJANGO_SETTINGS_MODULE: {value}\n")
-        )
-        position = environment.start(2)
-        updated = body[:position] + entry + body[position:]
-    else:
-        key_indent = command.group(0)[: len(command.group(0)) - len(command.group(0).lstrip())]
-        entry = f"{key_indent}environment:\n{key_indent}  DJANGO_SETTINGS_MODULE: {value}\n"
-        updated = body[: command.end() + 1] + entry + body[command.end() + 1 :]
     deploy.notes.append(
         Note(
             path,
@@ -342,7 +340,7 @@ def _pin_development(
             f"(DJANGO_SETTINGS_MODULE={value}), its command would default to production now",
         )
     )
-    return updated
+    return _environment_entry(body, command, value)
 
 
 # -- start scripts --------------------------------------------------------------------------------
@@ -351,9 +349,7 @@ def _scripts(project: Project, command: str) -> list[str]:
     found = []
     for match in _SCRIPT.finditer(command):
         name = match.group(1).lstrip("./")
-        for path in project.paths:
-            if path == name or path.endswith("/" + name) or name.endswith("/" + path):
-                found.append(path)
+        found += [path for path in project.paths if path == name or name.endswith("/" + path)]
     return found
 
 
@@ -367,38 +363,30 @@ def _is_script(path: str) -> bool:
 
 
 def _script(project: Project, path: str, module: str, deploy: Deploy) -> None:
+    """`export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-production}` after the preamble."""
     text = project.text(path)
-    if not _MANAGE.search(text) or "DJANGO_SETTINGS_MODULE" in text or "--settings" in text:
+    if (
+        not _MANAGE.search(text)
+        or _INLINE_SETTINGS.search(text)
+        or "DJANGO_SETTINGS_MODULE" in text
+    ):
         return
     lines = text.splitlines(keepends=True)
-    index = 0
-    while index < len(lines) and (
-        lines[index].startswith("#")
-        or lines[index].strip() in ("", "set -e", "set -eu", "set -euo pipefail")
-        or lines[index].startswith("set -")
-    ):
-        index += 1
+    end = next((i for i, line in enumerate(lines) if not _SHELL_PREAMBLE.match(line)), len(lines))
     value = f"{module}.production"
     export = (
         "# This script runs in deployments: production settings unless the caller chose others.\n"
         f'export DJANGO_SETTINGS_MODULE="${{DJANGO_SETTINGS_MODULE:-{value}}}"\n'
     )
-    if index and lines[index - 1].strip():
+    before = "".join(lines[:end])
+    if before and not before.endswith("\n\n"):
         export = "\n" + export
-    deploy.writes[path] = (
-        "".join(lines[:index])
-        + export
-        + ("\n" if index < len(lines) and lines[index].strip() else "")
-        + "".join(lines[index:])
+    rest = "".join(lines[end:])
+    deploy.writes[path] = before + export + ("\n" + rest if rest else "")
+    message = (
+        f"this start script runs production settings ({value}) unless DJANGO_SETTINGS_MODULE is set"
     )
-    deploy.notes.append(
-        Note(
-            path,
-            index + 1,
-            f"this start script runs production settings ({value}) unless "
-            "DJANGO_SETTINGS_MODULE is set",
-        )
-    )
+    deploy.notes.append(Note(path, end + 1, message))
 
 
 # -- all of them ----------------------------------------------------------------------------------
@@ -413,28 +401,24 @@ def _is_dockerfile(path: str) -> bool:
 
 
 def run_production(project: Project, module: str, contract: Contract) -> Deploy:
+    """Writes and notes that make every deployed process run `<module>.production`."""
     deploy = Deploy()
     option = f"--settings={module}.production"
-    handlers: list[tuple[Callable[[str], bool], Callable[[str], None]]] = [
-        (_is_compose, lambda path: _compose(project, path, module, option, deploy)),
-        (_is_dockerfile, lambda path: _dockerfile(project, path, option, contract, deploy)),
-    ]
     for path in project.paths:
         if path.endswith(".py"):
             continue
-        handler = next((run for matches, run in handlers if matches(path)), None)
-        if handler is not None:
-            if _is_compose(path) or is_production_file(path):
-                handler(path)
-        elif is_production_file(path) and not _is_script(path):
-            _platform_file(project, path, option, deploy)
-        elif is_production_file(path):
+        if _is_compose(path):
+            _compose(project, path, module, option, deploy)
+        elif not is_production_file(path):
+            continue
+        elif _is_dockerfile(path):
+            _dockerfile(project, path, option, contract, deploy)
+        elif _is_script(path):
             deploy.production_paths.append(path)
-    for path in project.paths:
-        if path.startswith("Procfile") and is_production_file(path):
-            deploy.production_paths += _scripts(project, project.text(path))
-    for path in dict.fromkeys(deploy.production_paths):
-        if _is_script(path) and not path.endswith(".py"):
-            _script(project, path, module, deploy)
+        else:
+            _platform_file(project, path, option, deploy)
     deploy.production_paths = list(dict.fromkeys(deploy.production_paths))
+    for path in deploy.production_paths:
+        if _is_script(path):
+            _script(project, path, module, deploy)
     return deploy

@@ -100,7 +100,7 @@ class Style:
             return f'{self.reader}("{name}", cast=list, default=[])'
         if self.kind is EnvStyle.DECOUPLE:
             return f'{self.reader}("{name}", default="", cast=Csv())'
-        return f'[key for key in os.environ.get("{name}", "").split(",") if key]'
+        return f'_list("{name}")'
 
 
 def required_env_helper(style: Style) -> str:
@@ -136,12 +136,21 @@ def flag_helper(style: Style) -> str:
     )
 
 
-HELPERS = {"_required_env": required_env_helper, "_flag": flag_helper}
+def list_helper(style: Style) -> str:
+    signature = "def _list(name: str) -> list:" if style.modern else "def _list(name):"
+    return (
+        f"{signature}\n"
+        "    return [item.strip() for item in "
+        'os.environ.get(name, "").split(",") if item.strip()]\n'
+    )
+
+
+HELPERS = {"_required_env": required_env_helper, "_flag": flag_helper, "_list": list_helper}
 
 
 def wrapped(name: str, value: str) -> str:
     line = f"{name} = {value}\n"
-    return line if len(line) <= LINE_LENGTH else f"{name} = (\n    {value}\n)\n"
+    return line if len(line) - 1 <= LINE_LENGTH else f"{name} = (\n    {value}\n)\n"
 
 
 def _proxy(style: Style, evident: bool) -> str:

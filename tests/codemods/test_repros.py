@@ -186,3 +186,41 @@ def test_pep701_plans_under_an_older_interpreter(tmp_path: Path):
     assert "mysite/util.py" not in texts  # read and parsed (libcst), left as it is
     assert project.text("mysite/util.py") == files["mysite/util.py"]
     assert "config/settings/production.py" in texts
+
+
+# -- the full settings pipeline with --settings and with an overlay (issue 10, case 8) -------------
+OVERLAY_SETTINGS = """
+    SECRET_KEY = "x"
+    DEBUG = True
+    ALLOWED_HOSTS = []
+    INSTALLED_APPS = []
+    ROOT_URLCONF = "mysite.urls"
+"""
+
+
+def test_settings_option_holds_for_the_whole_pipeline():
+    files = {
+        "manage.py": "import sys\n",  # names no default: the reason to pass --settings
+        "mysite/__init__.py": "",
+        "mysite/settings.py": OVERLAY_SETTINGS,
+        "mysite/urls.py": "urlpatterns = []\n",
+    }
+    plan, texts = plan_settings(make_project(files, Config(settings="mysite.settings")))
+    assert [step.name for step in plan.steps if step.files] == list(SETTING_STEPS)
+    assert "config/settings/production.py" in texts
+
+
+def test_an_overlay_manage_py_names_keeps_working_after_both_steps():
+    files = {
+        "manage.py": MANAGE.replace("mysite.settings", "mysite.local_settings"),
+        "mysite/__init__.py": "",
+        "mysite/settings.py": OVERLAY_SETTINGS,
+        "mysite/local_settings.py.tmpl": "from .settings import *  # noqa\n\nDEBUG = True\n",
+        "mysite/urls.py": "urlpatterns = []\n",
+    }
+    plan, texts = plan_settings(make_project(files))
+    assert [step.name for step in plan.steps if step.files] == list(SETTING_STEPS)
+    assert 'setdefault("DJANGO_SETTINGS_MODULE", "config.local_settings")' in texts["manage.py"]
+    assert texts["config/local_settings.py.tmpl"] == (
+        "from .settings.development import *  # noqa\n\nDEBUG = True\n"
+    )

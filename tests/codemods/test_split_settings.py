@@ -65,6 +65,10 @@ def _flag(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str) -> list:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 """
 
 HSTS = """\
@@ -144,9 +148,7 @@ DEBUG = False
 
 SECRET_KEY = _required_env("DJANGO_SECRET_KEY")
 # Rotating a committed key: put the old one here until sessions and reset links expire.
-SECRET_KEY_FALLBACKS = (
-    [key for key in os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",") if key]
-)
+SECRET_KEY_FALLBACKS = _list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = _required_env("DJANGO_ALLOWED_HOSTS").replace(" ", "").split(",")
 
 # The platform's router terminates TLS and forwards plain HTTP with X-Forwarded-Proto;
@@ -1062,3 +1064,44 @@ def test_a_settings_package_is_named_in_the_note():
         "config.settings.base is one of its modules; split-settings splits a single settings.py, "
         "so it leaves the package as it is: give it development.py and production.py by hand"
     ]
+
+
+def test_base_keeps_two_blank_lines_after_a_def_when_the_secret_between_moves_out():
+    files = _split(
+        _project(
+            """
+            import os
+
+
+            def _env_int(name, default):
+                return int(os.environ.get(name, default))
+
+
+            SECRET_KEY = "x"
+
+            # SECURITY WARNING: don't run with debug turned on in production!
+            DEBUG = True
+            PORT = _env_int("PORT", 25)
+            """
+        )
+    )
+    assert files["mysite/settings/base.py"].endswith(
+        "    return int(os.environ.get(name, default))\n\n\n"
+        "# SECURITY WARNING: don't run with debug turned on in production!\n"
+        "DEBUG = False\n"
+        'PORT = _env_int("PORT", 25)\n'
+    )
+
+
+def test_build_placeholders_go_to_the_manage_py_command_of_a_chained_run():
+    dockerfile = (
+        "FROM python:3.12\nENV DJANGO_SETTINGS_MODULE=mysite.settings\n"
+        "RUN pip install -r requirements.txt \\\n"
+        "    && python manage.py collectstatic --noinput\n"
+    )
+    files = _split({**_project("SECRET_KEY = 'x'\n"), "Dockerfile": dockerfile})
+    assert files["Dockerfile"].endswith(
+        "RUN pip install -r requirements.txt \\\n"
+        "    && DJANGO_SECRET_KEY=build-only-placeholder DJANGO_ALLOWED_HOSTS=localhost"
+        " python manage.py collectstatic --noinput\n"
+    )
