@@ -190,7 +190,7 @@ def _blockers(
     tree: cst.Module, collect: _Collect, project: Project, module: str | None
 ) -> str | None:
     if collect.unsupported:
-        return "imports the settings module with `import`"
+        return "imports it with `import` (it becomes development.py's module)"
     for local in collect.plan.names:
         if m.findall(tree, m.AssignTarget(m.Name(local))) or m.findall(tree, m.Global()):
             return f"rebinds {local}"
@@ -253,7 +253,7 @@ def _rewrite(
     collect = _Collect(settings, module, path.endswith("__init__.py"))
     tree.visit(collect)
     plan = collect.plan
-    if not (plan.names or plan.helpers or plan.module_aliases):
+    if not (plan.names or plan.helpers or plan.module_aliases or collect.unsupported):
         return None, None, []
     blocked = _blockers(tree, collect, project, module)
     if blocked:

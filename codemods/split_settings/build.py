@@ -25,7 +25,8 @@ from . import statements as st
 from .names import names_bound, names_read
 from .templates import EnvStyle, Style
 
-VENDOR_KEY = re.compile(r"(SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE_KEY|_KEY$|_SID$|_DSN$)")
+VENDOR_KEY = re.compile(r"(SECRET|PASSWORD|TOKEN|_KEY|_SID|_DSN)$")
+INSECURE_LITERALS = ("False", "0", "None")
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
 
 
@@ -231,7 +232,7 @@ def _vendor_keys(context: Context, contract: Contract) -> str:
         if name not in context.used_settings:
             continue
         found = env.reads(value, context.bindings)
-        default = found[0].default if found else None
+        default = found[0].default if found and found[0].node is value else None
         if not isinstance(default, cst.SimpleString) or not default.evaluated_value:
             continue
         empty = cst.SimpleString(default.quote[0] * 2)
@@ -249,9 +250,28 @@ def _vendor_keys(context: Context, contract: Contract) -> str:
 
 
 # -- production.py --------------------------------------------------------------------------------
-def _security(context: Context, own: set[str]) -> str:
+def _project_managed(result: classify.Sorted) -> set[str]:
+    """Settings the old module set itself: its values stand, except insecure literals
+    (`SESSION_COOKIE_SECURE = False`) that production must override."""
+    managed = st.bound(result.production)
+    for statement in result.base:
+        name = classify.assigned_name(statement)
+        value = classify.assigned_value(statement) if name else None
+        insecure = value is not None and code(value) in INSECURE_LITERALS
+        managed |= st.bound([statement]) - ({name} if insecure and name else set())
+    return managed
+
+
+def _security(context: Context, contract: Contract) -> str:
     settings = templates.security_settings(context.style, context.versions, context.proxy_evident)
+    own = _project_managed(context.result)
     chosen = {name: text for name, text in settings.items() if name not in own}
+    if "SECURE_SSL_REDIRECT" in chosen:
+        contract.notes.append(
+            "operators: production.py redirects HTTP to HTTPS (SECURE_SSL_REDIRECT); behind a "
+            "proxy that terminates TLS without a trusted X-Forwarded-Proto, set "
+            "DJANGO_SECURE_SSL_REDIRECT=false (or trust the header), or requests loop"
+        )
     text = "".join(chosen.values())
     if "SECURE_HSTS_PRELOAD" in chosen:
         text += templates.silenced_preload(
@@ -297,11 +317,10 @@ def _debug_note(context: Context, contract: Contract) -> None:
 def production(context: Context) -> tuple[cst.Module, Contract]:
     contract = Contract()
     result = context.result
-    own = st.bound(result.production)
     secrets = "DEBUG = False\n\n" + _secret(context, contract) + _fallbacks(context, contract)
     secrets += _hosts(context, contract)
     vendors = _vendor_keys(context, contract)
-    parts = [secrets, vendors, _security(context, own), _middleware_fixes(result)]
+    parts = [secrets, vendors, _security(context, contract), _middleware_fixes(result)]
     body = "\n".join(part for part in parts if part) + _spaced(context.tree, result.production)
     _debug_note(context, contract)
     doc = templates.production_doc(list(dict.fromkeys(contract.required)))

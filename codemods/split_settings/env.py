@@ -106,7 +106,7 @@ def _kind(call: cst.Call, bindings: Bindings) -> Kind | None:
     if name in bindings.decouple or name == "decouple.config":
         return Kind.DECOUPLE
     last = name.rsplit(".", 1)[-1].lower()
-    helper = "env" in last or last.startswith(("get_secret", "secret", "_flag", "_list"))
+    helper = "env" in last or last.startswith(("get_secret", "secret", "_flag"))
     return Kind.HELPER if helper else None
 
 

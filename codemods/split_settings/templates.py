@@ -100,7 +100,7 @@ class Style:
             return f'{self.reader}("{name}", cast=list, default=[])'
         if self.kind is EnvStyle.DECOUPLE:
             return f'{self.reader}("{name}", default="", cast=Csv())'
-        return f'_list("{name}")'
+        return f'_environ_list("{name}")'
 
 
 def required_env_helper(style: Style) -> str:
@@ -137,7 +137,9 @@ def flag_helper(style: Style) -> str:
 
 
 def list_helper(style: Style) -> str:
-    signature = "def _list(name: str) -> list:" if style.modern else "def _list(name):"
+    signature = (
+        "def _environ_list(name: str) -> list:" if style.modern else "def _environ_list(name):"
+    )
     return (
         f"{signature}\n"
         "    return [item.strip() for item in "
@@ -145,7 +147,11 @@ def list_helper(style: Style) -> str:
     )
 
 
-HELPERS = {"_required_env": required_env_helper, "_flag": flag_helper, "_list": list_helper}
+HELPERS = {
+    "_required_env": required_env_helper,
+    "_flag": flag_helper,
+    "_environ_list": list_helper,
+}
 
 
 def wrapped(name: str, value: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _list(name: str) -> list:
+def _environ_list(name: str) -> list:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 """
 
@@ -148,7 +149,7 @@ DEBUG = False
 
 SECRET_KEY = _required_env("DJANGO_SECRET_KEY")
 # Rotating a committed key: put the old one here until sessions and reset links expire.
-SECRET_KEY_FALLBACKS = _list("DJANGO_SECRET_KEY_FALLBACKS")
+SECRET_KEY_FALLBACKS = _environ_list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = _required_env("DJANGO_ALLOWED_HOSTS").replace(" ", "").split(",")
 
 # The platform's router terminates TLS and forwards plain HTTP with X-Forwarded-Proto;
@@ -559,6 +560,14 @@ def test_generated_settings_pass_django_checks(style, tmp_path):
     _write(files, tmp_path)
     for path, text in files.items():
         assert "django-insecure-committed" not in text or path.endswith("development.py"), path
+    # every production line naming the secret reads it from the environment, none holds it
+    secret_lines = [
+        line
+        for line in files["config/settings/production.py"].splitlines()
+        if "SECRET_KEY" in line and ('"' in line or "'" in line)
+    ]
+    assert secret_lines
+    assert all(re.search(r"environ|env\(|config\(", line) for line in secret_lines)
 
     development = _manage(tmp_path, "check")
     assert development.returncode == 0, development.stderr
@@ -1104,4 +1113,50 @@ def test_build_placeholders_go_to_the_manage_py_command_of_a_chained_run():
         "RUN pip install -r requirements.txt \\\n"
         "    && DJANGO_SECRET_KEY=build-only-placeholder DJANGO_ALLOWED_HOSTS=localhost"
         " python manage.py collectstatic --noinput\n"
+    )
+
+
+def test_security_settings_the_project_chose_stand():
+    settings = """
+        import os
+
+        SECRET_KEY = "x"
+        SECURE_HSTS_SECONDS = 31536000  # 1 year
+        SECURE_HSTS_PRELOAD = True
+        SESSION_COOKIE_SECURE = False
+        if os.environ.get("TRUST_PROXY_SSL_HEADER") == "1":
+            SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    """
+    production = _production(settings, Procfile="web: gunicorn mysite.wsgi\n")
+    for name in ("SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER"):
+        assert f"{name} =" not in production  # base.py's choice is production's
+    assert "security.W021" not in production  # preload is on: nothing to silence
+    assert "\nSESSION_COOKIE_SECURE = True\n" in production  # an insecure literal is not kept
+
+
+def test_a_flag_named_like_a_key_keeps_its_default():
+    settings = """
+        import os
+
+        SECRET_KEY = "x"
+        ORG_API_KEY_AUTH_ENABLED = os.environ.get("ORG_API_KEY_AUTH", "true") != "false"
+        WEBHOOK_TOKEN = os.environ.get("WEBHOOK_TOKEN", "changeme").strip()
+    """
+    code = {"shop/__init__.py": "", "shop/hooks.py": "ORG_API_KEY_AUTH_ENABLED WEBHOOK_TOKEN\n"}
+    production = _production(settings, **code)
+    assert "ORG_API_KEY_AUTH_ENABLED" not in production  # not a key
+    assert "WEBHOOK_TOKEN" not in production  # computed from the read: left as it is
+
+
+def test_importing_the_settings_module_whole_is_a_note():
+    before = {
+        **_project("TIMEOUT = 3\n"),
+        "shop/__init__.py": "",
+        "shop/tests.py": "import importlib\n\nimport mysite.settings\n\n"
+        "importlib.reload(mysite.settings)\n",
+    }
+    _, changes = run_codemod("split-settings", make_project(before))
+    assert any(
+        note.path == "shop/tests.py" and "imports it with `import`" in note.message
+        for note in changes.notes
     )
