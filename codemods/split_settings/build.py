@@ -94,9 +94,9 @@ def _debug_line(context: Context) -> str:
     if toggle is None:
         return "DEBUG = True\n"
     expression, variable = toggle
-    line = f"DEBUG = {code(expression)}\n"
-    if len(line) > templates.LINE_LENGTH:
-        line = f"DEBUG = (\n    {code(expression)}\n)\n"
+    line = templates.wrapped("DEBUG", code(expression))
+    if expression is value:
+        return f"# DEBUG is on where ${variable} is set, as before.\n{line}"
     return f"# ${variable} switches DEBUG as before; unset, development runs with DEBUG on.\n{line}"
 
 
@@ -130,7 +130,11 @@ def _first_read(context: Context, name: str) -> tuple[cst.BaseExpression, env.Re
         if statement is None:
             continue
         for value in _assigned_values(statement, name):
-            found = env.reads(value, context.bindings)
+            found = [
+                read
+                for read in env.reads(value, context.bindings)
+                if read.kind is not env.Kind.OS_IN
+            ]
             if found:
                 return value, found[0]
     return None
@@ -188,7 +192,9 @@ def _hosts(context: Context, contract: Contract) -> str:
         f"${templates.HOSTS_ENV} (comma-separated)"
         + (f", default {', '.join(real)}" if real else "")
     )
-    return f"ALLOWED_HOSTS = {context.style.host_list(templates.HOSTS_ENV, real or None)}\n"
+    return templates.wrapped(
+        "ALLOWED_HOSTS", context.style.host_list(templates.HOSTS_ENV, real or None)
+    )
 
 
 def _literal_hosts(context: Context) -> list[str] | None:

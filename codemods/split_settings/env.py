@@ -30,6 +30,7 @@ _LOCAL_HOSTS = frozenset(
 class Kind(Enum):
     OS_GET = "os.environ.get"
     OS_ITEM = "os.environ[]"
+    OS_IN = "in os.environ"
     ENVIRON = "django-environ"
     DECOUPLE = "decouple"
     HELPER = "helper"
@@ -113,7 +114,10 @@ def _kind(call: cst.Call, bindings: Bindings) -> Kind | None:
 def reads(node: cst.CSTNode, bindings: Bindings) -> list[Read]:
     """Every environment read inside `node`, in source order."""
     found: list[Read] = []
-    for item in m.findall(node, m.Call() | m.Subscript()):
+    for item in m.findall(node, m.Call() | m.Subscript() | m.Comparison()):
+        if isinstance(item, cst.Comparison):
+            found += _presence(item)
+            continue
         if isinstance(item, cst.Subscript):
             if dotted_name(item.value) in ("os.environ", "environ") and len(item.slice) == 1:
                 index = item.slice[0].slice
@@ -128,6 +132,17 @@ def reads(node: cst.CSTNode, bindings: Bindings) -> list[Read]:
         if variable and kind:
             found.append(Read(item, variable, kind))
     return found
+
+
+def _presence(node: cst.Comparison) -> list[Read]:
+    """`"X" in os.environ`: the variable's presence is the setting."""
+    target = node.comparisons[0] if len(node.comparisons) == 1 else None
+    if target is None or not isinstance(target.operator, cst.In | cst.NotIn):
+        return []
+    variable = _variable(node.left)
+    if variable is None or dotted_name(target.comparator) not in ("os.environ", "environ"):
+        return []
+    return [Read(node, variable, Kind.OS_IN)]
 
 
 def variables(node: cst.CSTNode, bindings: Bindings) -> list[str]:
@@ -167,7 +182,8 @@ def required(read: Read) -> cst.BaseExpression | None:
     library's call cannot be told to require it (a project helper)."""
     if read.kind is Kind.OS_ITEM:
         return read.node
-    assert isinstance(read.node, cst.Call)
+    if not isinstance(read.node, cst.Call):  # a presence test cannot be required
+        return None
     if read.kind is Kind.OS_GET:
         return cst.Call(
             func=cst.Name(REQUIRED_HELPER), args=[cst.Arg(cst.SimpleString(f'"{read.variable}"'))]
@@ -204,12 +220,15 @@ def with_default(read: Read, value: cst.BaseExpression) -> cst.BaseExpression | 
 def debug_on_by_default(
     value: cst.BaseExpression, bindings: Bindings
 ) -> tuple[cst.BaseExpression, str] | None:
-    """`DEBUG`'s value for development: the same toggle, on when the variable is unset.
-    Returns the expression and the variable; None when DEBUG reads no variable."""
+    """`DEBUG`'s value for development: the same toggle, on when the variable is unset (a
+    presence test, `"X" in os.environ`, stays as it is: setting it is how developers switch
+    DEBUG on). Returns the expression and the variable; None when DEBUG reads no variable."""
     found = reads(value, bindings)
     if not found:
         return None
     read = found[0]
+    if read.kind is Kind.OS_IN:
+        return value, read.variable
     if read.kind in (Kind.ENVIRON, Kind.DECOUPLE) and read.node is value:
         updated = with_default(read, cst.Name("True"))
         if updated is not None:

@@ -92,8 +92,10 @@ class Style:
         if self.kind is EnvStyle.DECOUPLE:
             extra = f', default="{joined}"' if default else ""
             return f'{self.reader}("{name}"{extra}, cast=Csv())'
-        read = f'os.environ.get("{name}", "{joined}")' if default else f'_required_env("{name}")'
-        return f'{read}.replace(" ", "").split(",")'
+        if default:
+            listed = ", ".join(f'"{host}"' for host in default)
+            return f'_environ_list("{name}") or [{listed}]'
+        return f'_required_env("{name}").replace(" ", "").split(",")'
 
     def empty_list(self, name: str) -> str:
         if self.kind is EnvStyle.ENVIRON:

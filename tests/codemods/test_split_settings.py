@@ -359,14 +359,13 @@ CONTRACT = [
         import os
 
         SECRET_KEY = "django-insecure-abcdefghijklmnop"
-        ALLOWED_HOSTS = ["shop.example.com", "www.shop.example.com", "localhost"]
+        ALLOWED_HOSTS = ["example.com", "www.example.com", "localhost"]
         """,
         [
             "ALLOWED_HOSTS = "
-            'os.environ.get("DJANGO_ALLOWED_HOSTS", "shop.example.com,www.shop.example.com")'
-            '.replace(" ", "").split(",")\n'
+            '_environ_list("DJANGO_ALLOWED_HOSTS") or ["example.com", "www.example.com"]\n'
         ],
-        ['ALLOWED_HOSTS = ["shop.example.com", "www.shop.example.com", "localhost"]\n'],
+        ['ALLOWED_HOSTS = ["example.com", "www.example.com", "localhost"]\n'],
         id="hard-coded hosts become production's default",
     ),
     pytest.param(
@@ -1160,3 +1159,22 @@ def test_importing_the_settings_module_whole_is_a_note():
         note.path == "shop/tests.py" and "imports it with `import`" in note.message
         for note in changes.notes
     )
+
+
+def test_a_presence_toggle_for_debug_keeps_working_in_development():
+    settings = """
+        import os
+
+        SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        DEBUG = "DEVELOPMENT" in os.environ
+    """
+    project = make_project(_project(settings))
+    result, changes = run_codemod("split-settings", project)
+    assert (
+        '# DEBUG is on where $DEVELOPMENT is set, as before.\nDEBUG = "DEVELOPMENT" in os.environ\n'
+    ) in result.text("mysite/settings/development.py")
+    assert any(
+        note.message.startswith("DEBUG: $DEVELOPMENT is read in development only")
+        for note in changes.notes
+    )
+    assert "# DEVELOPMENT=" not in result.text(".env.example")  # development's, not production's
