@@ -100,6 +100,7 @@ def _context(
         versions=versions,
         proxy_evident=_proxy_evident(project, result),
         used_settings=appcode.used_settings(project, path),
+        celery_app=project.facts.celery.path if project.facts.celery else None,
     )
 
 
@@ -351,6 +352,17 @@ def _notes(
     contract: build.Contract,
 ) -> tuple[Note, ...]:
     notes = [Note(path, line, message) for line, message in result.notes]
+    app = context.celery_app
+    if app is not None:
+        notes.append(
+            Note(
+                app,
+                None,
+                "the Celery app defaults to production settings now (like wsgi.py): a worker "
+                "started at a developer's keyboard needs DJANGO_SETTINGS_MODULE set to the "
+                "development module",
+            )
+        )
     required = ", ".join(f"${name}" for name in dict.fromkeys(contract.required))
     notes.append(
         Note(path, None, f"operators: production.py requires {required} in every deployment")

@@ -41,6 +41,8 @@ class Context:
     proxy_evident: bool
     used_settings: frozenset[str]
     """UPPERCASE names the project's code reads (`settings.STRIPE_SECRET_KEY`)."""
+    celery_app: str | None = None
+    """The file creating the project's Celery app, which defaults to production from now on."""
 
 
 @dataclass

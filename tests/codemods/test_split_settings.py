@@ -1178,3 +1178,30 @@ def test_a_presence_toggle_for_debug_keeps_working_in_development():
         for note in changes.notes
     )
     assert "# DEVELOPMENT=" not in result.text(".env.example")  # development's, not production's
+
+
+def test_a_project_already_on_the_django_names_renames_nothing():
+    settings = """
+        import os
+
+        SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+        ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+    """
+    _, changes = run_codemod("split-settings", make_project(_project(settings)))
+    messages = [note.message for note in changes.notes]
+    assert not [message for message in messages if "read no variable" in message]
+    assert (
+        "operators: production.py requires $DJANGO_SECRET_KEY, $DJANGO_ALLOWED_HOSTS in every "
+        "deployment"
+    ) in messages
+
+
+def test_developers_are_told_how_to_run_a_worker_locally():
+    celery = 'from celery import Celery\n\napp = Celery("mysite")\n'
+    project = make_project({**_project("SECRET_KEY = 'x'\n"), "mysite/celery.py": celery})
+    _, changes = run_codemod("split-settings", project)
+    assert any(
+        note.path == "mysite/celery.py"
+        and "a worker started at a developer's keyboard" in note.message
+        for note in changes.notes
+    )

@@ -176,6 +176,8 @@ def test_no_celery():
         ("etc/s6-overlay/s6-rc.d/web/run", True),
         (".ebextensions/01_django.config", True),
         ("scripts/reset_db.sh", False),
+        ("deploy/crontab", True),
+        ("deploy/reports.cron", True),
         ("mysite/wsgi.py", True),
         ("manage.py", False),
     ],

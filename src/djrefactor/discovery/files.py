@@ -37,6 +37,8 @@ REFERENCE_FILE_PATTERNS = (
     "gunicorn_start",
     "supervisord.conf",
     "*.supervisor.conf",
+    "crontab",
+    "*.cron",
     # committed templates of git-ignored settings overlays (local_settings.py.tmpl)
     "*settings*.tmpl",
     "*settings*.example",
@@ -74,6 +76,8 @@ PRODUCTION_FILE_PATTERNS = (
     "gunicorn_start",
     "supervisord.conf",
     "*.supervisor.conf",
+    "crontab",
+    "*.cron",
     "start*.sh",
     "run*.sh",
     "serve*.sh",
