@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from djrefactor.analysis.imports import resolve_relative
 from djrefactor.discovery.files import is_production_file, is_proxy_platform_file
 from djrefactor.engine import Changes, Note, Project, Redirect
 
@@ -96,7 +97,7 @@ def _context(
         result=result,
         deeper=deeper,
         bindings=bindings,
-        style=build.env_style(tree, bindings, versions.python_at_least(3, 6)),
+        style=build.env_style(bindings, versions.python_at_least(3, 6)),
         versions=versions,
         proxy_evident=_proxy_evident(project, result),
         used_settings=appcode.used_settings(project, path),
@@ -314,15 +315,14 @@ class _StarFrom(cst.CSTTransformer):
         self.overlay, self.old, self.new = overlay, old, new
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
-        from djrefactor.analysis.imports import resolve_relative
-
         name = cst.helpers.get_full_name_for_node(updated.module) if updated.module else None
-        if resolve_relative(self.overlay, False, len(updated.relative), name) != self.old:
+        if (
+            not name
+            or resolve_relative(self.overlay, False, len(updated.relative), name) != self.old
+        ):
             return updated
         suffix = self.new[len(self.old) :]
-        return updated.with_changes(
-            module=cst.parse_expression((name or "") + suffix if name else suffix.lstrip("."))
-        )
+        return updated.with_changes(module=cst.parse_expression(name + suffix))
 
 
 def _redirect(

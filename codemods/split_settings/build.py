@@ -55,7 +55,8 @@ class Contract:
     secret_variable: str = templates.SECRET_ENV
 
 
-def env_style(tree: cst.Module, bindings: env.Bindings, modern: bool) -> Style:
+def env_style(bindings: env.Bindings, modern: bool) -> Style:
+    """The library production reads new variables with: the one the project uses."""
     if bindings.environ:
         return Style(EnvStyle.ENVIRON, sorted(bindings.environ)[0], modern)
     if bindings.decouple:

@@ -73,13 +73,6 @@ class Style:
             return f'{self.reader}("{name}")'
         return f'_required_env("{name}")'
 
-    def optional(self, name: str, default: str) -> str:
-        if self.kind is EnvStyle.ENVIRON:
-            return f'{self.reader}("{name}", default={default})'
-        if self.kind is EnvStyle.DECOUPLE:
-            return f'{self.reader}("{name}", default={default})'
-        return f'os.environ.get("{name}", {default})'
-
     def host_list(self, name: str, default: list[str] | None) -> str:
         """Comma-separated host names, required when there is no default."""
         joined = ",".join(default or [])
