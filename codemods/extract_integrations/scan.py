@@ -178,7 +178,9 @@ class _Scanner:
     # -- entry --------------------------------------------------------------------------------
     def scan(self) -> FileScan:
         imports = [statement for statement, _, _ in self.source.found.imports]
-        for statement, alias, binding in self._vendor_imports(imports):
+        found = self._vendor_imports(imports)
+        self.source.vendor_names = {local_name(alias).split(".")[0] for _, alias, _ in found}
+        for statement, alias, binding in found:
             self._scan_binding(statement, alias, binding)
         self.result.reexports = [
             replace(reexport, module=self._reexport_module(reexport))

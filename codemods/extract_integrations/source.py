@@ -4,7 +4,8 @@ its expressions can be evaluated inside an integration module (`portable`).
 A value is portable when every name it reads is a module-level import of something that is not
 the project's own code (`settings` from `django.conf`, `Decimal`), a builtin, or a setting read
 through the project's settings module (`from config.settings.base import OPENAI_MODEL`, which a
-wrapper reads as `settings.OPENAI_MODEL`, unless a test patches that name through the caller).
+wrapper reads as `settings.OPENAI_MODEL`). A name a test patches through the caller
+(`mock.patch("api.views.project_settings.SECRET")`) stays in the caller.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Source:
     context: ProjectContext
     settings_names: dict[str, str] = field(default_factory=dict)
     settings_aliases: set[str] = field(default_factory=set)
+    vendor_names: set[str] = field(default_factory=set)
     _positions: Mapping[cst.CSTNode, CodeRange] | None = None
 
     @property
@@ -141,6 +143,9 @@ class Source:
         if self._reads_settings(name):
             return frozenset({SETTINGS_IMPORT})
         statements = self.names.global_imports(name)
+        vendor = name.value in self.vendor_names
+        if statements is not None and not vendor and self._patched(name.value):
+            return None  # tests reach it through this module: it stays here
         if statements is None:
             referents = self.names.referents(name)
             if referents and all(binding.is_builtin for binding in referents):

@@ -350,3 +350,68 @@ def test_existing_wrapper_is_reused_and_only_missing_ones_are_added():
         },
         notes=[],
     )
+
+
+def test_a_name_tests_patch_through_the_caller_stays_a_parameter():
+    # `mock.patch("api.views.project_settings.STRIPE_WEBHOOK_SECRET")` needs the caller to keep
+    # reading it: the secret is passed in, not read inside the wrapper
+    view = """
+        import stripe
+        from django.conf import settings as project_settings
+
+
+        def hook(request):
+            return stripe.Webhook.construct_event(
+                request.body,
+                request.headers.get("Stripe-Signature", ""),
+                project_settings.STRIPE_WEBHOOK_SECRET,
+            )
+    """
+    test = """
+        from unittest import mock
+
+
+        @mock.patch("api.views.project_settings.STRIPE_WEBHOOK_SECRET", "whsec")
+        def test_hook():
+            pass
+    """
+    assert_rewrites(
+        NAME,
+        {"api/__init__.py": "", "api/views.py": view, "api/tests.py": test},
+        {
+            "api/views.py": """
+                from django.conf import settings as project_settings
+
+                from integrations import stripe
+
+
+                def hook(request):
+                    return stripe.construct_webhook_event(
+                        payload=request.body,
+                        sig_header=request.headers.get("Stripe-Signature", ""),
+                        secret=project_settings.STRIPE_WEBHOOK_SECRET,
+                    )
+            """,
+            "integrations/__init__.py": INIT,
+            "integrations/stripe.py": integration(
+                "Stripe",
+                """
+                import stripe
+
+                __all__ = [
+                    "construct_webhook_event",
+                ]
+
+
+                def construct_webhook_event(
+                    payload: bytes,
+                    sig_header: str,
+                    secret: str,
+                ) -> stripe.Event:
+                    \"\"\"Check a webhook's Stripe signature and parse its event.\"\"\"
+                    return stripe.Webhook.construct_event(payload, sig_header, secret)
+                """,
+            ),
+        },
+        notes=[],
+    )
