@@ -27,6 +27,7 @@ import libcst as cst
 from djrefactor.analysis.nodes import code
 from djrefactor.discovery.files import is_migration, is_test_path
 from djrefactor.discovery.vendors import Vendor, registry
+from djrefactor.discovery.versions import target_versions
 from djrefactor.engine import Changes, ImportRequest, Note, Project, Redirect
 
 from .build import PACKAGE, Build, build, module_path
@@ -64,7 +65,7 @@ def run(project: Project) -> Changes:
     imports: dict[str, tuple[ImportRequest, ...]] = {}
     for integration in result.integrations.values():
         path = module_path(project, integration.module)
-        writes[path], imports[path] = render(integration)
+        writes[path], imports[path] = render(integration, context)
     init = project.module_path(PACKAGE) + "/__init__.py"
     if not project.exists(init):
         writes[init] = INIT_DOC
@@ -103,7 +104,10 @@ def _context(project: Project) -> ProjectContext:
         return module.startswith(package + ".") and project.path_for(module) is not None
 
     tests = "\n".join(project.text(path) for path in project.python_paths() if is_test_path(path))
-    return ProjectContext(project, settings_modules, first_party, tests, _line_length(project))
+    python = target_versions(project).python
+    return ProjectContext(
+        project, settings_modules, first_party, tests, _line_length(project), python
+    )
 
 
 _LINE_LENGTH = (

@@ -23,7 +23,7 @@ from djrefactor.analysis.nodes import code, dotted_expr
 from djrefactor.discovery.vendors import DOCS, HTTP_APIS, Vendor, return_type
 from djrefactor.engine import Note, Project
 
-from .layout import reindent, with_comment, wrap
+from .layout import reindent, typing_form, with_comment, wrap
 from .naming import api_title, endpoint_of
 from .reuse import Existing, existing_module, match_existing
 from .scan import Config, FileScan, Reexport, SharedClient, Site
@@ -602,18 +602,29 @@ def _render_wrapper(
     required = [h for h in template.holes if not h.optional and not h.star]
     optional = [h for h in template.holes if h.optional]
     stars = [h for h in template.holes if h.star]
+    if context.evaluates_annotations():
+        for hole in template.holes:
+            hole.annotation, needed = typing_form(hole.annotation)
+            target.imports |= needed
     params = [f"{h.name}: {h.annotation}" for h in required]
     if optional:
         params.append("*")
         params += [f"{h.name}: {h.annotation} = None" for h in optional]
     params += [f"{h.star}{h.name}: Any" for h in stars]
     returns = _returns(template, target)
+    if context.evaluates_annotations():
+        returns, needed = typing_form(returns)
+        target.imports |= needed
     head = "async def" if site.is_async else "def"
     signature = wrap(f"{head} {name}(", params, f") -> {returns}:", 0, width)
     body = [f'    """{_doc(name, target.title, site)}"""']
     if optional:
         # a type comment: the engine's import editor cannot read an annotated assignment yet
-        body.append("    options = {}  # type: dict[str, Any]")
+        options = "dict[str, Any]"
+        if context.python is not None and context.python < (3, 9):
+            options = "Dict[str, Any]"
+            target.imports.add("from typing import Dict")
+        body.append(f"    options = {{}}  # type: {options}")
         for hole in optional:
             keyword = hole.context.keyword
             body.append(f"    if {hole.name} is not None:")

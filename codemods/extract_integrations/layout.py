@@ -49,3 +49,24 @@ def with_comment(item: str, comment: str | None) -> str:
 
 def flat(item: str) -> str:
     return item.partition("\0")[0]
+
+
+_GENERIC = re.compile(r"\b(dict|list|tuple|set|type)\[")
+_OPTIONAL = re.compile(r"^(.+) \| None$")
+
+
+def typing_form(annotation: str) -> tuple[str, set[str]]:
+    """`dict[str, Any] | None` -> `Optional[Dict[str, Any]]` for a Python that evaluates
+    annotations and has neither PEP 585 nor PEP 604 (before 3.7, no `__future__` import)."""
+    names: set[str] = set()
+
+    def capital(match: re.Match[str]) -> str:
+        names.add(match.group(1).capitalize())
+        return f"{match.group(1).capitalize()}["
+
+    text = _GENERIC.sub(capital, annotation)
+    optional = _OPTIONAL.match(text)
+    if optional:
+        names.add("Optional")
+        text = f"Optional[{optional.group(1)}]"
+    return text, {f"from typing import {name}" for name in names}

@@ -15,14 +15,18 @@ from djrefactor.analysis.nodes import code
 from djrefactor.engine import ImportRequest
 
 from .build import Integration, _Client
+from .source import ProjectContext
 
 _GENERICS = re.compile(r"\b(dict|list|tuple|set|type)\[|\|")
 
 
-def render(integration: Integration) -> tuple[cst.Module, tuple[ImportRequest, ...]]:
+def render(
+    integration: Integration, context: ProjectContext
+) -> tuple[cst.Module, tuple[ImportRequest, ...]]:
     """The module, and the imports it needs (the engine adds them in the project's order)."""
     text = _render_new(integration)
-    imports = tuple(sorted(map(import_request, _imports_of(integration, text)), key=str))
+    needed = _imports_of(integration, text, context.needs_future_annotations())
+    imports = tuple(sorted(map(import_request, needed), key=str))
     if integration.existing is not None:
         return _merge(integration.existing.tree, cst.parse_module(text), integration), imports
     return cst.parse_module(text), imports
@@ -43,11 +47,11 @@ def _capitalized(title: str) -> str:
     return title if "_" in title else title[:1].upper() + title[1:]
 
 
-def _imports_of(integration: Integration, text: str) -> set[str]:
+def _imports_of(integration: Integration, text: str, future: bool) -> set[str]:
     imports = set(integration.imports)
     if re.search(r"\bAny\b", text.split('"""', 2)[-1]):
         imports.add("from typing import Any")
-    if _needs_future(_definitions(integration)):
+    if future and _needs_future(_definitions(integration)):
         imports.add("from __future__ import annotations")
     return imports
 

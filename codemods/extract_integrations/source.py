@@ -33,6 +33,16 @@ class ProjectContext:
     first_party: Callable[[str], bool]
     test_text: str
     line_length: int
+    python: tuple[int, int] | None = None
+
+    def evaluates_annotations(self) -> bool:
+        """Annotations run at definition time and `from __future__ import annotations` is not
+        available (Python before 3.7): generated ones use the typing forms."""
+        return self.python is not None and self.python < (3, 7)
+
+    def needs_future_annotations(self) -> bool:
+        """`X | None` and `dict[...]` in annotations need the `__future__` import (3.7-3.9)."""
+        return self.python is not None and (3, 7) <= self.python < (3, 10)
 
 
 @dataclass(frozen=True)

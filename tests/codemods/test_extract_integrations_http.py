@@ -329,8 +329,6 @@ def test_json_body_values_become_parameters_and_a_payload_variable_stays_whole()
             "integrations/shipping.py": integration(
                 "The shipping API",
                 """
-                from __future__ import annotations
-
                 from typing import Any
 
                 import requests

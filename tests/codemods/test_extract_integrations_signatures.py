@@ -3,6 +3,8 @@ read through the settings module, and integration modules the project already ha
 
 import textwrap
 
+import pytest
+
 from tests.codemods.test_extract_integrations import INIT, NAME, integration
 from tests.helpers import MINI_DJANGO, assert_rewrites
 
@@ -67,8 +69,6 @@ def test_parameters_are_typed_from_the_values_and_optional_keywords_stay_optiona
             "integrations/stripe.py": integration(
                 "Stripe",
                 """
-                from __future__ import annotations
-
                 from typing import Any
 
                 import stripe
@@ -412,6 +412,62 @@ def test_a_name_tests_patch_through_the_caller_stays_a_parameter():
                     return stripe.Webhook.construct_event(payload, sig_header, secret)
                 """,
             ),
+        },
+        notes=[],
+    )
+
+
+OPTIONAL_EMAIL = """
+    import stripe
+
+
+    def charge(o, email=None):
+        return stripe.PaymentIntent.create(amount=o.total, receipt_email=email or None)
+"""
+
+
+STRIPE_OPTIONAL_EMAIL = """
+    import stripe
+
+    __all__ = [
+        "create_payment_intent",
+    ]
+
+
+    def create_payment_intent(
+        amount: int,
+        receipt_email: ANNOTATION,
+    ) -> stripe.PaymentIntent:
+        \"\"\"Charge a card through a Stripe PaymentIntent.\"\"\"
+        return stripe.PaymentIntent.create(amount=amount, receipt_email=receipt_email)
+"""
+
+
+@pytest.mark.parametrize(
+    ("declared", "header", "annotation"),
+    [
+        pytest.param("3.8", "from __future__ import annotations\n\n", "str | None", id="3.8"),
+        pytest.param("3.6", "from typing import Optional\n\n", "Optional[str]", id="3.6"),
+        pytest.param("3.12", "", "str | None", id="3.12"),
+    ],
+)
+def test_annotations_suit_the_python_the_project_declares(declared, header, annotation):
+    # 3.8 reads `str | None` only under the __future__ import; 3.6 evaluates annotations and
+    # has neither that import nor PEP 604, so the typing forms are written
+    rest = header + textwrap.dedent(STRIPE_OPTIONAL_EMAIL).lstrip("\n")
+    assert_rewrites(
+        NAME,
+        {"runtime.txt": f"python-{declared}.1\n", "views.py": OPTIONAL_EMAIL},
+        {
+            "views.py": """
+                from integrations import stripe
+
+
+                def charge(o, email=None):
+                    return stripe.create_payment_intent(amount=o.total, receipt_email=email or None)
+            """,
+            "integrations/__init__.py": INIT,
+            "integrations/stripe.py": integration("Stripe", rest.replace("ANNOTATION", annotation)),
         },
         notes=[],
     )
