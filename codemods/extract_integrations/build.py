@@ -18,7 +18,6 @@ from typing import TypeVar, cast
 import libcst as cst
 import libcst.matchers as m
 
-from djrefactor.analysis.naming import snake
 from djrefactor.analysis.nodes import code, dotted_expr
 from djrefactor.discovery.vendors import DOCS, HTTP_APIS, Vendor, return_type
 from djrefactor.engine import Note, Project
@@ -336,12 +335,13 @@ class _Builder:
         """Helper names, once per module: `_client` for the only per-call client, `_s3_client`
         when there are several, `_new_client` beside a shared `client`'s `_client` accessor."""
         helpers = [c for c in target.clients.values() if c.helper == "_client"]
-        accessors = {c.accessor for c in target.clients.values() if c.accessor}
+        taken = {c.accessor for c in target.clients.values() if c.accessor}
+        taken |= {c.instance for c in target.clients.values() if c.instance}
         for client in helpers:
-            name = "_client" if len(helpers) == 1 else f"_{_service(client.construct)}_client"
-            if name in accessors or name == client.instance:
-                name = f"_new{name}"
-            client.helper = name
+            words = [] if len(helpers) == 1 else _construct_words(client.construct)
+            candidates = [f"_{word}_client" for word in words] + ["_client", "_new_client"]
+            client.helper = next(name for name in candidates if name not in taken)
+            taken.add(client.helper)
 
     def _receiver(
         self, group: list[Site], client: _Client | None, shared: bool, template: Template
@@ -408,12 +408,28 @@ class _Builder:
             )
 
     def _wrapper_name(self, target: Integration, site: Site) -> str:
+        """The operation's name; when another operation of the module has it (two accounts
+        of one vendor, two endpoints that read alike), the one that differs says how: the
+        setting its client is built from, else the module that calls it, and a note."""
         name = site.name
-        taken = target.names() - set(target.wrappers)
-        if name not in taken and name not in target.wrappers:
+        taken = target.names()
+        if name not in taken:
             return name
-        qualifier = site.module if site.module != name else site.vendor.integration
-        return f"{qualifier}_{name}" if f"{qualifier}_{name}" not in taken else f"{name}_call"
+        for word in (*_setting_words(site), _caller_word(site)):
+            candidate = f"{name}_{word}"
+            if word and candidate not in taken:
+                self.result.notes.append(
+                    Note(
+                        site.source.path,
+                        site.source.line(site.call),
+                        (
+                            f"integrations/{target.module}.py already has a {name}() for "
+                            f"another call; this one is {candidate}(): merge or rename them"
+                        ),
+                    )
+                )
+                return candidate
+        raise AssertionError(f"no free name for {name} in {target.module}")
 
     def _factory(self, target: Integration, group: list[Site], client: _Client | None) -> None:
         assert client is not None
@@ -454,6 +470,25 @@ class _Builder:
                 ),
             )
         )
+
+
+def _setting_words(site: Site) -> list[str]:
+    """`MARKETING` of `Client(settings.MARKETING_TWILIO_SID, ...)`: what tells one client from
+    another of the same vendor."""
+    if site.construct is None:
+        return []
+    words = []
+    for node in m.findall(site.construct.call, m.Attribute(value=m.Name("settings"))):
+        assert isinstance(node, cst.Attribute)
+        first = node.attr.value.split("_")[0].lower()
+        if first and first not in site.vendor.integration and first not in words:
+            words.append(first)
+    return words
+
+
+def _caller_word(site: Site) -> str:
+    module = site.source.module or site.source.path
+    return f"from_{module.split('.')[-1]}"
 
 
 def _article(word: str) -> str:
@@ -532,16 +567,19 @@ def _contains(node: cst.CSTNode, inner: cst.CSTNode) -> bool:
     return any(_contains(child, inner) for child in node.children)
 
 
-def _service(construct: str) -> str:
-    """`boto3.client("s3", ...)` -> `s3`; `WebClient(...)` -> `web_client`."""
+def _construct_words(construct: str) -> list[str]:
+    """What tells one client from another: the service of `boto3.client("s3", ...)`, else
+    the first word of the settings it is built from (`MARKETING` of `MARKETING_SID`)."""
     expr = cst.parse_expression(construct)
     assert isinstance(expr, cst.Call)
+    words = []
     first = expr.args[0].value if expr.args else None
     if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
-        word = first.evaluated_value.replace("-", "_")
-        if word.isidentifier():
-            return word
-    return snake(code(expr.func).split(".")[-1])
+        words.append(first.evaluated_value.replace("-", "_"))
+    for node in m.findall(expr, m.Attribute(value=m.Name("settings"))):
+        assert isinstance(node, cst.Attribute)
+        words.append(node.attr.value.split("_")[0].lower())
+    return [word for word in dict.fromkeys(words) if word.isidentifier()]
 
 
 def _bound_name(statement: str) -> str:
@@ -617,7 +655,10 @@ def _render_wrapper(
         target.imports |= needed
     head = "async def" if site.is_async else "def"
     signature = wrap(f"{head} {name}(", params, f") -> {returns}:", 0, width)
-    body = [f'    """{_doc(name, target.title, site)}"""']
+    doc = _doc(site.name, target.title, site)
+    if name != site.name:
+        doc = f"{doc[:-1]} ({name[len(site.name) + 1 :].replace('_', ' ')})."
+    body = [f'    """{doc}"""']
     if optional:
         # a type comment: the engine's import editor cannot read an annotated assignment yet
         options = "dict[str, Any]"

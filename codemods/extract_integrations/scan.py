@@ -427,9 +427,7 @@ class _Scanner:
     ) -> None:
         if self.source.portable(construct.call) is None:
             raise _Unsafe(construct.call, "the module-level client is built from local values")
-        comments = tuple(
-            line.comment.value for line in statement.leading_lines if line.comment is not None
-        )
+        comments = _statement_comments(statement)
         if not uses:
             raise _Unsafe(construct.call, "the module-level client is never called here")
         shared = SharedClient(vendor.integration, name, construct, statement, comments)
@@ -604,9 +602,7 @@ class _Scanner:
         statement = self.parents[assign]
         comments: tuple[str, ...] = ()
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-            comments = tuple(
-                line.comment.value for line in statement.leading_lines if line.comment is not None
-            )
+            comments = _statement_comments(statement)
             self.result.moved_statements.add(statement)
         config = Config(
             vendor.modules[0],
@@ -671,6 +667,13 @@ def _assignment_binding(binding: Binding, name: str) -> Binding:
     if binding.statement.startswith("import ") and binding.expr.startswith(name + "."):
         return Binding(name, binding.statement, name)
     return binding
+
+
+def _statement_comments(statement: cst.SimpleStatementLine) -> tuple[str, ...]:
+    """The comments above a moved line, and the one at its end: they go with it."""
+    found = [line.comment.value for line in statement.leading_lines if line.comment is not None]
+    trailing = statement.trailing_whitespace.comment
+    return (*found, trailing.value) if trailing is not None else tuple(found)
 
 
 def _owner(class_name: str, vendor: Vendor) -> str | None:

@@ -644,3 +644,79 @@ def test_vendor_import_continued_on_the_next_line_is_found():
     after, _ = run_codemod(NAME, make_project({"views.py": view}))
     assert after.text("views.py").startswith("import os\n\nfrom integrations import stripe\n")
     assert "return stripe.create_charge(amount)" in after.text("views.py")
+
+
+def test_comment_at_the_end_of_a_moved_line_goes_with_it():
+    view = """
+        import boto3
+        import stripe
+        from django.conf import settings
+
+        stripe.api_key = settings.STRIPE_SECRET_KEY  # rotated every quarter
+        s3 = boto3.client("s3")  # shared: clients are thread safe
+
+
+        def pay(amount):
+            return stripe.Charge.create(amount=amount)
+
+
+        def put(key, body):
+            s3.put_object(Bucket="media", Key=key, Body=body)
+    """
+    result = assert_rewrites(
+        NAME,
+        {"views.py": view},
+        {
+            "views.py": """
+                from integrations import aws, stripe
+
+
+                def pay(amount):
+                    return stripe.create_charge(amount)
+
+
+                def put(key, body):
+                    aws.put_object(key=key, body=body)
+            """,
+            "integrations/__init__.py": INIT,
+            "integrations/aws.py": integration(
+                "AWS",
+                """
+                import boto3
+
+                __all__ = [
+                    "put_object",
+                ]
+
+                # shared: clients are thread safe
+                s3 = boto3.client("s3")
+
+
+                def put_object(key: str, body: str) -> None:
+                    \"\"\"Store an object in S3.\"\"\"
+                    s3.put_object(Bucket="media", Key=key, Body=body)
+                """,
+            ),
+            "integrations/stripe.py": integration(
+                "Stripe",
+                """
+                import stripe
+                from django.conf import settings
+
+                __all__ = [
+                    "create_charge",
+                ]
+
+                # rotated every quarter
+                stripe.api_key = settings.STRIPE_SECRET_KEY
+
+
+                def create_charge(amount: int) -> stripe.Charge:
+                    \"\"\"Create a charge in Stripe.\"\"\"
+                    return stripe.Charge.create(amount=amount)
+                """,
+            ),
+        },
+        notes=[],
+    )
+    assert "#" not in result.text("views.py")

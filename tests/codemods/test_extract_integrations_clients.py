@@ -546,3 +546,73 @@ def test_unknown_sdk_is_reported_then_moved_once_configured():
         config=Config(vendors=("authy_sdk",)),
         notes=[],
     )
+
+
+def test_two_accounts_of_one_vendor_get_two_wrappers_told_apart_by_their_settings():
+    view = """
+        from django.conf import settings
+        from twilio.rest import Client
+
+
+        def support(phone):
+            Client(settings.TWILIO_SID, settings.TWILIO_TOKEN).messages.create(to=phone, body="hi")
+
+
+        def marketing(phone):
+            client = Client(settings.MARKETING_SID, settings.MARKETING_TOKEN)
+            client.messages.create(to=phone, body="sale")
+    """
+    assert_rewrites(
+        NAME,
+        {"views.py": view},
+        {
+            "views.py": """
+                from integrations import twilio
+
+
+                def support(phone):
+                    twilio.send_sms(phone)
+
+
+                def marketing(phone):
+                    twilio.send_sms_marketing(phone)
+            """,
+            "integrations/__init__.py": INIT,
+            "integrations/twilio.py": integration(
+                "Twilio",
+                """
+                from django.conf import settings
+                from twilio.rest import Client
+
+                __all__ = [
+                    "send_sms",
+                    "send_sms_marketing",
+                ]
+
+
+                def _twilio_client() -> Client:
+                    \"\"\"A Twilio client built from settings.\"\"\"
+                    return Client(settings.TWILIO_SID, settings.TWILIO_TOKEN)
+
+
+                def _marketing_client() -> Client:
+                    \"\"\"A Twilio client built from settings.\"\"\"
+                    return Client(settings.MARKETING_SID, settings.MARKETING_TOKEN)
+
+
+                def send_sms(to: str) -> None:
+                    \"\"\"Send a text message through Twilio.\"\"\"
+                    _twilio_client().messages.create(to=to, body="hi")
+
+
+                def send_sms_marketing(to: str) -> None:
+                    \"\"\"Send a text message through Twilio (marketing).\"\"\"
+                    _marketing_client().messages.create(to=to, body="sale")
+                """,
+            ),
+        },
+        notes=[
+            "views.py:11: integrations/twilio.py already has a send_sms() for another call; "
+            "this one is send_sms_marketing(): merge or rename them"
+        ],
+    )
