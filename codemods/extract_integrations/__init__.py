@@ -47,7 +47,7 @@ INIT_DOC = '"""Wrappers around third-party services: the only place vendor SDKs 
 def run(project: Project) -> Changes:
     vendors = registry(project.config.vendors)
     context = _context(project)
-    callers = list(_callers(project))
+    callers = list(_callers(project, context))
     notes = likely_vendors(project, callers, vendors, context.first_party)
     blocked = _blocked(project)
     if blocked is not None:
@@ -163,10 +163,14 @@ def _shadowed(project: Project, result: Build) -> Note | None:
     return None
 
 
-def _callers(project: Project) -> Iterable[str]:
+def _callers(project: Project, context: ProjectContext) -> Iterable[str]:
+    """Modules whose vendor calls move: not tests, migrations, settings or integrations/."""
     own = project.module_path(PACKAGE) + "/"
     for path in project.python_paths():
         if path.startswith(own) or is_test_path(path) or is_migration(path):
+            continue
+        module = project.module_for(path)
+        if module is not None and context.settings_modules(module):
             continue
         yield path
 

@@ -19,7 +19,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code, dotted_expr
-from djrefactor.discovery.vendors import DOCS, HTTP_APIS, Vendor, return_type
+from djrefactor.discovery.vendors import DOCS, HTTP_APIS, VENDORS, Vendor, return_type
 from djrefactor.engine import Note, Project
 
 from .layout import reindent, typing_form, with_comment, wrap
@@ -501,7 +501,9 @@ def _article(word: str) -> str:
 
 
 def _api_title(module: str) -> str:
+    """An outside API's title: the registry's (HTTP API or the SDK vendor of that name)."""
     known = [api.title for api in HTTP_APIS if api.module == module]
+    known += [vendor.title for vendor in VENDORS if vendor.integration == module]
     return known[0] if known else api_title(module)
 
 
@@ -691,6 +693,8 @@ def _render_call(
         if hole.values[0] is not None and not hole.star
     }
     replacements[site.receiver] = receiver
+    for name, (_, literal) in source.local_constants.items():
+        replacements.setdefault(name, literal)
     func = code(source.normalized(replaced(site.call.func, replacements)))
     skipped = {hole.context.keyword for hole in optional}
     stars = {hole.values[0]: hole for hole in template.call_holes if hole.star}

@@ -62,6 +62,7 @@ def rewrite(
     `from integrations import ...` it asks for (`requests`) and drops the imports it no longer
     reads."""
     plans = {site.call: (site, result.plans[site]) for site in scan.sites if site in result.plans}
+    scan.removed_statements |= _moved_constants(scan, result)
     transformer = _Caller(scan, plans, names, generated_comments, width)
     transformer.enclosing = _enclosing(scan, list(plans))
     return scan.source.tree.visit(transformer)
@@ -73,6 +74,37 @@ def requests(names: Mapping[str, str]) -> tuple[ImportRequest, ...]:
         ImportRequest(PACKAGE, module, None if local == module else local)
         for module, local in sorted(names.items())
     )
+
+
+def _moved_constants(scan: FileScan, result: Build) -> set[cst.CSTNode]:
+    """The `url = "..."` lines whose only read moved into a wrapper."""
+    source = scan.source
+    kept: set[int] = set()
+    moved: set[int] = set()
+    for site in scan.sites:
+        plan = result.plans.get(site)
+        if plan is None:
+            continue
+        moved.add(id(site.call))
+        kept |= {id(value) for _, value, _ in plan.args}
+        if plan.passthrough:
+            kept |= {id(arg.value) for arg in site.call.args}
+    moved |= {id(statement) for statement in scan.removed_statements | scan.moved_statements}
+    found: set[cst.CSTNode] = set()
+    for name, (assign, _) in source.local_constants.items():
+        ancestors = _ancestors(source.parents, name)
+        if ancestors & moved and not ancestors & kept:
+            found.add(assign)
+    return found
+
+
+def _ancestors(parents: Mapping[cst.CSTNode, cst.CSTNode], node: cst.CSTNode) -> set[int]:
+    found = set()
+    current: cst.CSTNode | None = node
+    while current is not None:
+        found.add(id(current))
+        current = parents.get(current)
+    return found
 
 
 def _enclosing(scan: FileScan, calls: list[cst.Call]) -> set[cst.CSTNode]:

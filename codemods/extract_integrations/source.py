@@ -10,7 +10,7 @@ wrapper reads as `settings.OPENAI_MODEL`). A name a test patches through the cal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -68,6 +68,9 @@ class Source:
     settings_names: dict[str, str] = field(default_factory=dict)
     settings_aliases: set[str] = field(default_factory=set)
     vendor_names: set[str] = field(default_factory=set)
+    local_constants: dict[cst.Name, tuple[cst.Assign, cst.BaseExpression]] = field(
+        default_factory=dict
+    )
     _positions: Mapping[cst.CSTNode, CodeRange] | None = None
 
     @property
@@ -96,12 +99,26 @@ class Source:
         if statement is None:
             return Layout(0, 0, 0)
         base = self._block_indent(statement)
+        relative = self._line_indent(node)
         text = code(statement)
         index = max(text.find(code(node).split("\n", 1)[0]), 0)
         line_start = text.rfind("\n", 0, index) + 1
-        line = text[line_start:index]
-        relative = len(line) - len(line.lstrip(" "))
         return Layout(base + index - line_start, base + relative, relative)
+
+    def _line_indent(self, node: cst.CSTNode) -> int:
+        """The indentation (beyond the statement's) of the line `node` starts on: the
+        whitespace that opens the nearest enclosing argument or element on a line of its own."""
+        current = node
+        while not isinstance(current, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            parent = self.parents.get(current)
+            if parent is None:
+                return 0
+            before = _whitespace_before(parent, current)
+            if isinstance(before, cst.ParenthesizedWhitespace):
+                indent = len(before.last_line.value)
+                return indent if before.indent else indent - self._block_indent(parent)
+            current = parent
+        return 0
 
     def _block_indent(self, node: cst.CSTNode) -> int:
         indent = 0
@@ -160,10 +177,32 @@ class Source:
             referents = self.names.referents(name)
             if referents and all(binding.is_builtin for binding in referents):
                 return frozenset()
+            constant = self._local_constant(name)
+            if constant is not None:
+                self.local_constants[name] = constant
+                return frozenset()
             return None
         if any(map(self._is_first_party_import, statements)):
             return None
         return frozenset(import_statement(statement, name.value) for statement in statements)
+
+    def _local_constant(self, name: cst.Name) -> tuple[cst.Assign, cst.BaseExpression] | None:
+        """`url = "https://..."` in the same function, read only here: its value moves in
+        (and the line goes)."""
+        referents = self.names.referents(name)
+        if len(referents) != 1 or referents[0].scope is self.tree:
+            return None
+        target = referents[0].node
+        parent = self.parents.get(target) if target is not None else None
+        assign = self.parents.get(parent) if parent is not None else None
+        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+            return None
+        literal = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)
+        if not isinstance(assign.value, literal):
+            return None
+        if len(self.names.references(referents[0])) != 1:
+            return None
+        return assign, assign.value
 
     def _reads_settings(self, name: cst.Name) -> bool:
         if name.value in self.settings_names:
@@ -186,9 +225,10 @@ class Source:
     def normalized(self, expr: cst.BaseExpression) -> cst.BaseExpression:
         """`expr` as an integration module writes it: settings-module reads become
         `settings.NAME`."""
-        if not (self.settings_names or self.settings_aliases):
+        if not (self.settings_names or self.settings_aliases or self.local_constants):
             return expr
-        normalized = expr.visit(_Normalize(self.settings_names, self.settings_aliases))
+        constants = {name: value for name, (_, value) in self.local_constants.items()}
+        normalized = expr.visit(_Normalize(self.settings_names, self.settings_aliases, constants))
         assert isinstance(normalized, cst.BaseExpression)
         return normalized
 
@@ -197,10 +237,16 @@ class Source:
 
 
 class _Normalize(cst.CSTTransformer):
-    def __init__(self, settings_names: Mapping[str, str], aliases: set[str]) -> None:
+    def __init__(
+        self,
+        settings_names: Mapping[str, str],
+        aliases: set[str],
+        constants: Mapping[cst.Name, cst.BaseExpression],
+    ) -> None:
         super().__init__()
         self.settings_names = settings_names
         self.aliases = aliases
+        self.constants = constants
         self.skip: set[cst.CSTNode] = set()
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
@@ -221,12 +267,45 @@ class _Normalize(cst.CSTTransformer):
         return updated
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        if original in self.constants:
+            return self.constants[original]
         if original in self.skip or original.value not in self.settings_names:
             return updated
         return cst.Attribute(cst.Name("settings"), cst.Name(self.settings_names[original.value]))
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def _whitespace_before(parent: cst.CSTNode, child: cst.CSTNode) -> cst.CSTNode | None:
+    """The whitespace right before `child` inside a call's arguments or a display's elements."""
+    items: Sequence[cst.CSTNode]
+    if isinstance(parent, cst.Call):
+        items, opening = parent.args, parent.whitespace_before_args
+    elif isinstance(parent, (cst.List, cst.Set)):
+        items, opening = (
+            parent.elements,
+            _after(parent.lbracket if isinstance(parent, cst.List) else parent.lbrace),
+        )
+    elif isinstance(parent, cst.Dict):
+        items, opening = parent.elements, parent.lbrace.whitespace_after
+    elif isinstance(parent, cst.Tuple) and parent.lpar:
+        items, opening = parent.elements, parent.lpar[0].whitespace_after
+    else:
+        return None
+    index = next((i for i, item in enumerate(items) if item is child), None)
+    if index is None:
+        return None
+    if index == 0:
+        return opening
+    comma = getattr(items[index - 1], "comma", None)
+    return comma.whitespace_after if isinstance(comma, cst.Comma) else None
+
+
+def _after(
+    bracket: cst.LeftSquareBracket | cst.LeftCurlyBrace,
+) -> cst.BaseParenthesizableWhitespace:
+    return bracket.whitespace_after
+
+
 def from_module(statement: cst.ImportFrom) -> str:
     return code(statement.module) if statement.module else ""
 

@@ -484,8 +484,8 @@ class _Typer:
             return self._or(value, source, depth)
         if isinstance(value, cst.Call):
             return self._call(value)
-        if isinstance(value, cst.Attribute) and value.attr.value in ("pk", "id"):
-            return "int"
+        if isinstance(value, cst.Attribute) and value.attr.value == "pk":
+            return "int"  # `.id` may be a vendor object's string id
         return None
 
     def _or(self, value: cst.BooleanOperation, source: Source, depth: int) -> str | None:

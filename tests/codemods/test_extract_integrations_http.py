@@ -392,3 +392,59 @@ def test_url_from_a_variable_names_no_api_and_is_left_with_a_note():
             "views.py:1: import of requests kept: some uses could not move",
         ],
     )
+
+
+def test_a_url_kept_in_a_local_moves_into_the_wrapper_and_its_line_goes():
+    view = """
+        import requests
+        from django.conf import settings
+
+
+        def connect(code):
+            data = {"client_secret": settings.STRIPE_SECRET_KEY, "code": code}
+            # the OAuth endpoint of Stripe Connect
+            url = "https://connect.stripe.com/oauth/token"
+            resp = requests.post(url, params=data, timeout=10)
+            return resp.json()["stripe_user_id"]
+    """
+    assert_rewrites(
+        NAME,
+        {"users/__init__.py": "", "users/views.py": view},
+        {
+            "users/views.py": """
+                from django.conf import settings
+
+                from integrations import stripe
+
+
+                def connect(code):
+                    data = {"client_secret": settings.STRIPE_SECRET_KEY, "code": code}
+                    # the OAuth endpoint of Stripe Connect
+                    resp = stripe.create_token(data)
+                    return resp.json()["stripe_user_id"]
+            """,
+            "integrations/__init__.py": INIT,
+            "integrations/stripe.py": integration(
+                "Stripe",
+                """
+                from typing import Any
+
+                import requests
+
+                __all__ = [
+                    "create_token",
+                ]
+
+
+                def create_token(params: dict[str, Any]) -> requests.Response:
+                    \"\"\"Create a token with Stripe (POST /oauth/token).\"\"\"
+                    return requests.post(
+                        "https://connect.stripe.com/oauth/token",
+                        params=params,
+                        timeout=10,
+                    )
+                """,
+            ),
+        },
+        notes=[],
+    )

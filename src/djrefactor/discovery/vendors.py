@@ -324,8 +324,12 @@ NON_VENDORS = frozenset(
         "phonenumber_field",
         "phonenumbers",
         "environ",
+        "environs",
         "decouple",
         "dotenv",
+        "dj_database_url",
+        "dj_email_url",
+        "django_cache_url",
         # libraries that compute rather than call out
         "dateutil",
         "pytz",
@@ -419,7 +423,6 @@ DOCS: Mapping[str, str] = MappingProxyType(
     {
         "stripe.create_payment_intent": "Charge a card through a Stripe PaymentIntent.",
         "stripe.create_refund": "Refund a Stripe payment.",
-        "stripe.create_customer": "Create the Stripe customer for one of the project's customers.",
         "stripe.create_subscription": "Start a Stripe subscription.",
         "stripe.cancel_subscription": "Cancel a Stripe subscription.",
         "stripe.construct_webhook_event": "Check a webhook's Stripe signature and parse its event.",
@@ -459,6 +462,7 @@ PARAM_TYPES: Mapping[str, str] = MappingProxyType(
         "customer": "str",
         "payment_method": "str",
         "payment_intent": "str",
+        "source": "str",
         "prompt": "str",
         "content": "str",
         "model": "str",
