@@ -30,10 +30,11 @@ TEST_COMMANDS = {
 }
 VENDORS = VENDOR_MODULES
 STRONG_KEY = "e2e-" + "k3y" * 20
+EXEMPLARY = "exemplary"  # follows every rule already: nothing to restructure (tests/audit)
 
 
 def fixture_names() -> list[str]:
-    return sorted(p.parent.name for p in FIXTURES.glob("*/manage.py"))
+    return sorted(p.parent.name for p in FIXTURES.glob("*/manage.py") if p.parent.name != EXEMPLARY)
 
 
 def test_every_fixture_has_a_test_command() -> None:
