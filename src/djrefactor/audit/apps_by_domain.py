@@ -157,7 +157,9 @@ def _relations(cls: cst.ClassDef) -> set[str]:
     targets: set[str] = set()
     for call in calls(cls.body):
         func = call.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        name = func.attr.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Name):
+            name = func.value
         if name not in RELATIONS:
             continue
         target = next((a.value for a in call.args if a.keyword and a.keyword.value == "to"), None)
