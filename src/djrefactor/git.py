@@ -16,10 +16,11 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import FrameType, ModuleType
+from typing import BinaryIO
 
 from djrefactor.errors import DjrefactorError
 
@@ -71,14 +72,12 @@ def _run(
     decides what to stop."""
     command = _gitpython()
     environment = {**os.environ, **_ENV, **(env or {})}
-    with _until_git_returns(), tempfile.TemporaryFile() as stream:
-        if input is not None:
-            stream.write(input)
-            stream.seek(0)
-        try:
+    stream = _fed(input) if input is not None else None
+    try:
+        with _until_git_returns():
             status, stdout, stderr = command.Git(str(cwd)).execute(
                 ["git", *args],
-                istream=stream if input is not None else None,
+                istream=stream,
                 with_extended_output=True,
                 with_exceptions=False,
                 stdout_as_string=False,
@@ -86,18 +85,31 @@ def _run(
                 env=environment,
                 start_new_session=True,
             )
-        except command.exc.GitCommandNotFound:
-            raise DjrefactorError(
-                "git is not installed or not on PATH; install git first"
-            ) from None
-        except OSError as exc:
-            raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+    except command.exc.GitCommandNotFound:
+        raise DjrefactorError("git is not installed or not on PATH; install git first") from None
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+    finally:
+        if stream is not None:
+            stream.close()
     output = stdout if isinstance(stdout, bytes) else str(stdout).encode("utf-8", "surrogateescape")
     errors = stderr.encode("utf-8", "replace") if isinstance(stderr, str) else bytes(stderr or b"")
     completed = subprocess.CompletedProcess(["git", *args], int(status or 0), output, errors)
     if check and completed.returncode != 0:
         raise GitError(reason(args, completed.stderr))
     return completed
+
+
+def _fed(data: bytes) -> BinaryIO:
+    """A pipe git reads `data` from (no temporary file: the disk may be full)."""
+    read, write = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write, "wb") as stream, suppress(BrokenPipeError):
+            stream.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return os.fdopen(read, "rb")
 
 
 @contextmanager
