@@ -662,12 +662,12 @@ def _render_wrapper(
         doc = f"{doc[:-1]} ({name[len(site.name) + 1 :].replace('_', ' ')})."
     body = [f'    """{doc}"""']
     if optional:
-        # a type comment: the engine's import editor cannot read an annotated assignment yet
-        options = "dict[str, Any]"
-        if context.python is not None and context.python < (3, 9):
-            options = "Dict[str, Any]"
+        if context.evaluates_annotations():
+            # variable annotations are 3.6+: the type goes in a type comment before that
             target.imports.add("from typing import Dict")
-        body.append(f"    options = {{}}  # type: {options}")
+            body.append("    options = {}  # type: Dict[str, Any]")
+        else:
+            body.append("    options: dict[str, Any] = {}")
         for hole in optional:
             keyword = hole.context.keyword
             body.append(f"    if {hole.name} is not None:")

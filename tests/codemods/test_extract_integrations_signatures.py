@@ -102,7 +102,7 @@ def test_parameters_are_typed_from_the_values_and_optional_keywords_stay_optiona
                     reason: str | None = None,
                 ) -> stripe.Refund:
                     \"\"\"Refund a Stripe payment.\"\"\"
-                    options = {}  # type: dict[str, Any]
+                    options: dict[str, Any] = {}
                     if amount is not None:
                         options["amount"] = amount
                     if reason is not None:
