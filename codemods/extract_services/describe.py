@@ -17,7 +17,6 @@ from .select import ORM_WRITES, TASK_CALLS, Context
 
 PHRASAL = {"checkout": "Check out", "signup": "Sign up", "login": "Log in", "logout": "Log out"}
 PREPOSITIONS = frozenset({"to", "for", "from", "with", "on", "of", "by", "via", "into", "as"})
-MAX = 88
 
 
 def docstring_of(function: cst.FunctionDef) -> str | None:
@@ -33,16 +32,23 @@ def describe(
     statements: Iterable[cst.BaseStatement],
     context: Context,
     vendor_title: Callable[[str], str | None],
+    width: int,
 ) -> str:
-    """The summary line of a service's docstring, at most `MAX` characters."""
-    if view_doc and view_doc.split(" ", 1)[0].lower().rstrip("s") in VERBS and len(view_doc) <= MAX:
+    """The summary line of a service's docstring, fitting the project's line length inside
+    the function (four spaces and the quotes)."""
+    room = width - len('    """') - len('"""')
+    if (
+        view_doc
+        and view_doc.split(" ", 1)[0].lower().rstrip("s") in VERBS
+        and len(view_doc) <= room
+    ):
         return view_doc if view_doc.endswith(".") else f"{view_doc}."
     head = sentence(name)
     effects = _effects(name, writes, statements, context, vendor_title)
     text = head
     for index in range(len(effects), 0, -1):
         candidate = f"{head}: {_join(effects[:index])}"
-        if len(candidate) + 1 <= MAX:
+        if len(candidate) + 1 <= room:
             text = candidate
             break
     return f"{text}."
@@ -82,6 +88,13 @@ def _effects(
     ]
     if created:
         effects.append("create the " + _join(list(dict.fromkeys(created))))
+    for statement in statements:
+        for call in context.of_type(statement, cst.Call):
+            effect = _call_effect(call, context, vendor_title)
+            if effect and " through " in effect and _said(effect.split(" through ")[0], named):
+                effect = "call " + effect.split(" through ")[1]  # `cancel_subscription` on Stripe
+            if effect and effect not in effects and not _said(effect, named):
+                effects.append(effect)
     for write in writes:
         if write.verb in ("create", "delete", "update") or write.verb in named:
             continue
@@ -93,11 +106,6 @@ def _effects(
     ]
     if updated:
         effects.append("update the " + _join(list(dict.fromkeys(updated))))
-    for statement in statements:
-        for call in context.of_type(statement, cst.Call):
-            effect = _call_effect(call, context, vendor_title)
-            if effect and effect not in effects and not _said(effect, named):
-                effects.append(effect)
     return effects
 
 
@@ -148,6 +156,7 @@ def _integration_effect(origin: str, vendor_title: Callable[[str], str | None]) 
         return None
     module, operation = parts[1], parts[-1]
     title = vendor_title(module)
+    title = title.split(" (", 1)[0] if title else None
     if operation in HTTP_CALLS or title is None:
         return f"call {title or 'the ' + module.replace('_', ' ') + ' API'}"
     if operation.endswith("client") or operation[:1].isupper():

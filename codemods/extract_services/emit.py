@@ -91,7 +91,7 @@ def _facts(draft: Draft, extraction: Extraction) -> Facts:
     model = view.class_model(handler.class_name)
     return Facts(
         extraction,
-        writes_of(extraction.run.statements, context, model_of),
+        writes_of(extraction.run.statements, context, model_of, view.classes),
         model.text if model else None,
         notices,
         mail_only,
@@ -108,7 +108,7 @@ def model_namer(types: HandlerTypes) -> Callable[[str], str | None]:
         if hint is None:
             return None
         text = hint.text.removesuffix(" | None")
-        return text if text.isidentifier() and text[:1].isupper() else None
+        return text if text in types.model_names else None
 
     return model_of
 
@@ -325,8 +325,7 @@ def _module_named(statement: cst.SimpleStatementLine, view: ViewModule) -> cst.S
     assert isinstance(replaced, cst.SimpleStatementLine)
     comment = cst.EmptyLine(
         comment=cst.Comment(
-            f"# named after {view.module} as before: logging config and alerts keyed on it "
-            "keep working"
+            "# the views' logger name: logging config and alerts keyed on it still apply"
         )
     )
     kept = [ln for ln in replaced.leading_lines if ln.comment]
@@ -530,10 +529,11 @@ def _doc(draft: Draft, extraction: Extraction, name: str) -> str:
     summary = describe(
         name,
         docstring_of(extraction.handler.function),
-        writes_of(extraction.run.statements, view.context, model_of),
+        writes_of(extraction.run.statements, view.context, model_of, view.classes),
         extraction.run.statements,
         view.context,
         view.shared.vendor_title,
+        view.shared.line_length,
     )
     success = next((s for s in extraction.stops if not s.failure), None)
     if success is None:

@@ -410,12 +410,18 @@ def _name_lifts(lifts: Sequence[Lift], taken: set[str]) -> dict[str, str]:
     for lift in _dedup(lifts):
         candidate = snake(lift.name)
         if candidate in taken:
-            candidate = "current_user" if candidate == "user" else f"{candidate}_value"
+            candidate = "current_user" if candidate == "user" else f"{candidate}_{_kind(lift)}"
         while candidate in taken:
             candidate += "_"
         taken.add(candidate)
         names[lift.code] = candidate
     return names
+
+
+def _kind(lift: Lift) -> str:
+    """What a lifted request value is, to tell it from a local of the same name."""
+    text = lift.code
+    return "text" if ".POST" in text or ".GET" in text else "value"
 
 
 def _stops(

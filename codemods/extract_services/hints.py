@@ -33,6 +33,7 @@ NONE = Hint("None")
 DATA = Hint("dict[str, Any]", (("typing", "Any"),))
 DECIMAL = Hint("Decimal", (("decimal", "Decimal"),))
 DATETIME = Hint("datetime", (("datetime", "datetime"),))
+MAPPING = Hint("Mapping[str, Any]", (("collections.abc", "Mapping"), ("typing", "Any")))
 UPLOAD = Hint("UploadedFile", (("django.core.files.uploadedfile", "UploadedFile"),))
 CONVERTERS = {
     "int": INT,
@@ -112,6 +113,11 @@ class HandlerTypes:
             assert isinstance(node, cst.If)
             self.narrowed |= _none_checked(node.test)
 
+    @property
+    def model_names(self) -> frozenset[str]:
+        """The class names of the project's models (the user model included)."""
+        return frozenset({hint.text for hint in self.models.values()} | {self.user.text})
+
     def _record(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         if value is None:
             return
@@ -166,6 +172,8 @@ class HandlerTypes:
             "validated_data",
         ):
             return DATA
+        if isinstance(node, cst.Attribute) and node.attr.value in ("POST", "GET", "FILES"):
+            return MAPPING
         mapping = _mapping(node)
         if mapping == "kwargs":
             return CONVERTERS.get(self.converters.get(lift.name, ""), STR)

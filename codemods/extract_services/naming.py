@@ -7,7 +7,7 @@ are told apart by what differs: the URL they answer (`close_ticket_by_customer`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -21,13 +21,12 @@ from .select import Context
 _VERB_WORDS = """
     accept activate add apply approve archive assign attach book buy cancel change charge check
     checkout claim clear close complete confirm connect create deactivate decline delete
-    deliver deposit disable dispatch duplicate edit email enable enroll escalate export fetch
-    finish follow generate grant handle import invite issue join leave link log login logout
-    mark merge move notify open order pay place post process publish purchase record redeem
-    refund register reject remove rename renew reopen reply report request reschedule reserve
-    reset resolve restore revoke save schedule send set ship sign signup start stop submit
-    subscribe suggest summarise summarize suspend sync toggle transfer unlink unsubscribe
-    update upgrade upload validate verify void withdraw
+    deliver deposit disable dispatch duplicate edit enable enroll escalate export fetch finish
+    flag generate grant handle import invite join leave login logout mark merge notify open pay
+    publish purchase rate redeem refund register reject remove rename renew reopen reply
+    reschedule reserve reset resolve restore revoke save schedule send ship sign signup start
+    stop submit subscribe suggest summarise summarize suspend sync tag toggle transfer unlink
+    unsubscribe update upgrade upload validate verify void withdraw
 """
 VERBS = frozenset(_VERB_WORDS.split())
 """Words a workflow name may start with: the view already says what it does."""
@@ -104,7 +103,10 @@ class Facts:
 
 
 def writes_of(
-    statements: Iterable[cst.BaseStatement], context: Context, model_of: Callable[[str], str | None]
+    statements: Iterable[cst.BaseStatement],
+    context: Context,
+    model_of: Callable[[str], str | None],
+    classes: Mapping[str, str],
 ) -> tuple[Write, ...]:
     """The model writes of the moved code, in order."""
     found: list[Write] = []
@@ -115,15 +117,16 @@ def writes_of(
             for inner in context.subtree(handler)
         }
         for node in context.subtree(statement):
-            write = None if id(node) in failing else _write(node, context, model_of)
+            write = None if id(node) in failing else _write(node, model_of, classes)
             if write is not None and write not in found:
                 found.append(write)
     return tuple(found)
 
 
 def _write(
-    node: cst.CSTNode, context: Context, model_of: Callable[[str], str | None]
+    node: cst.CSTNode, model_of: Callable[[str], str | None], classes: Mapping[str, str]
 ) -> Write | None:
+    """`classes` names the model class each local name imports (`Audit` -> `Order`)."""
     if isinstance(node, cst.Assign) and len(node.targets) == 1:
         target = node.targets[0].target
         if m.matches(target, m.Attribute(value=m.Name(), attr=m.Name("status") | m.Name("state"))):
@@ -139,12 +142,13 @@ def _write(
     chain, root = _chain(node.func.value)
     root = _manager_owner(node.func.value) or root
     if isinstance(root, cst.Name) and "objects" in chain and root.value[:1].isupper():
+        model = classes.get(root.value, root.value)
         if method in CREATES:
-            return Write("create", root.value)
+            return Write("create", model)
         if method in ("update", "bulk_update"):
-            return Write("update", root.value)
+            return Write("update", model)
         if method == "delete":
-            return Write("delete", root.value)
+            return Write("delete", model)
     if isinstance(node.func.value, cst.Name) and method in ("save", "delete"):
         model = model_of(node.func.value.value)
         if model:

@@ -145,13 +145,18 @@ def settle_imports(
     names = module_names(tree)
     reads = [n for n in TreeIndex(tree).of_type(tree, cst.Name) if names.is_read(n)]
     unresolved = {n.value for n in reads if not names.referents(n)} - BUILTINS
-    unused = {
-        binding.name
-        for binding in names.assignments(tree)
-        if binding.name in touched and not names.references(binding)
-    }
     tree = _add_imports(tree, service_module, alias, [n for n in exported if n in unresolved])
-    return _prune(tree, unused)
+    while True:  # a dropped guarded import can leave its condition's names unread
+        names = module_names(tree)
+        unused = {
+            binding.name
+            for binding in names.assignments(tree)
+            if binding.name in touched and not names.references(binding)
+        }
+        pruned = _prune(tree, unused)
+        if pruned.deep_equals(tree):
+            return pruned
+        tree = pruned
 
 
 def _add_imports(

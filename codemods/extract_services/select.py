@@ -69,6 +69,14 @@ RESPONSES = frozenset(
 TRANSPORT_ATTRS = frozenset({"is_valid", "get_object", "get_queryset", "get_serializer"})
 REQUEST_MAPPINGS = frozenset({"POST", "GET", "data", "query_params", "FILES"})
 LIFTED_ATTRS = frozenset({"cleaned_data", "validated_data"})
+MAPPING_NAMES = {
+    "POST": "post_data",
+    "GET": "query_params",
+    "data": "data",
+    "query_params": "query_params",
+    "FILES": "files",
+}
+"""A request mapping read with keys only known at run time is passed whole, as a mapping."""
 TRANSPORT_ERRORS = ("rest_framework.", "django.http.")
 """Exceptions that are responses in disguise (`raise ValidationError(...)`, `raise Http404`)."""
 USER_ROOTS = ("request.user.", "self.request.user.")
@@ -296,6 +304,8 @@ def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
         return _template_name(node)  # type: ignore[arg-type]  # a Call, matched above
     if isinstance(node, cst.Attribute) and node.attr.value == "user" and request_root(node.value):
         return "user"
+    if isinstance(node, cst.Attribute) and node.attr.value in MAPPING_NAMES:
+        return MAPPING_NAMES[node.attr.value] if request_root(node.value) else None
     if isinstance(node, cst.Attribute) and node.attr.value in LIFTED_ATTRS:
         return node.attr.value if isinstance(node.value, cst.Name) else None
     if isinstance(node, cst.Attribute) and m.matches(node, m.Attribute(value=m.Name("self"))):
@@ -412,8 +422,24 @@ def _conditional(node: cst.CSTNode) -> bool:
 
 
 def _mentions_view_state(node: cst.CSTNode, context: Context) -> bool:
+    """An assignment to the request or the view instance; not one to the user's own data
+    (`request.user.profile.badges += 1`), which reads the lifted user."""
     target = node.target if isinstance(node, (cst.AssignTarget, cst.AugAssign)) else node
+    if isinstance(target, cst.BaseExpression) and _user_rooted(target):
+        return False
     return any(name.value in ("request", "self") for name in context.of_type(target, cst.Name))
+
+
+def _user_rooted(node: cst.BaseExpression) -> bool:
+    while isinstance(node, cst.Attribute | cst.Subscript):
+        if (
+            isinstance(node, cst.Attribute)
+            and node.attr.value == "user"
+            and request_root(node.value)
+        ):
+            return True
+        node = node.value
+    return False
 
 
 def _is_transport(node: cst.CSTNode, context: Context) -> bool:
@@ -438,6 +464,8 @@ def _is_transport(node: cst.CSTNode, context: Context) -> bool:
         root = dotted_name(func) or ""
         if root.startswith(USER_ROOTS):
             return False  # `request.user.get_username()`: the user, which is lifted
+        if lift_name(func.value, False) in MAPPING_NAMES.values():
+            return False  # `request.POST.get(f"q{n}")`: the mapping is lifted
         return (
             func.attr.value in TRANSPORT_ATTRS
             or root.startswith(("messages.", "self.", "request."))

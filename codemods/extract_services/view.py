@@ -111,6 +111,11 @@ class ViewModule:
                 found[name] = Hint(cls, ((module, cls),))
         return found
 
+    @cached_property
+    def classes(self) -> dict[str, str]:
+        """Local name -> the model class it stands for (`Audit` -> `Order`)."""
+        return {name: hint.text for name, hint in self.models.items()}
+
     def _classes(self, path: str) -> list[str]:
         return [s.name.value for s in self.project.tree(path).body if isinstance(s, cst.ClassDef)]
 
@@ -422,7 +427,7 @@ def _model_name(types: HandlerTypes) -> Callable[[str], str | None]:
         if hint is None:
             return None
         text = hint.text.removesuffix(" | None")
-        return text if text.isidentifier() and text[:1].isupper() else None
+        return text if text in types.model_names else None
 
     return model_of
 
