@@ -1,54 +1,41 @@
 """Split the single settings module into a `settings/` package: base, development, production.
 
 Why: environment differences become explicit, and a production deploy can never inherit
-`DEBUG = True` or a committed secret by accident.
-Before: `config/settings.py` with a hard-coded SECRET_KEY, `DEBUG = True`, `if DEBUG:` blocks
-and perhaps a `local_settings` import.
+`DEBUG = True` or a committed secret by accident, while every deployment keeps its contract.
+Before: `config/settings.py` with a hard-coded or env-defaulted SECRET_KEY, a DEBUG toggle,
+`if DEBUG:` blocks and perhaps a `local_settings` import.
 After: `config/settings/base.py` (everything shared, `__file__` paths one level deeper),
-`development.py` (DEBUG on, the old secret, local hosts, the `if DEBUG:` contents, dev tools,
-the local_settings import) and `production.py` (DEBUG off, DJANGO_SECRET_KEY and
-DJANGO_ALLOWED_HOSTS read from the environment with the library the project already uses,
-`check --deploy` security defaults). manage.py and test configuration default to development;
-wsgi.py, asgi.py, Procfile and Dockerfile to production.
+`development.py` (the DEBUG toggle on by default, the old secret, the `if DEBUG:` contents, dev
+tools, the local_settings import), `production.py` (DEBUG off, the secret and hosts from the
+variables the project already read, parsed the same way but required, vendor keys without
+placeholders, `check --deploy` clean security defaults for the project's Django and Python) and
+`test.py` where the tests ran on the old module. manage.py stays on development; wsgi, asgi,
+the Celery app, Procfile processes, Dockerfile and docker-compose services that are not
+obviously development, and start scripts run production explicitly. `.env.example` lists what
+production reads; app code importing the settings module reads `django.conf.settings`.
 """
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Iterable, Sequence
-from pathlib import PurePosixPath
+from collections.abc import Sequence
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from djrefactor.analysis.imports import resolve_relative
+from djrefactor.discovery.files import is_production_file, is_proxy_platform_file
 from djrefactor.engine import Changes, Note, Project, Redirect
 
-from . import classify as classify
+from . import appcode, build, classify, entrypoints, env, envfile, testing
+from . import statements as st
 from . import templates as templates
-from .names import names_bound, names_read
 from .paths import deepen
 
 SUMMARY = "split settings into base / development / production"
 AFTER: tuple[str, ...] = ("config-package",)
 
 MODULES = ("base", "development", "production")
-PRODUCTION_FILES = (
-    "wsgi.py",
-    "asgi.py",
-    "Procfile*",
-    "Dockerfile*",
-    "*.Dockerfile",
-    "docker-compose*",
-    "compose*.y*ml",
-    "app.json",
-    "fly.toml",
-    "render.yaml",
-    "*.service",
-    "uwsgi.ini",
-    "gunicorn.conf.py",
-    ".env.prod*",
-)
+INIT_DOC = '"""Settings per environment: base (shared), development and production."""\n'
 
 
 def run(project: Project) -> Changes:
@@ -62,27 +49,84 @@ def run(project: Project) -> Changes:
         return Changes.none((Note(path, None, f"settings not split: {blocked}"),))
     tree = project.tree(path)
     deeper = not path.endswith("__init__.py")
-    result = _sort(tree, deeper)
+    bindings = env.Bindings.of(tree)
+    result = _sort(tree, deeper, bindings)
     base = _base_module(tree, result)
-    development = _development_text(tree, result, deeper)
-    production = _production_text(tree, result, deeper)
+    context = _context(project, path, tree, result, deeper, bindings)
+    production, contract = build.production(context)
+    writes: dict[str, str | cst.Module] = {
+        f"{folder}/__init__.py": INIT_DOC,
+        f"{folder}/base.py": base,
+        f"{folder}/development.py": build.development(context),
+        f"{folder}/production.py": production,
+    }
+    tests = testing.test_settings(project, module, folder)
+    deploy = entrypoints.run_production(project, module, contract)
+    code = appcode.settings_lookups(project, module, folder, st.bound(result.base))
+    example = envfile.env_example(
+        project, folder, production, st.body(base), bindings, contract.required
+    )
+    overlay = _overlay_template(project, module)
+    for part in (tests.writes, deploy.writes, code.writes, example.writes, overlay):
+        writes.update(part)
     return Changes(
-        writes={
-            f"{folder}/__init__.py": INIT_DOC,
-            f"{folder}/base.py": base,
-            f"{folder}/development.py": development,
-            f"{folder}/production.py": production,
-        },
+        writes=writes,
         deletes=frozenset({path}) if deeper else frozenset(),
-        redirects=(_redirect(project, module, folder),),
-        notes=_notes(path, result, base),
+        redirects=(_redirect(project, module, folder, deploy.production_paths, tests.paths),),
+        notes=(
+            *_notes(path, result, base, context, contract),
+            *tests.notes,
+            *deploy.notes,
+            *code.notes,
+            *example.notes,
+        ),
     )
 
 
-INIT_DOC = '"""Settings per environment: base (shared), development and production."""\n'
+def _context(
+    project: Project,
+    path: str,
+    tree: cst.Module,
+    result: classify.Sorted,
+    deeper: bool,
+    bindings: env.Bindings,
+) -> build.Context:
+    versions = project.facts.versions
+    return build.Context(
+        tree=tree,
+        result=result,
+        deeper=deeper,
+        bindings=bindings,
+        style=build.env_style(bindings, versions.python_at_least(3, 6)),
+        versions=versions,
+        proxy_evident=_proxy_evident(project, result),
+        used_settings=appcode.used_settings(project, path),
+        celery_app=project.facts.celery.path if project.facts.celery else None,
+    )
+
+
+def _proxy_evident(project: Project, result: classify.Sorted) -> bool:
+    """A PaaS router in front (Procfile, app.json, fly.toml...) or the old settings trusted it."""
+    if any(is_proxy_platform_file(path) for path in project.paths):
+        return True
+    every = [*result.base, *result.production, *result.development]
+    return "SECURE_PROXY_SSL_HEADER" in st.bound(every)
 
 
 def _blocked(project: Project, module: str, path: str, folder: str) -> str | None:
+    package = project.facts.settings_package
+    if package is not None and not path.endswith("__init__.py"):
+        found = sorted(
+            name.rsplit("/", 1)[-1]
+            for name in project.python_paths()
+            if name.startswith(project.module_path(package) + "/")
+            and not name.endswith("__init__.py")
+        )
+        return (
+            f"{package} is already a settings package ({', '.join(found)}) and {module} is one "
+            "of its modules; split-settings splits a single settings.py, so it leaves the "
+            "package as it is: give it development.py and production.py by hand"
+        )
     if not path.endswith("__init__.py") and module.rsplit(".", 1)[-1] != "settings":
         return f"{module} is not a plain settings module; split it by hand"
     taken = [f"{folder}/{name}.py" for name in MODULES] + [f"{folder}/__init__.py"]
@@ -92,27 +136,16 @@ def _blocked(project: Project, module: str, path: str, folder: str) -> str | Non
     return None
 
 
-# -- sorting the statements ----------------------------------------------------------------------
-def _body(tree: cst.Module) -> list[cst.BaseStatement]:
-    body: list[cst.BaseStatement] = list(tree.body)
-    if body and _is_docstring(body[0]):
-        body = body[1:]
-    return body
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return m.matches(statement, m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))
-
-
-def _sort(tree: cst.Module, deeper: bool) -> classify.Sorted:
+# -- sorting the statements -----------------------------------------------------------------------
+def _sort(tree: cst.Module, deeper: bool, bindings: env.Bindings) -> classify.Sorted:
     positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
 
     def line_of(node: cst.CSTNode) -> int | None:
         found = positions.get(node)
         return found.start.line if found else None
 
-    classifier = classify.Classifier(line_of)
-    for statement in _body(tree):
+    classifier = classify.Classifier(line_of, bindings)
+    for statement in st.body(tree):
         updated = statement
         if deeper:
             updated, handled = deepen(statement)
@@ -121,10 +154,10 @@ def _sort(tree: cst.Module, deeper: bool) -> classify.Sorted:
                     statement, "path built from __file__ not adjusted for settings/; check it"
                 )
             if classify.is_local_settings_import(updated):
-                updated = _one_level_up(updated)
+                updated = st.one_level_up(updated)
         classifier.place(statement, updated)
     _default_environment(classifier)
-    classifier.result.base = _prune_imports(_body(tree), classifier.result.base)
+    classifier.result.base = _prune_imports(st.body(tree), classifier.result.base)
     return classifier.result
 
 
@@ -139,86 +172,34 @@ def _default_environment(classifier: classify.Classifier) -> None:
     classifier.result.development[:0] = lines
 
 
-class _OneLevelUp(cst.CSTTransformer):
-    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
-        if not updated.relative:
-            return updated
-        return updated.with_changes(relative=[cst.Dot(), *updated.relative])
-
-
-def _one_level_up(statement: cst.BaseStatement) -> cst.BaseStatement:
-    updated = statement.visit(_OneLevelUp())
-    assert isinstance(updated, cst.BaseStatement)
-    return updated
-
-
-def _alias_binding(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias) -> str:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    dotted = cst.helpers.get_full_name_for_node(alias.name) or ""
-    return dotted.split(".")[0] if isinstance(node, cst.Import) else dotted
-
-
-def _imports(statements: Iterable[cst.BaseStatement]) -> dict[str, cst.SimpleStatementLine]:
-    """Name -> a one-alias import statement binding it, from top-level imports."""
-    found: dict[str, cst.SimpleStatementLine] = {}
-    for statement in statements:
-        if not m.matches(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
-            continue
-        assert isinstance(statement, cst.SimpleStatementLine)
-        node = statement.body[0]
-        assert isinstance(node, cst.Import | cst.ImportFrom)
-        if isinstance(node.names, cst.ImportStar):
-            continue
-        for alias in node.names:
-            single = node.with_changes(names=[alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)])
-            if isinstance(single, cst.ImportFrom):
-                single = single.with_changes(lpar=None, rpar=None)
-            found[_alias_binding(node, alias)] = cst.SimpleStatementLine(body=[single])
-    return found
-
-
-def _reads(statements: Iterable[cst.BaseStatement]) -> set[str]:
-    names: set[str] = set()
-    for statement in statements:
-        if not m.matches(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
-            names |= names_read(statement)
-    return names
-
-
 def _prune_imports(
     original: Sequence[cst.BaseStatement], base: list[cst.BaseStatement]
 ) -> list[cst.BaseStatement]:
     """Drop imports only the moved-out statements used (the secret's `get_random_secret_key`...)."""
-    unused = _reads(original) - _reads(base)
+    unused = st.reads(original) - st.reads(base)
     kept: list[cst.BaseStatement] = []
     carried: list[cst.EmptyLine] = []
     for statement in base:
         pruned = _without_names(statement, unused)
         if pruned is None:
-            carried += [line for line in _leading(statement) if line.comment]
+            carried += [line for line in st.leading(statement) if line.comment]
             continue
         if carried:
-            pruned = pruned.with_changes(leading_lines=[*carried, *_leading(pruned)])
+            pruned = pruned.with_changes(leading_lines=[*carried, *st.leading(pruned)])
             carried = []
         kept.append(pruned)
     return kept
 
 
-def _leading(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
-    lines: Sequence[cst.EmptyLine] = getattr(statement, "leading_lines", ())
-    return lines
-
-
 def _without_names(statement: cst.BaseStatement, unused: set[str]) -> cst.BaseStatement | None:
-    if not m.matches(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
+    if not st.is_import(statement):
         return statement
     assert isinstance(statement, cst.SimpleStatementLine)
     node = statement.body[0]
     assert isinstance(node, cst.Import | cst.ImportFrom)
     if isinstance(node.names, cst.ImportStar):
         return statement
-    aliases = [a for a in node.names if _alias_binding(node, a) not in unused]
+    aliases = [a for a in node.names if st.alias_binding(node, a) not in unused]
     if len(aliases) == len(node.names):
         return statement
     if not aliases:
@@ -227,17 +208,34 @@ def _without_names(statement: cst.BaseStatement, unused: set[str]) -> cst.BaseSt
     return statement.with_changes(body=[node.with_changes(names=aliases)])
 
 
-# -- base.py -------------------------------------------------------------------------------------
+# -- base.py --------------------------------------------------------------------------------------
 def _base_module(tree: cst.Module, result: classify.Sorted) -> cst.Module:
     first = tree.body[0] if tree.body else None
-    docstring = first if first is not None and _is_docstring(first) else None
+    docstring = first if first is not None and st.is_docstring(first) else None
     if docstring is None:
         docstring = cst.parse_statement(templates.BASE_DOC)
     tools = _move_dev_tools(result)
     if tools:
         tools[0] = tools[0].with_changes(leading_lines=[cst.EmptyLine()])
     result.development += tools
-    return tree.with_changes(body=[docstring, *result.base])
+    return tree.with_changes(body=[docstring, *_two_blank_lines_after_defs(result.base)])
+
+
+def _two_blank_lines_after_defs(
+    statements: Sequence[cst.BaseStatement],
+) -> list[cst.BaseStatement]:
+    """A statement that followed a moved one may now follow a def: PEP 8 wants two blank lines."""
+    spaced: list[cst.BaseStatement] = []
+    for statement in statements:
+        after_def = spaced and isinstance(spaced[-1], cst.FunctionDef | cst.ClassDef)
+        lines = list(st.leading(statement))
+        blanks = next((i for i, line in enumerate(lines) if line.comment), len(lines))
+        if after_def and blanks < 2:
+            statement = statement.with_changes(
+                leading_lines=[cst.EmptyLine()] * (2 - blanks) + lines
+            )
+        spaced.append(statement)
+    return spaced
 
 
 def _is_dev_tool(element: cst.BaseElement) -> bool:
@@ -294,147 +292,95 @@ def _dev_tool_lines(name: str, tools: list[tuple[int, cst.BaseElement]]) -> list
     return [classify.parse(f"MIDDLEWARE.insert({i}, {_code(e.value)})") for i, e in tools]
 
 
-# -- development.py and production.py ------------------------------------------------------------
-def _statements_code(tree: cst.Module, statements: Sequence[cst.BaseStatement]) -> str:
-    return tree.with_changes(header=[], body=statements, footer=[]).code if statements else ""
+# -- references and notes -------------------------------------------------------------------------
+def _overlay_template(project: Project, module: str) -> dict[str, str]:
+    """The committed template of a git-ignored overlay imports development from now on."""
+    overlay = project.facts.overlay
+    if overlay is None:
+        return {}
+    text = project.text(overlay.template)
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return {}
+    updated = tree.visit(_StarFrom(overlay.module, module, f"{module}.development"))
+    return {overlay.template: updated.code} if updated.code != text else {}
 
 
-def _needed_imports(
-    tree: cst.Module,
-    result: classify.Sorted,
-    statements: Sequence[cst.BaseStatement],
-    bound: set[str],
-    deeper: bool,
-) -> tuple[list[cst.BaseStatement], list[str]]:
-    """Imports to repeat, and names to take from base explicitly (no F405 on star names)."""
-    needed: list[str] = []
-    known = set(bound)
-    for statement in statements:
-        needed += sorted(names_read(statement) - known - set(needed))
-        known |= names_bound(statement)
-    imports = _imports(_body(tree))
-    from_base = set().union(*(names_bound(s) for s in result.base)) if result.base else set()
-    repeated: list[cst.BaseStatement] = [imports[name] for name in needed if name in imports]
-    if deeper:
-        repeated = [_one_level_up(statement) for statement in repeated]
-    return repeated, sorted(name for name in needed if name not in imports and name in from_base)
+class _StarFrom(cst.CSTTransformer):
+    """`from .settings import *` (resolved from `overlay`) -> `from .settings.development ...`."""
+
+    def __init__(self, overlay: str, old: str, new: str) -> None:
+        super().__init__()
+        self.overlay, self.old, self.new = overlay, old, new
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        name = cst.helpers.get_full_name_for_node(updated.module) if updated.module else None
+        if (
+            not name
+            or resolve_relative(self.overlay, False, len(updated.relative), name) != self.old
+        ):
+            return updated
+        suffix = self.new[len(self.old) :]
+        return updated.with_changes(module=cst.parse_expression(name + suffix))
 
 
-def _bound_by(code: str) -> set[str]:
-    return set().union(*(names_bound(s) for s in cst.parse_module(code).body))
-
-
-def _header(
-    tree: cst.Module, head: str, extra: list[cst.BaseStatement], from_base: list[str]
-) -> str:
-    imports = _statements_code(tree, extra)
-    star = templates.STAR
-    if from_base:
-        star += f"from .base import {', '.join(from_base)}\n"
-    return head.replace(templates.STAR, imports + ("\n" if imports else "") + star, 1)
-
-
-def _development_text(tree: cst.Module, result: classify.Sorted, deeper: bool) -> cst.Module:
-    head = templates.development_head()
-    statements = [*result.development, *result.local_imports]
-    extra, from_base = _needed_imports(tree, result, statements, _bound_by(head), deeper)
-    text = _header(tree, head, extra, from_base) + _spaced(tree, statements)
-    return cst.parse_module(text)
-
-
-def _spaced(tree: cst.Module, statements: Sequence[cst.BaseStatement]) -> str:
-    if not statements:
-        return ""
-    first = statements[0]
-    if not _leading(first):
-        first = first.with_changes(leading_lines=[cst.EmptyLine()])
-    return _statements_code(tree, [first, *statements[1:]])
-
-
-def _production_text(tree: cst.Module, result: classify.Sorted, deeper: bool) -> cst.Module:
-    style = _env_style(tree)
-    head = templates.production_head(style)
-    own = set().union(*(names_bound(s) for s in result.production)) if result.production else set()
-    security = [
-        code for name, code in templates.security_settings(style).items() if name not in own
-    ]
-    security_code = "\n" + "".join(security)
-    statements = [*_middleware_fixes(result), *result.production]
-    known = _bound_by(head) | _bound_by(security_code)
-    extra, from_base = _needed_imports(tree, result, statements, known, deeper)
-    text = _header(tree, head, extra, from_base) + security_code + _spaced(tree, statements)
-    return cst.parse_module(text)
-
-
-def _middleware_fixes(result: classify.Sorted) -> list[cst.BaseStatement]:
-    """SecurityMiddleware applies the security settings; check --deploy warns without it."""
-    for statement in result.base:
-        if classify.assigned_name(statement) != "MIDDLEWARE":
-            continue
-        value = classify.assigned_value(statement)
-        if not isinstance(value, cst.List | cst.Tuple):
-            return []
-        strings = [e.value for e in value.elements if isinstance(e.value, cst.SimpleString)]
-        if SECURITY_MIDDLEWARE in {string.evaluated_value for string in strings}:
-            return []
-        return [
-            classify.parse(
-                "# SecurityMiddleware applies the HSTS, SSL redirect and nosniff settings.\n"
-                f'MIDDLEWARE = ["{SECURITY_MIDDLEWARE}", *MIDDLEWARE]\n'
-            )
-        ]
-    return []
-
-
-SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
-
-
-def _imported_modules(node: cst.CSTNode) -> list[str]:
-    if isinstance(node, cst.Import):
-        return [cst.helpers.get_full_name_for_node(alias.name) or "" for alias in node.names]
-    if isinstance(node, cst.ImportFrom) and node.module is not None:
-        return [cst.helpers.get_full_name_for_node(node.module) or ""]
-    return []
-
-
-def _env_style(tree: cst.Module) -> templates.EnvStyle:
-    for node in m.findall(tree, m.Import() | m.ImportFrom()):
-        for module in _imported_modules(node):
-            root = module.split(".")[0]
-            if root == "environ":
-                return templates.EnvStyle.ENVIRON
-            if root == "decouple":
-                return templates.EnvStyle.DECOUPLE
-    return templates.EnvStyle.OS
-
-
-# -- references and notes ------------------------------------------------------------------------
-def _is_production_file(path: str) -> bool:
-    name = PurePosixPath(path).name
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in PRODUCTION_FILES)
-
-
-def _redirect(project: Project, module: str, folder: str) -> Redirect:
+def _redirect(
+    project: Project,
+    module: str,
+    folder: str,
+    production_paths: Sequence[str],
+    test_paths: Sequence[str],
+) -> Redirect:
     production = f"{module}.production"
-    per_path = {path: production for path in project.paths if _is_production_file(path)}
+    per_path = {path: production for path in project.paths if is_production_file(path)}
+    per_path.update(dict.fromkeys(production_paths, production))
+    app = project.facts.celery
+    if app is not None:
+        per_path[app.path] = production
+    per_path.update(dict.fromkeys(test_paths, f"{module}.{testing.MODULE}"))
     # The new modules live below the old name: their own imports (`.base`) must stay as written.
     per_path.update({f"{folder}/{name}.py": module for name in MODULES})
     return Redirect(module, f"{module}.development", per_path)
 
 
-def _notes(path: str, result: classify.Sorted, base: cst.Module) -> tuple[Note, ...]:
+def _notes(
+    path: str,
+    result: classify.Sorted,
+    base: cst.Module,
+    context: build.Context,
+    contract: build.Contract,
+) -> tuple[Note, ...]:
     notes = [Note(path, line, message) for line, message in result.notes]
-    for name, read in sorted(result.env_names.items()):
-        wanted = {classify.SECRET: templates.SECRET_ENV, classify.HOSTS: templates.HOSTS_ENV}
-        if name in wanted and read != wanted[name]:
-            notes.append(
-                Note(
-                    path,
-                    None,
-                    f"{name} was read from ${read}; production reads ${wanted[name]}: "
-                    "set it in every deployment",
-                )
+    app = context.celery_app
+    if app is not None:
+        notes.append(
+            Note(
+                app,
+                None,
+                "the Celery app defaults to production settings now (like wsgi.py): a worker "
+                "started at a developer's keyboard needs DJANGO_SETTINGS_MODULE set to the "
+                "development module",
             )
+        )
+    required = ", ".join(f"${name}" for name in dict.fromkeys(contract.required))
+    notes.append(
+        Note(path, None, f"operators: production.py requires {required} in every deployment")
+    )
+    notes += [Note(path, None, message) for message in contract.notes]
+    if contract.vendor_keys:
+        keys = ", ".join(f"${key}" for key in contract.vendor_keys)
+        notes.append(
+            Note(
+                path,
+                None,
+                f"operators: production.py reads {keys} without base.py's placeholder defaults; "
+                "set them in every deployment (unset, they are empty and those vendor calls fail)",
+            )
+        )
+    secret = build.committed_secret(context)
+    if secret is not None:
+        notes.append(Note(path, None, _rotation(contract, context)))
     for statement in classify.secret_looking_literals(list(base.body)):
         notes.append(
             Note(
@@ -445,3 +391,17 @@ def _notes(path: str, result: classify.Sorted, base: cst.Module) -> tuple[Note, 
             )
         )
     return tuple(notes)
+
+
+def _rotation(contract: build.Contract, context: build.Context) -> str:
+    variable = contract.secret_variable
+    message = (
+        "the committed SECRET_KEY now lives in development.py only; if a deployment ever ran "
+        f"with it, treat it as leaked: set ${variable} to a new random key"
+    )
+    if context.versions.django_at_least(4, 1):
+        return message + (
+            f" and keep the old one in ${variable}_FALLBACKS (SECRET_KEY_FALLBACKS) until "
+            "sessions and password-reset links made with it have expired"
+        )
+    return message + " (Django < 4.1 has no SECRET_KEY_FALLBACKS: rotating logs everyone out)"

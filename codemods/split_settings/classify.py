@@ -16,8 +16,9 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange
 
+from . import env
 from .names import names_bound, names_read
-from .templates import DEV_SECRET, LOCAL_HOSTS, SECRET_ENV
+from .templates import DEV_SECRET, LOCAL_HOSTS
 
 DEBUG, SECRET, HOSTS = "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"
 ENVIRONMENT_NAMES = frozenset({DEBUG, SECRET, HOSTS})
@@ -37,7 +38,10 @@ class Sorted:
     production: list[cst.BaseStatement] = field(default_factory=list)
     local_imports: list[cst.BaseStatement] = field(default_factory=list)
     notes: list[tuple[int | None, str]] = field(default_factory=list)
-    env_names: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, cst.BaseStatement] = field(default_factory=dict)
+    """The original top-level statement setting DEBUG, SECRET_KEY or ALLOWED_HOSTS."""
+    conditional: list[cst.BaseStatement] = field(default_factory=list)
+    """Blocks (`if os.environ.get("CI"): SECRET_KEY = ...`) setting SECRET_KEY or hosts."""
 
 
 def assigned_name(statement: cst.BaseStatement) -> str | None:
@@ -149,6 +153,7 @@ class Classifier:
     """One pass over the settings statements, in order."""
 
     line_of: Callable[[cst.CSTNode], int | None]
+    bindings: env.Bindings = field(default_factory=env.Bindings)
     result: Sorted = field(default_factory=Sorted)
     debug_tainted: set[str] = field(default_factory=lambda: {DEBUG})
     env_tainted: set[str] = field(default_factory=lambda: {SECRET, HOSTS})
@@ -165,6 +170,8 @@ class Classifier:
             self._environment(statement, name or "")
         elif isinstance(statement, cst.If) and debug_polarity(statement.test) is not None:
             self._split_debug_block(original, statement)
+        elif isinstance(statement, cst.If | cst.Try) and names_bound(statement) & {SECRET, HOSTS}:
+            self._conditional_environment(original, statement)
         elif names_read(statement) & self.env_tainted:
             self.env_tainted |= names_bound(statement)
             self.result.development.append(statement)
@@ -176,30 +183,33 @@ class Classifier:
 
     # -- DEBUG / SECRET_KEY / ALLOWED_HOSTS -----------------------------------------------------
     def _environment(self, statement: cst.BaseStatement, name: str) -> None:
+        """DEBUG is False in base (development sets its own); the secret and the hosts are
+        development's as written (production reads them from the environment)."""
         self.seen.add(name)
+        self.result.environment[name] = statement
         value = assigned_value(statement)
-        self._remember_env_name(name, value)
         if name == DEBUG:
             self.result.base.append(parse("DEBUG = False", like=statement))
-        elif name == SECRET:
-            self.result.development.append(self._development_secret(statement, value))
+        elif value is not None and requires_environment(value, self.bindings):
+            fallback = f'"{DEV_SECRET}"' if name == SECRET else LOCAL_HOSTS
+            self.result.development.append(parse(f"{name} = {fallback}", like=statement))
         else:
-            self.result.development.append(parse(f"ALLOWED_HOSTS = {LOCAL_HOSTS}", like=statement))
+            self.result.development.append(statement)
 
-    def _remember_env_name(self, name: str, value: cst.BaseExpression | None) -> None:
-        strings = m.findall(value, m.SimpleString()) if value is not None else []
-        for string in strings[:1]:
-            assert isinstance(string, cst.SimpleString)
-            read = string.evaluated_value
-            if isinstance(read, str) and read.isidentifier() and read.isupper():
-                self.result.env_names[name] = read
-
-    def _development_secret(
-        self, statement: cst.BaseStatement, value: cst.BaseExpression | None
-    ) -> cst.BaseStatement:
-        if value is None or not requires_environment(value):
-            return statement
-        return parse(f'SECRET_KEY = "{DEV_SECRET}"', like=statement)
+    def _conditional_environment(
+        self, original: cst.BaseStatement, statement: cst.BaseStatement
+    ) -> None:
+        """Conditions on something else than DEBUG stay conditions, in development."""
+        bound = names_bound(statement) & {SECRET, HOSTS}
+        self.seen |= bound
+        self.result.conditional.append(statement)
+        self.result.development.append(statement)
+        for name in sorted(bound):
+            self.note(
+                original,
+                f"{name} is set under a condition; the block stays as it is in "
+                "development.py and production.py reads it from the environment",
+            )
 
     # -- if DEBUG: ... else: ... ------------------------------------------------------------------
     def _split_debug_block(self, original: cst.BaseStatement, statement: cst.If) -> None:
@@ -223,7 +233,7 @@ class Classifier:
         self.note(
             statement,
             f"production branch set {name}; production.py now sets it "
-            f"({SECRET_ENV if name == SECRET else 'from the environment'}): check the old value",
+            "(from the environment): check the old value",
         )
         return False
 
@@ -248,19 +258,10 @@ class Classifier:
             self.result.development.append(in_development)
 
 
-def requires_environment(value: cst.BaseExpression) -> bool:
+def requires_environment(value: cst.BaseExpression, bindings: env.Bindings) -> bool:
     """`os.environ["X"]`, `env("X")`, `config("X")`, `os.environ.get("X")`: no usable default."""
-    if m.matches(value, m.Subscript(value=m.Attribute(attr=m.Name("environ")))):
-        return True
-    if not isinstance(value, cst.Call):
-        return False
-    keywords = {arg.keyword.value for arg in value.args if arg.keyword is not None}
-    positional = [arg for arg in value.args if arg.keyword is None]
-    return (
-        "default" not in keywords
-        and len(positional) == 1
-        and m.matches(positional[0].value, m.SimpleString())
-    )
+    found = env.reads(value, bindings)
+    return bool(found) and all(read.default is None for read in found)
 
 
 def secret_looking_literals(statements: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:

@@ -49,15 +49,33 @@ class Redirect:
 
 
 @dataclass(frozen=True)
+class ImportRequest:
+    """An import a file needs: `from module import name [as alias]`, or `import module [as
+    alias]` when `name` is None. `module` may be relative (`.models`, `..base`, `.`).
+
+    Codemods ask; the engine adds what is missing where the project's isort or ruff would put it.
+    """
+
+    module: str
+    name: str | None = None
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
 class Changes:
     """What one codemod asks for. Codemods never touch the disk; the engine applies this.
 
-    Order of application: `writes` and `deletes` first, then `moves` (a module moved with its
-    file(s): `old.module -> new.module`, which implies a Redirect), then every redirect.
+    Order of application: `writes` and `deletes` first, then `imports` (path -> the imports
+    that file needs; the engine also drops the imports the step left unused in every Python file
+    it writes), then `moves` (a module moved with its file(s): `old.module -> new.module`, which
+    implies a Redirect), then every redirect.
     """
 
     writes: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
     deletes: frozenset[str] = frozenset()
+    imports: Mapping[str, tuple[ImportRequest, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     moves: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     redirects: tuple[Redirect, ...] = ()
     notes: tuple[Note, ...] = ()
@@ -69,18 +87,20 @@ class Changes:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.writes or self.deletes or self.moves or self.redirects)
+        return not (self.writes or self.deletes or self.imports or self.moves or self.redirects)
 
 
 @dataclass(frozen=True)
 class FileChange:
     """One file's change in one step. `old_path` is None for a new file, `new_path` None for a
-    deleted one; both set and different for a rename."""
+    deleted one; both set and different for a rename. `mode` is the file's git mode (`100755`
+    for an executable), the same before and after: djrefactor never changes a mode."""
 
     old_path: str | None
     new_path: str | None
     old_text: str
     new_text: str
+    mode: str = "100644"
 
     @property
     def kind(self) -> str:
@@ -113,6 +133,8 @@ class Plan:
     root: str
     steps: tuple[Step, ...]
     total: tuple[FileChange, ...]
+    notes: tuple[Note, ...] = ()
+    """About the plan as a whole rather than one step (paths git ignores, symlinks)."""
 
     @property
     def is_empty(self) -> bool:

@@ -44,9 +44,9 @@ def render_change(change: FileChange) -> str:
     head = [f"diff --git a/{old_path} b/{new_path}\n"]
     kind = change.kind
     if kind == "create":
-        head.append("new file mode 100644\n")
+        head.append(f"new file mode {change.mode}\n")
     elif kind == "delete":
-        head.append("deleted file mode 100644\n")
+        head.append(f"deleted file mode {change.mode}\n")
     elif kind == "move":
         head += [
             f"similarity index {similarity(change.old_text, change.new_text)}%\n",

@@ -40,8 +40,6 @@ STRIPE_VIEW = """
 """
 
 STRIPE_VIEW_AFTER = """
-    from django.conf import settings
-
     from integrations.stripe import CardError, create_payment_intent
 
     from .models import Order
@@ -439,8 +437,6 @@ def test_client_passed_around_is_built_by_a_factory_and_noted():
         == dedent(
             {
                 "v": """
-        from django.conf import settings
-
         from integrations.twilio import twilio_client
 
 

@@ -10,7 +10,13 @@ import pytest
 from djrefactor import project as workspace
 from djrefactor.config import Config
 from djrefactor.discovery.files import is_reference_file
-from djrefactor.engine.loading import load_project, new_project
+from djrefactor.engine.loading import (
+    django_folders,
+    in_project,
+    load_project,
+    new_project,
+    project_folder,
+)
 from djrefactor.errors import DjrefactorError
 from djrefactor.project import Project
 
@@ -31,7 +37,7 @@ def project_of(texts: dict[str, str]) -> Project:
 
 
 # -- load_project -------------------------------------------------------------------------------
-def test_load_reads_python_and_reference_files_as_utf8(tmp_path):
+def test_load_reads_every_tracked_text_file_as_utf8(tmp_path):
     tracked = write_tree(
         tmp_path,
         {
@@ -39,26 +45,64 @@ def test_load_reads_python_and_reference_files_as_utf8(tmp_path):
             "shop/models.py": 'NAME = "Café Ünïcode"\n',
             "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings\n",
             "Procfile": "web: gunicorn shop.wsgi\n",
-            "Dockerfile.prod": "ENV A=1\n",
-            ".env.example": "A=1\n",
             ".github/workflows/ci.yml": "on: push\n",
             "README.md": "shop.settings\n",
-            "static/app.js": "let x = 1;\n",
+            "bin/start": "#!/bin/sh\ngunicorn shop.wsgi\n",
             "docs/notes.txt": "shop.settings\n",
         },
     )
     project = load_project(tmp_path, tracked, Config())
-    assert list(project.paths) == [
-        ".env.example",
-        ".github/workflows/ci.yml",
-        "Dockerfile.prod",
-        "Procfile",
-        "manage.py",
-        "pytest.ini",
-        "shop/models.py",
-    ]
+    assert list(project.paths) == sorted(tracked)
     assert project.text("shop/models.py") == 'NAME = "Café Ünïcode"\n'
+    assert project.text("bin/start") == "#!/bin/sh\ngunicorn shop.wsgi\n"
     assert list(project.python_paths()) == ["manage.py", "shop/models.py"]
+
+
+def test_load_skips_binary_large_and_undecodable_files_that_name_no_module(tmp_path):
+    tracked = write_tree(
+        tmp_path,
+        {
+            "app.py": "A = 1\n",
+            "static/logo.png": b"\x89PNG\r\n\x1a\n\x00\x00",
+            "data/dump.json": "[" + "1, " * (1 << 19) + "1]\n",
+            "docs/old.txt": "caf\xe9\n".encode("latin-1"),
+            "docs/nul.txt": "a\x00b\n",
+        },
+    )
+    assert list(load_project(tmp_path, tracked, Config()).paths) == ["app.py"]
+
+
+def test_a_large_python_file_is_still_read(tmp_path):
+    text = f"X = {'a' * (1 << 20)!r}\n"
+    tracked = write_tree(tmp_path, {"big.py": text})
+    assert load_project(tmp_path, tracked, Config()).text("big.py") == text
+
+
+def test_symlinks_are_not_read(tmp_path):
+    tracked = write_tree(tmp_path, {"shop/views.py": "V = 1\n"})
+    (tmp_path / "views_link.py").symlink_to("shop/views.py")
+    (tmp_path / "shop_link").symlink_to("shop")
+    project = load_project(tmp_path, [*tracked, "views_link.py", "shop_link"], Config())
+    assert list(project.paths) == ["shop/views.py"]
+
+
+def test_an_unreadable_python_file_is_a_one_line_error(tmp_path, monkeypatch):
+    tracked = write_tree(tmp_path, {"app/views.py": "V = 1\n", "notes.txt": "n\n"})
+    real = Path.read_bytes
+
+    def denied(self):
+        if self.name in ("views.py", "notes.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(DjrefactorError) as error:
+        load_project(tmp_path, tracked, Config())
+    assert error.value.message == (
+        "app/views.py: cannot read (Permission denied); make it readable or exclude it "
+        "([tool.djrefactor] exclude)"
+    )
+    assert list(load_project(tmp_path, ["notes.txt"], Config()).paths) == []
 
 
 def test_load_ignores_untracked_and_missing_files(tmp_path):
@@ -248,3 +292,67 @@ def test_reference_file_patterns():
     assert is_reference_file(".github/workflows/test.yaml")
     assert not is_reference_file("config/ci.yml")
     assert not is_reference_file("README.md")
+
+
+# -- which project ------------------------------------------------------------------------------
+DJANGO_MANAGE = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'x.settings')\n"
+
+
+def two_projects(root):
+    return write_tree(
+        root,
+        {
+            "backend/manage.py": DJANGO_MANAGE,
+            "backend/app/views.py": "",
+            "admin/manage.py": DJANGO_MANAGE,
+            "admin/site/views.py": "",
+            "tools/manage.py": "print('hello')\n",
+            "Procfile": "web: x\n",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "folder"),
+    [
+        pytest.param("backend", "backend", id="its folder"),
+        pytest.param("backend/app", "backend", id="below it"),
+        pytest.param("admin/site", "admin", id="the other one"),
+    ],
+)
+def test_the_project_is_the_one_at_or_above_the_path(tmp_path, start, folder):
+    tracked = two_projects(tmp_path)
+    assert project_folder(tmp_path, tracked, start) == folder
+
+
+def test_two_projects_and_a_path_above_both_is_an_error(tmp_path):
+    tracked = two_projects(tmp_path)
+    with pytest.raises(DjrefactorError) as error:
+        project_folder(tmp_path, tracked, "")
+    assert error.value.message == (
+        "the repository holds 2 Django projects (admin/manage.py, backend/manage.py); pass the "
+        "folder of the one to restructure, e.g. `djrefactor plan admin`"
+    )
+
+
+def test_one_project_below_the_path_or_the_shallowest(tmp_path):
+    tracked = write_tree(
+        tmp_path, {"src/manage.py": DJANGO_MANAGE, "src/demo/site/manage.py": DJANGO_MANAGE}
+    )
+    assert project_folder(tmp_path, tracked, "docs") == "src"
+    assert project_folder(tmp_path, tracked, "src/demo/site/x") == "src/demo/site"
+    assert project_folder(tmp_path, ["app.py"], "") == ""
+
+
+def test_files_of_other_projects_are_left_out(tmp_path):
+    tracked = two_projects(tmp_path)
+    others = [f for f in django_folders(tmp_path, tracked) if f != "backend"]
+    assert others == ["admin"]
+    assert in_project(tracked, "backend", others) == [
+        "Procfile",
+        "backend/app/views.py",
+        "backend/manage.py",
+        "tools/manage.py",
+    ]
+    nested = ["manage.py", "a.py", "demo/manage.py", "demo/b.py"]
+    assert in_project(nested, "", ["demo"]) == ["manage.py", "a.py"]

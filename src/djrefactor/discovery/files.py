@@ -6,6 +6,7 @@ One home for these lists: discovery, the engine and every codemod read them from
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import PurePosixPath
 
 REFERENCE_FILE_PATTERNS = (
@@ -13,6 +14,9 @@ REFERENCE_FILE_PATTERNS = (
     "tox.ini",
     "setup.cfg",
     "pyproject.toml",
+    "ruff.toml",
+    ".ruff.toml",
+    ".isort.cfg",
     ".coveragerc",
     "Procfile*",
     "Dockerfile*",
@@ -30,8 +34,32 @@ REFERENCE_FILE_PATTERNS = (
     "*.service",
     "uwsgi.ini",
     "gunicorn.conf.py",
+    # start scripts: they name wsgi modules, Celery apps and settings
+    "*.sh",
+    "*entrypoint*",
+    "gunicorn_start",
+    "supervisord.conf",
+    "*.supervisor.conf",
+    "crontab",
+    "*.cron",
+    # committed templates of git-ignored settings overlays (local_settings.py.tmpl)
+    "*settings*.tmpl",
+    "*settings*.example",
+    "*settings*.sample",
+    "*settings*.dist",
+    "*settings*.template",
+    # where the target Python and Django versions are declared
+    "requirements*.txt",
+    "requirements*.in",
+    "poetry.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "uv.lock",
+    "runtime.txt",
+    ".python-version",
 )
-"""Non-Python files that commonly name Python modules (settings, wsgi, urls...)."""
+"""Non-Python files that name Python modules (settings, wsgi, urls...) or declare versions; the
+linter configurations among them also tell the import editor how the project orders imports."""
 
 PRODUCTION_FILE_PATTERNS = (
     "wsgi.py",
@@ -48,8 +76,30 @@ PRODUCTION_FILE_PATTERNS = (
     "uwsgi.ini",
     "gunicorn.conf.py",
     ".env.prod*",
+    "*entrypoint*",
+    "gunicorn_start",
+    "supervisord.conf",
+    "*.supervisor.conf",
+    "crontab",
+    "*.cron",
+    "start*.sh",
+    "run*.sh",
+    "serve*.sh",
+    "deploy*.sh",
+    "release*.sh",
+    "web*.sh",
+    "worker*.sh",
+    "celery*.sh",
+    "gunicorn*.sh",
 )
 """Files whose settings references run in a deployment, not at a developer's keyboard."""
+
+PROXY_PLATFORM_PATTERNS = ("Procfile", "app.json", "fly.toml", "render.yaml", "heroku.yml")
+"""Files that say the app runs behind a TLS-terminating router (Heroku, Fly, Render)."""
+
+_DEVELOPMENT_WORD = re.compile(
+    r"(?:^|[^a-z])(dev|devel|development|local|test|tests|ci|override)(?:[^a-z]|$)"
+)
 
 
 def _matches(path: str, patterns: tuple[str, ...]) -> bool:
@@ -57,14 +107,54 @@ def _matches(path: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
+def _is_s6_script(path: str) -> bool:
+    """s6-overlay and runit service scripts: `.../s6-rc.d/web/run`, `services.d/web/run`."""
+    parts = PurePosixPath(path).parts
+    return parts[-1] in ("run", "up") and any(
+        part.startswith("s6") or part in ("services.d", "service", "sv") for part in parts[:-1]
+    )
+
+
 def is_reference_file(path: str) -> bool:
     if path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml")):
         return True
-    return _matches(path, REFERENCE_FILE_PATTERNS)
+    if path.startswith(".ebextensions/") and path.endswith(".config"):
+        return True
+    if "requirements" in PurePosixPath(path).parts[:-1] and path.endswith((".txt", ".in")):
+        return True
+    return _matches(path, REFERENCE_FILE_PATTERNS) or _is_s6_script(path)
+
+
+def is_development_name(path: str) -> bool:
+    """`Procfile.dev`, `docker-compose.local.yml`, `Dockerfile.test`, `scripts/dev-start.sh`."""
+    return bool(_DEVELOPMENT_WORD.search(PurePosixPath(path).name.lower()))
 
 
 def is_production_file(path: str) -> bool:
-    return _matches(path, PRODUCTION_FILE_PATTERNS)
+    """A file that runs in a deployment: wsgi/asgi, Procfile, Dockerfile, start scripts...;
+    variants named for development (`Procfile.dev`, `Dockerfile.local`) are not."""
+    if is_development_name(path):
+        return False
+    if path.startswith(".ebextensions/") and path.endswith(".config"):
+        return True
+    return _matches(path, PRODUCTION_FILE_PATTERNS) or _is_s6_script(path)
+
+
+def is_proxy_platform_file(path: str) -> bool:
+    return "/" not in path.strip("/") and _matches(path, PROXY_PLATFORM_PATTERNS)
+
+
+def is_settings_path(path: str) -> bool:
+    """Django settings modules by their name: settings.py, *_settings.py, settings_*.py, and every
+    module of a settings package (config/settings/base.py...)."""
+    parts = PurePosixPath(path).parts
+    stem = PurePosixPath(path).stem
+    return path.endswith(".py") and (
+        "settings" in parts[:-1]
+        or stem == "settings"
+        or stem.endswith("_settings")
+        or stem.startswith("settings_")
+    )
 
 
 def is_test_path(path: str) -> bool:

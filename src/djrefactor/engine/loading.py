@@ -1,9 +1,12 @@
-"""Read the files git tracks into a `Project`: strict UTF-8, every Python file syntax-checked."""
+"""Read the files git tracks into a `Project`: every text file, strict UTF-8 and syntax-checked
+for Python; and decide which Django project of the repository is the one to restructure."""
 
 from __future__ import annotations
 
 import ast
 import fnmatch
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -28,6 +31,8 @@ SKIPPED_DIRS = frozenset(
         "dist",
     }
 )
+MAX_TEXT_BYTES = 1 << 20
+"""Larger non-Python files are data, not something that names a module."""
 
 
 def new_project(
@@ -79,21 +84,104 @@ def is_skipped(path: str, exclude: Iterable[str]) -> bool:
 
 
 def load_project(root: Path, tracked: Iterable[str], config: Config) -> Project:
-    """Read every tracked Python and reference file (UTF-8, syntax-checked) into a Project."""
+    """Read every tracked text file into a Project.
+
+    Python and reference files (those that name modules: pytest.ini, Procfile...) must be
+    readable UTF-8 and Python must parse; other files are read when they are text (UTF-8, no
+    NUL byte, at most 1 MiB) and skipped otherwise. Symlinks are never read: git carries them
+    as they are."""
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
     for path in tracked:
         if is_skipped(path, config.exclude):
             continue
-        if not (is_python(path) or is_reference_file(path)):
+        text = _read_text(root, path)
+        if text is None:
             continue
-        full = root / path
-        if not full.is_file():
-            continue
-        text = decode(path, full.read_bytes())
         if is_python(path):
             tree = check_syntax(path, text)
             if tree is not None:
                 trees[path] = tree
         texts[path] = text
     return new_project(root, texts, config, trees)
+
+
+def _read_text(root: Path, path: str) -> str | None:
+    strict = is_python(path) or is_reference_file(path)
+    try:
+        info = os.lstat(root / path)
+        if not stat.S_ISREG(info.st_mode) or (not strict and info.st_size > MAX_TEXT_BYTES):
+            return None
+        data = (root / path).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if not strict:
+            return None
+        raise DjrefactorError(
+            f"{path}: cannot read ({exc.strerror}); make it readable or exclude it "
+            "([tool.djrefactor] exclude)"
+        ) from None
+    if strict:
+        return decode(path, data)
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+# -- which project -----------------------------------------------------------------------------
+def project_folder(root: Path, tracked: Iterable[str], start: str) -> str:
+    """The folder of the Django project to restructure, relative to the repository root.
+
+    It is the one whose manage.py is at or above `start`; failing that, the only (or the one
+    shallowest) manage.py of the repository; '' when there is none."""
+    folders = django_folders(root, tracked)
+    for folder in sorted(folders, key=len, reverse=True):
+        if _contains(folder, start):
+            return folder
+    if not folders:
+        return ""
+    shallowest = min(folder.count("/") if folder else -1 for folder in folders)
+    top = sorted(f for f in folders if (f.count("/") if f else -1) == shallowest)
+    if len(top) > 1:
+        shown = ", ".join(f"{folder}/manage.py" for folder in top[:3])
+        raise DjrefactorError(
+            f"the repository holds {len(top)} Django projects ({shown}); pass the folder of "
+            f"the one to restructure, e.g. `djrefactor plan {top[0]}`"
+        )
+    return top[0]
+
+
+def django_folders(root: Path, tracked: Iterable[str]) -> list[str]:
+    """Folders holding a tracked manage.py that is Django's (it names Django)."""
+    folders = []
+    for path in tracked:
+        if PurePosixPath(path).name != "manage.py":
+            continue
+        try:
+            text = (root / path).read_bytes()
+        except OSError:
+            continue
+        if b"django" in text.lower():
+            parent = str(PurePosixPath(path).parent)
+            folders.append("" if parent == "." else parent)
+    return folders
+
+
+def in_project(paths: Iterable[str], folder: str, others: Iterable[str]) -> list[str]:
+    """The paths that belong to the project in `folder`: those whose nearest enclosing Django
+    project folder is `folder`, or that are in no project folder at all (shared files)."""
+    projects = sorted(set(others) | {folder}, key=len, reverse=True)
+    kept = []
+    for path in paths:
+        owner = next((candidate for candidate in projects if _contains(candidate, path)), None)
+        if owner is None or owner == folder:
+            kept.append(path)
+    return kept
+
+
+def _contains(folder: str, path: str) -> bool:
+    return not folder or path == folder or path.startswith(folder + "/")

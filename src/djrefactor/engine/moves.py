@@ -15,6 +15,9 @@ from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.nodes import dotted_expr
+from djrefactor.discovery.files import is_settings_path
+from djrefactor.engine.import_style import import_style
+from djrefactor.engine.imports import add_imports, remove_unused_imports
 from djrefactor.engine.redirects import redirect
 from djrefactor.model import Changes, Redirect
 from djrefactor.project import Project, is_python
@@ -83,7 +86,7 @@ def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str
             texts[path], trees[path] = content.code, content
         else:
             texts[path] = content
-    snapshot = project.evolve(texts, trees, changes.deletes)
+    snapshot = _edit_imports(project, project.evolve(texts, trees, changes.deletes), changes)
     renames: dict[str, str] = {}
     redirects = {redirect.old: redirect for redirect in changes.redirects}
     for old, new in changes.moves.items():
@@ -93,6 +96,33 @@ def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str
         redirects.setdefault(old, Redirect(old, new))
     snapshot = _rename_paths(snapshot, renames)
     return redirect(snapshot, list(redirects.values())), renames
+
+
+def _edit_imports(previous: Project, snapshot: Project, changes: Changes) -> Project:
+    """The imports each Python file the step writes (or asks imports for) needs added, and the
+    ones the step left unused removed, in the project's own import order."""
+    written = [path for path in changes.writes if is_python(path) and snapshot.exists(path)]
+    paths = sorted({*written, *changes.imports})
+    if not paths:
+        return snapshot
+    style = import_style(snapshot)
+    texts: dict[str, str] = {}
+    trees: dict[str, cst.Module] = {}
+    for path in paths:
+        if not snapshot.exists(path):
+            raise ValueError(f"{path}: imports requested for a file that does not exist")
+        tree = snapshot.tree(path)
+        is_package = path.endswith("__init__.py")
+        edited = add_imports(
+            tree, changes.imports.get(path, ()), style, snapshot.module_for(path), is_package
+        )
+        before = previous.tree(path) if previous.exists(path) else None
+        edited = remove_unused_imports(
+            before, edited, style, is_package=is_package, is_settings=is_settings_path(path)
+        )
+        if edited is not tree:
+            texts[path], trees[path] = edited.code, edited
+    return snapshot.evolve(texts, trees, ())
 
 
 def _rename_paths(project: Project, renames: Mapping[str, str]) -> Project:

@@ -3,7 +3,9 @@ record each step's file changes and the total change from the original tree. Wri
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from djrefactor.engine.moves import apply_changes
 from djrefactor.engine.registry import Codemod
@@ -95,6 +97,25 @@ CRASHED = "djrefactor: codemod "
 def crash_context(name: str, reading: str | None) -> str:
     """The note an unexpected exception leaves the engine with: which codemod, which input."""
     return f"{CRASHED}{name}" + (f" was reading {reading}" if reading else "")
+
+
+def describe_crash(exc: BaseException) -> str:
+    """One line for a bug: what failed, where in djrefactor, which codemod and input, and what
+    the user can do (report it, or skip that codemod)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+    context = next(
+        (note for note in getattr(exc, "__notes__", ()) if note.startswith(CRASHED)), None
+    )
+    if context is None:
+        return f"internal error ({reason}{where}); please report it"
+    name, _, reading = context.removeprefix(CRASHED).partition(" was reading ")
+    source = f" while reading {reading}" if reading else ""
+    return (
+        f"internal error in codemod {name}{source} ({reason}{where}); "
+        f"please report it, or pass --skip {name} to go on without it"
+    )
 
 
 def _follow(
