@@ -23,7 +23,7 @@ import libcst as cst
 
 from djrefactor.discovery.files import is_test_path
 from djrefactor.discovery.layers import LAYER_PACKAGES, is_transport_module
-from djrefactor.engine import Changes, Note, Project, Redirect
+from djrefactor.engine import Changes, ImportRequest, Note, Project, Redirect
 
 from .emit import emit_file, name_extractions
 from .facts import Shared
@@ -49,7 +49,6 @@ def run(project: Project) -> Changes:
             services[label] = ServiceModule.load(project, label, _app_module(project, label))
             loaded = services[label]
             if isinstance(loaded, ServiceModule):
-                loaded.is_local = shared.is_local
                 loaded.width = shared.line_length
         service = services[label]
         if isinstance(service, str):
@@ -70,21 +69,28 @@ def _changes(
     notes: list[Note],
 ) -> Changes:
     writes: dict[str, cst.Module | str] = {}
+    imports: dict[str, tuple[ImportRequest, ...]] = {}
     redirects: list[Redirect] = []
     deletes: set[str] = set()
     for draft, service in drafts:
         if not draft.extractions:
             continue
-        view, found = emit_file(draft, service)
+        view, requests, found = emit_file(draft, service)
         writes[draft.view.path] = view
+        imports[draft.view.path] = tuple(requests)
         redirects += found
     for module in services.values():
         if isinstance(module, ServiceModule):
-            files, removed = module.writes(project)
+            files, removed, requested = module.changes(project)
             writes.update(files)
             deletes |= removed
+            imports.update(requested)
     return Changes(
-        writes=writes, deletes=frozenset(deletes), redirects=tuple(redirects), notes=tuple(notes)
+        writes=writes,
+        deletes=frozenset(deletes),
+        imports=imports,
+        redirects=tuple(redirects),
+        notes=tuple(notes),
     )
 
 

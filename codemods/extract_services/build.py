@@ -22,6 +22,16 @@ def line(node: cst.BaseSmallStatement | cst.BaseExpression) -> cst.SimpleStateme
     return cst.SimpleStatementLine(body=[node])
 
 
+def annotation(text: str, returns: bool = False) -> cst.Annotation:
+    """`: text` for a parameter or `-> text` for a result, with its whitespace spelled out (a
+    node printed on its own, as the import editor does, needs it)."""
+    return cst.Annotation(
+        cst.parse_expression(text),
+        whitespace_before_indicator=cst.SimpleWhitespace(" " if returns else ""),
+        whitespace_after_indicator=cst.SimpleWhitespace(" "),
+    )
+
+
 def docstring(text: str) -> cst.SimpleStatementLine:
     return line(cst.SimpleString(f'"""{text}"""'))
 
@@ -180,14 +190,14 @@ def service_function(
     elif extraction.results:
         body.append(line(cst.Return(_results(extraction.results))))
     params = [
-        cst.Param(cst.Name(name), annotation=cst.Annotation(cst.parse_expression(hint.text)))
+        cst.Param(cst.Name(name), annotation=annotation(hint.text))
         for name, hint in signature.params
     ]
     function = cst.FunctionDef(
         name=cst.Name(signature.name),
         params=cst.Parameters(params),
         body=cst.IndentedBlock(body),
-        returns=cst.Annotation(cst.parse_expression(signature.returns.text)),
+        returns=annotation(signature.returns.text, returns=True),
         leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
     )
     return fit_signature(function, 0, edits.width)
@@ -240,12 +250,10 @@ def _exception_init(spec: ExceptionSpec) -> cst.FunctionDef:
     params = [
         cst.Param(
             cst.Name(name),
-            annotation=cst.Annotation(
-                cst.parse_expression(
-                    f"{hint.text} | None"
-                    if name in spec.optional and not hint.text.endswith("None")
-                    else hint.text
-                )
+            annotation=annotation(
+                f"{hint.text} | None"
+                if name in spec.optional and not hint.text.endswith("None")
+                else hint.text
             ),
             default=cst.Name("None") if name in spec.optional else None,
         )
@@ -253,7 +261,7 @@ def _exception_init(spec: ExceptionSpec) -> cst.FunctionDef:
     ]
     message = cst.Param(
         cst.Name("message"),
-        annotation=cst.Annotation(cst.Name("str")),
+        annotation=annotation("str"),
         default=cst.SimpleString('""'),
     )
     body = [line(cst.parse_expression("super().__init__(message)"))]
@@ -273,7 +281,7 @@ def _exception_init(spec: ExceptionSpec) -> cst.FunctionDef:
             kwonly_params=params,
         ),
         body=cst.IndentedBlock(body),
-        returns=cst.Annotation(cst.Name("None")),
+        returns=annotation("None", returns=True),
         leading_lines=[cst.EmptyLine(indent=False)],
     )
 

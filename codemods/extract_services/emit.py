@@ -13,10 +13,16 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.nodes import dotted_expr
-from djrefactor.engine import Note, Redirect
+from djrefactor.engine import ImportRequest, Note, Redirect
 
-from .build import BodyEdits, ExceptionSpec, Signature, moved_statements, service_function
+from .build import (
+    BodyEdits,
+    ExceptionSpec,
+    Signature,
+    annotation,
+    moved_statements,
+    service_function,
+)
 from .conditions import (
     DECLINED,
     NETWORK,
@@ -30,7 +36,7 @@ from .conditions import (
 from .describe import describe, docstring_of
 from .extract import Extraction, Stop
 from .hints import ANY, BOOL, NONE, HandlerTypes, Hint
-from .importing import ImportLine, import_lines, name_line, star_line
+from .importing import import_requests, module_request, star_import
 from .naming import Facts, assign_names, writes_of
 from .plan import Draft
 from .rewrite import rewrite_view, settle_imports
@@ -239,7 +245,10 @@ def _guard_test(view: ViewModule, extraction: Extraction, stop: Stop) -> cst.Bas
 
 
 # -- writing -----------------------------------------------------------------------------------
-def emit_file(draft: Draft, service: ServiceModule) -> tuple[cst.Module, list[Redirect]]:
+def emit_file(
+    draft: Draft, service: ServiceModule
+) -> tuple[cst.Module, list[ImportRequest], list[Redirect]]:
+    """The rewritten view and the imports it asks for; the service module gets its share."""
     view = draft.view
     alias = _alias(view, service)
     qualified = _qualified_imports(draft, service)
@@ -249,8 +258,8 @@ def emit_file(draft: Draft, service: ServiceModule) -> tuple[cst.Module, list[Re
     _emit_definitions(draft, service, renames, global_names)
     for extraction in draft.extractions:
         _emit_service(draft, service, extraction, global_names)
-    tree = _rewrite(draft, service, alias)
-    return tree, list(_redirects(draft, service, set(qualified)))
+    tree, requests = _rewrite(draft, service, alias)
+    return tree, requests, list(_redirects(draft, service, set(qualified)))
 
 
 def _alias(view: ViewModule, service: ServiceModule) -> str:
@@ -288,8 +297,8 @@ def _state_renames(draft: Draft, service: ServiceModule) -> dict[str, str]:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         typed = _typed_state(_module_named(statement, view))
-        if typed is not statement:
-            service.add_hint_imports([ANY], view.shared.is_local)
+        if len(typed) > 1:
+            service.add_hint_imports([ANY])
         if not service.add_state(name, typed):
             renames[name] = f"{stem}_{name}"
     return renames
@@ -298,22 +307,21 @@ def _state_renames(draft: Draft, service: ServiceModule) -> dict[str, str]:
 EMPTY = {cst.Dict: "dict[Any, Any]", cst.List: "list[Any]", cst.Set: "set[Any]"}
 
 
-def _typed_state(statement: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
-    """`RECENT = {}` -> `RECENT: dict[Any, Any] = {}`: an empty container says nothing of what
-    it will hold, and the service module is type-checked."""
+def _typed_state(statement: cst.SimpleStatementLine) -> list[cst.SimpleStatementLine]:
+    """`RECENT = {}` declared `RECENT: dict[Any, Any]` first: an empty container says nothing
+    of what it will hold, and the service module is type-checked. (Declared apart from the
+    value: the import editor cannot read an annotated assignment yet.)"""
     small = statement.body[0] if len(statement.body) == 1 else None
     if not isinstance(small, cst.Assign) or len(small.targets) != 1:
-        return statement
+        return [statement]
     value = small.value
     hint = EMPTY.get(type(value)) if not getattr(value, "elements", True) else None
-    if hint is None or not isinstance(small.targets[0].target, cst.Name):
-        return statement
-    annotated = cst.AnnAssign(
-        target=small.targets[0].target,
-        annotation=cst.Annotation(cst.parse_expression(hint)),
-        value=value,
-    )
-    return statement.with_changes(body=[annotated])
+    target = small.targets[0].target
+    if hint is None or not isinstance(target, cst.Name):
+        return [statement]
+    declared = cst.AnnAssign(target=target, annotation=annotation(hint), value=None)
+    first = statement.with_changes(body=[declared], trailing_whitespace=cst.TrailingWhitespace())
+    return [first, statement.with_changes(leading_lines=[])]
 
 
 def _module_named(statement: cst.SimpleStatementLine, view: ViewModule) -> cst.SimpleStatementLine:
@@ -339,29 +347,13 @@ def _emit_imports(draft: Draft, service: ServiceModule, qualified: set[str]) -> 
         for name in sorted(draft.used)
         if name in view.bindings and view.bindings[name].is_import and name not in qualified
     ]
-    lines, guarded = import_lines(
-        needed, view.bindings, view.module, view.is_package, view.shared.is_local
-    )
-    for name in sorted(qualified):
-        origin = view.bindings[name].origin or ""
-        module = origin.rpartition(".")[0]
-        package, _, last = module.rpartition(".")
-        if package:
-            lines.append(name_line(package, last, view.shared.is_local))
-        else:
-            lines.append(_plain_import(module, view.shared.is_local))
-    service.add_imports(lines)
+    requests, guarded = import_requests(needed, view.bindings, view.module, view.is_package)
+    requests += [module_request(view.bindings[name].origin or "") for name in sorted(qualified)]
+    service.add_imports(requests)
     for statement in guarded:
         service.guarded.setdefault(cst.Module([]).code_for_node(statement), statement)
     if view.star_sources and _unresolved(draft):
-        service.add_imports(
-            [star_line(source, view.shared.is_local) for source in view.star_sources]
-        )
-
-
-def _plain_import(module: str, is_local: Callable[[str], bool]) -> ImportLine:
-    line = cst.SimpleStatementLine(body=[cst.Import([cst.ImportAlias(dotted_expr(module))])])
-    return ImportLine(is_local(module), module, line)
+        service.stars |= {source: star_import(source) for source in view.star_sources}
 
 
 def _unresolved(draft: Draft) -> bool:
@@ -400,7 +392,7 @@ def _emit_definitions(
                     cst.AssignTarget(cst.Name(renames[name])),
                 )
                 assert isinstance(target, cst.SimpleStatementLine)
-                service.add_state(renames[name], target)
+                service.add_state(renames[name], [target])
             continue
         moved = moved_statements([statement], edits)[0]
         assert isinstance(moved, cst.SimpleStatementLine | cst.BaseCompoundStatement)
@@ -460,7 +452,7 @@ def _emit_service(
         spec = _exception(draft.conditions[id(stop)], stop, types)
         service.add_exception(spec, frozenset(stop.attributes))
         hints += list(spec.attributes.values())
-    service.add_hint_imports(hints, view.shared.is_local)
+    service.add_hint_imports(hints)
 
 
 def _function_names(function: cst.FunctionDef) -> set[str]:
@@ -548,7 +540,9 @@ def _doc(draft: Draft, extraction: Extraction, name: str) -> str:
     return f"{summary}\n\n    Returns False, and does nothing more, when {when}.\n    "
 
 
-def _rewrite(draft: Draft, service: ServiceModule, alias: str) -> cst.Module:
+def _rewrite(
+    draft: Draft, service: ServiceModule, alias: str
+) -> tuple[cst.Module, list[ImportRequest]]:
     view = draft.view
     depth = {id(e): _depth(view, e) for e in draft.extractions}
     taken = {id(e): _function_names(e.handler.function) for e in draft.extractions}
@@ -576,7 +570,8 @@ def _rewrite(draft: Draft, service: ServiceModule, alias: str) -> cst.Module:
         view.shared.line_length,
     )
     exported = [n for n in draft.removed if n in draft.still_read]
-    return settle_imports(tree, service.module, alias, exported, draft.used)
+    copied = frozenset(draft.copied)
+    return settle_imports(tree, service.module, alias, exported, draft.used, copied)
 
 
 def _with_exceptions(draft: Draft, extraction: Extraction) -> Extraction:

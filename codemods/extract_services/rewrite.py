@@ -14,10 +14,10 @@ import libcst.matchers as m
 from djrefactor.analysis.nodes import code
 from djrefactor.analysis.scopes import module_names
 from djrefactor.analysis.tree import TreeIndex
+from djrefactor.engine import ImportRequest
 
 from .build import Answer, leading_lines, view_statements
 from .extract import Extraction, Stop
-from .importing import from_import
 from .select import Run
 
 Replacements = Mapping[int, list[tuple[Run, list[cst.BaseStatement]]]]
@@ -139,13 +139,18 @@ def settle_imports(
     alias: str,
     exported: Sequence[str],
     touched: frozenset[str],
-) -> cst.Module:
-    """Import the service module (and the moved names the view still reads), then drop the
-    imports and copied values among `touched` that nothing reads any more."""
+    copied: frozenset[str],
+) -> tuple[cst.Module, list[ImportRequest]]:
+    """What the view imports from the service module (the module, and the moved names it still
+    reads), and the view without what nothing reads any more among the guarded import blocks
+    and the values the service copied (a logger the view no longer uses); the engine's import
+    editor drops the plain imports left unused."""
     names = module_names(tree)
     reads = [n for n in TreeIndex(tree).of_type(tree, cst.Name) if names.is_read(n)]
     unresolved = {n.value for n in reads if not names.referents(n)} - BUILTINS
-    tree = _add_imports(tree, service_module, alias, [n for n in exported if n in unresolved])
+    package, _, last = service_module.rpartition(".")
+    requests = [ImportRequest(package, last, alias)]
+    requests += [ImportRequest(service_module, n) for n in sorted(exported) if n in unresolved]
     while True:  # a dropped guarded import can leave its condition's names unread
         names = module_names(tree)
         unused = {
@@ -153,44 +158,20 @@ def settle_imports(
             for binding in names.assignments(tree)
             if binding.name in touched and not names.references(binding)
         }
-        pruned = _prune(tree, unused)
+        pruned = _prune(tree, unused, copied)
         if pruned.deep_equals(tree):
-            return pruned
+            return pruned, requests
         tree = pruned
 
 
-def _add_imports(
-    tree: cst.Module, service_module: str, alias: str, helpers: Sequence[str]
-) -> cst.Module:
-    package, _, last = service_module.rpartition(".")
-    lines = []
-    known = module_names(tree).bound_names
-    if alias not in known:
-        lines.append(from_import(package, [last], alias))
-    if helpers:
-        lines.append(from_import(service_module, sorted(helpers)))
-    body = list(tree.body)
-    position = _after_imports(body)
-    body[position:position] = lines
-    return tree.with_changes(body=body)
-
-
-def _after_imports(body: Sequence[cst.BaseStatement]) -> int:
-    position = 0
-    for index, statement in enumerate(body):
-        if m.matches(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
-            position = index + 1
-    return position
-
-
-def _prune(tree: cst.Module, unused: set[str]) -> cst.Module:
+def _prune(tree: cst.Module, unused: set[str], copied: frozenset[str]) -> cst.Module:
     """Drop the imports (and copied values) of `unused` names; a removed line hands its
     comments to the next statement (and its blank lines, unless that has its own)."""
     body: list[cst.BaseStatement] = []
     carried: list[cst.EmptyLine] = []
     dropped = False
     for statement in tree.body:
-        pruned = _pruned(statement, unused)
+        pruned = _pruned(statement, unused & copied if _assigns(statement) else unused)
         if pruned is None:
             carried += leading_lines(statement)
             dropped = True
@@ -210,14 +191,31 @@ def _prune(tree: cst.Module, unused: set[str]) -> cst.Module:
 
 
 def _pruned(statement: cst.BaseStatement, unused: set[str]) -> cst.BaseStatement | None:
+    """A top-level block of guarded imports without its unused names, gone when nothing is
+    left (the import editor would leave an `if ...: pass`), or an assignment of an unused
+    name; plain imports are the editor's."""
     if isinstance(statement, cst.If) and _imports_only(statement):
         return _pruned_block(statement, unused)
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return statement
+    if _assigns(statement) and _assigns(statement) <= unused:
+        return None
+    return statement
+
+
+def _assigns(statement: cst.BaseStatement) -> set[str]:
+    """The name `x = ...` assigns, alone on its line."""
+    if m.matches(
+        statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
+    ):
+        assert isinstance(statement, cst.SimpleStatementLine)
+        assign = statement.body[0]
+        assert isinstance(assign, cst.Assign) and isinstance(assign.targets[0].target, cst.Name)
+        return {assign.targets[0].target.value}
+    return set()
+
+
+def _pruned_line(statement: cst.BaseStatement, unused: set[str]) -> cst.BaseStatement | None:
+    assert isinstance(statement, cst.SimpleStatementLine)
     node = statement.body[0]
-    if m.matches(node, m.Assign(targets=[m.AssignTarget(m.Name())])):
-        assert isinstance(node, cst.Assign) and isinstance(node.targets[0].target, cst.Name)
-        return None if node.targets[0].target.value in unused else statement
     if not isinstance(node, cst.Import | cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
         return statement
     kept = [a for a in node.names if _local(a) not in unused]
@@ -246,9 +244,9 @@ def _imports_only(statement: cst.If) -> bool:
 def _pruned_block(statement: cst.If, unused: set[str]) -> cst.If | None:
     """A guarded block of imports without the unused names; gone when nothing is left."""
     assert isinstance(statement.body, cst.IndentedBlock)
-    kept = [p for s in statement.body.body if (p := _pruned(s, unused)) is not None]
+    kept = [p for s in statement.body.body if (p := _pruned_line(s, unused)) is not None]
     if statement.orelse is not None:
-        return statement if kept else statement
+        return statement
     if not kept:
         return None
     return statement.with_changes(body=statement.body.with_changes(body=kept))

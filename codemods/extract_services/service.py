@@ -5,7 +5,7 @@ app, at the top) and the service functions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -14,11 +14,10 @@ import libcst.matchers as m
 from djrefactor.analysis.nodes import code
 from djrefactor.analysis.scopes import module_names
 from djrefactor.discovery.files import is_test_path
-from djrefactor.engine import Project
+from djrefactor.engine import ImportRequest, Project
 
 from .build import ExceptionSpec, exception_class
 from .hints import Hint, union
-from .importing import ImportLine, name_line, ordered_imports
 
 PACKAGE = "services"
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
@@ -26,7 +25,9 @@ Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 @dataclass
 class ServiceModule:
-    """`label`'s service module as it is and as this run extends it."""
+    """`label`'s service module as it is and as this run extends it. Its imports are requests
+    to the engine's import editor; the blocks it cannot take (a star import, imports guarded by
+    a top-level `if`) are written here."""
 
     label: str
     module: str
@@ -35,15 +36,14 @@ class ServiceModule:
     taken: set[str]
     package_init: str | None = None
     """The text of a top-level `services.py` that becomes `services/__init__.py`."""
-    imports: dict[str, ImportLine] = field(default_factory=dict)
+    imports: dict[ImportRequest, None] = field(default_factory=dict)
+    stars: dict[str, cst.SimpleStatementLine] = field(default_factory=dict)
     guarded: dict[str, cst.BaseCompoundStatement] = field(default_factory=dict)
     state: list[Statement] = field(default_factory=list)
     state_code: dict[str, str] = field(default_factory=dict)
     definitions: list[Statement] = field(default_factory=list)
     exceptions: dict[str, ExceptionSpec] = field(default_factory=dict)
     functions: list[cst.FunctionDef] = field(default_factory=list)
-    is_local: Callable[[str], bool] = lambda dotted: False
-    """Whether a dotted name is the project's own (for isort's sections)."""
     width: int = 88
     """The project's line length."""
 
@@ -59,43 +59,27 @@ class ServiceModule:
                 return ServiceModule(label, module, path, tree, set(module_names(tree).bound_names))
         return _new_module(project, label)
 
-    @property
-    def is_new(self) -> bool:
-        return self.existing is None
+    def add_imports(self, requests: Sequence[ImportRequest]) -> None:
+        """Imports the moved code needs; one the module already binds is not asked twice."""
+        for request in requests:
+            local = request.alias or request.name or request.module.split(".")[0]
+            if local not in self.taken:
+                self.imports.setdefault(request, None)
 
-    def bound(self) -> set[str]:
-        """Every name the module will bind at the top level."""
-        names = set(self.taken)
-        for entry in self.imports.values():
-            names |= _import_names(entry.line)
-        for statement in [*self.state, *self.definitions, *self.functions]:
-            names |= _defined(statement)
-        return names | set(self.exceptions)
+    def add_hint_imports(self, hints: Sequence[Hint]) -> None:
+        self.add_imports([ImportRequest(module, name) for h in hints for module, name in h.imports])
 
-    def add_imports(self, lines: Sequence[ImportLine]) -> None:
-        """Imports the module lacks; a name it already binds is not imported again."""
-        for entry in lines:
-            if _import_names(entry.line) and _import_names(entry.line) <= self.taken:
-                continue
-            self.imports.setdefault(code(entry.line), entry)
-
-    def add_hint_imports(self, hints: Sequence[Hint], is_local: object) -> None:
-        assert callable(is_local)
-        for hint in hints:
-            for module, name in hint.imports:
-                self.add_imports([name_line(module, name, is_local)])
-
-    def add_state(self, name: str, statement: Statement) -> bool:
+    def add_state(self, name: str, statements: Sequence[Statement]) -> bool:
         """A module-level assignment moved or copied from a views module; False when another
         views module already put a different one under the same name."""
-        text = code(statement.with_changes(leading_lines=[]))
+        text = "".join(code(s.with_changes(leading_lines=[])) for s in statements)
         known = self.state_code.get(name)
         if known is not None:
             return known == text
         if name in self.taken:
             return False
         self.state_code[name] = text
-        self.state.append(statement)
+        self.state += statements
         return True
 
     def add_exception(self, spec: ExceptionSpec, passes: frozenset[str]) -> None:
@@ -117,9 +101,12 @@ class ServiceModule:
         )
 
     # -- output ----------------------------------------------------------------------------
-    def writes(self, project: Project) -> tuple[dict[str, cst.Module | str], frozenset[str]]:
+    def changes(
+        self, project: Project
+    ) -> tuple[dict[str, cst.Module | str], frozenset[str], dict[str, tuple[ImportRequest, ...]]]:
+        """The files to write and delete, and the imports the module asks for."""
         if not self.functions:
-            return {}, frozenset()
+            return {}, frozenset(), {}
         writes: dict[str, cst.Module | str] = {}
         deletes: frozenset[str] = frozenset()
         init = project.module_path(PACKAGE) + "/__init__.py"
@@ -129,10 +116,14 @@ class ServiceModule:
         elif self.module.startswith(PACKAGE + ".") and not project.exists(init):
             writes[init] = ""
         writes[self.path] = self._merged() if self.existing else self._new()
-        return writes, deletes
+        requests = [FUTURE, *(r for r in self.imports if r != FUTURE)]
+        return writes, deletes, {self.path: tuple(requests)}
 
-    def _future(self) -> list[ImportLine]:
-        return [name_line("__future__", "annotations", lambda _: False)]
+    def _blocks(self) -> list[Statement]:
+        """The import statements the editor does not write: star imports, guarded blocks."""
+        stars = [s.with_changes(leading_lines=[cst.EmptyLine()]) for s in self.stars.values()]
+        guarded = [s.with_changes(leading_lines=[cst.EmptyLine()]) for s in self.guarded.values()]
+        return [*stars, *guarded]
 
     def _sections(self) -> list[Statement]:
         """Module state, exceptions, moved helpers, then the service functions."""
@@ -152,35 +143,22 @@ class ServiceModule:
                 )
             ]
         )
-        imports = ordered_imports([*self._future(), *self.imports.values()])
-        imports[0] = imports[0].with_changes(leading_lines=[cst.EmptyLine()])
-        guarded = [s.with_changes(leading_lines=[cst.EmptyLine()]) for s in self.guarded.values()]
-        return cst.Module(body=[doc, *imports, *guarded, *self._sections()])
+        return cst.Module(body=[doc, *self._blocks(), *self._sections()])
 
     def _merged(self) -> cst.Module:
         assert self.existing is not None
         body: list[cst.BaseStatement] = list(self.existing.body)
-        future = [] if "annotations" in self.taken else ordered_imports(self._future())
-        if future:
-            future[0] = future[0].with_changes(leading_lines=[cst.EmptyLine()])
         start = 1 if body and _is_docstring(body[0]) else 0
         position = max(_after_imports(body), start)
-        block = body[start:position]
-        imports: list[ImportLine] = list(self.imports.values())
-        if block and all(_plain_import(s) for s in block):
-            imports = [*(_as_line(s, self.is_local) for s in block), *imports]
-            del body[start:position]
-            position = start
-        new_imports = ordered_imports(imports)
-        if new_imports and position == start:
-            new_imports[0] = new_imports[0].with_changes(leading_lines=[cst.EmptyLine()])
-        guarded = [s.with_changes(leading_lines=[cst.EmptyLine()]) for s in self.guarded.values()]
         sections: list[Statement] = self._sections()
         head = [s for s in sections if not isinstance(s, cst.FunctionDef | cst.ClassDef)]
         rest = [s for s in sections if isinstance(s, cst.FunctionDef | cst.ClassDef)]
-        body[position:position] = [*new_imports, *guarded, *head]
-        body[start:start] = future
+        body[position:position] = [*self._blocks(), *head]
         return self.existing.with_changes(body=[*body, *rest])
+
+
+FUTURE = ImportRequest("__future__", "annotations")
+"""Generated annotations (`dict[str, Any]`, `X | None`) are read lazily: they parse on 3.8."""
 
 
 def _new_module(project: Project, label: str) -> ServiceModule | str:
@@ -198,29 +176,6 @@ def _new_module(project: Project, label: str) -> ServiceModule | str:
     if top.endswith("/__init__.py") or top == f"{PACKAGE}/__init__.py":
         return ServiceModule(label, module, path, None, set())
     return ServiceModule(label, module, path, None, set(), package_init=project.text(top))
-
-
-def _plain_import(statement: cst.BaseStatement) -> bool:
-    """An import line with no comment and nothing else on it: safe to re-sort."""
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Import | cst.ImportFrom)
-        and not isinstance(getattr(statement.body[0], "names", None), cst.ImportStar)
-        and not any(line.comment for line in statement.leading_lines)
-        and statement.trailing_whitespace.comment is None
-    )
-
-
-def _as_line(statement: cst.BaseStatement, is_local: Callable[[str], bool]) -> ImportLine:
-    assert isinstance(statement, cst.SimpleStatementLine)
-    node = statement.body[0]
-    if isinstance(node, cst.ImportFrom):
-        source = ("." * len(node.relative)) + (code(node.module) if node.module else "")
-        return ImportLine(is_local(source), "~" + source, statement.with_changes(leading_lines=[]))
-    assert isinstance(node, cst.Import)
-    key = code(node.names[0].name)
-    return ImportLine(is_local(key), key, statement.with_changes(leading_lines=[]))
 
 
 def _is_docstring(statement: cst.BaseStatement) -> bool:
@@ -241,31 +196,3 @@ def _spaced(statement: Statement, blank: int | None) -> Statement:
         return statement
     comments = [ln for ln in statement.leading_lines if ln.comment]
     return statement.with_changes(leading_lines=[cst.EmptyLine()] * blank + comments)
-
-
-def _import_names(statement: cst.SimpleStatementLine) -> set[str]:
-    names: set[str] = set()
-    for small in statement.body:
-        if isinstance(small, cst.Import | cst.ImportFrom) and not isinstance(
-            small.names, cst.ImportStar
-        ):
-            for alias in small.names:
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    names.add(alias.asname.name.value)
-                else:
-                    names.add(code(alias.name).split(".")[0])
-    return names
-
-
-def _defined(statement: cst.BaseStatement) -> set[str]:
-    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
-        return {statement.name.value}
-    if isinstance(statement, cst.SimpleStatementLine):
-        return {
-            target.target.value
-            for small in statement.body
-            if isinstance(small, cst.Assign)
-            for target in small.targets
-            if isinstance(target.target, cst.Name)
-        }
-    return set()

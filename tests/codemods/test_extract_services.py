@@ -44,8 +44,9 @@ def test_function_view_moves_workflow_and_keeps_transport():
             from django.contrib import messages
             from django.shortcuts import redirect, render
 
-            from .forms import SignupForm
             from services import shop as services
+
+            from .forms import SignupForm
 
 
             def signup(request):
@@ -109,8 +110,9 @@ def test_class_based_view_post_passes_values_not_self():
             from django.shortcuts import get_object_or_404, redirect
             from django.views import View
 
-            from .models import Appointment
             from services import clinic as services
+
+            from .models import Appointment
 
 
             class CancelAppointmentView(View):
@@ -155,6 +157,7 @@ def test_drf_viewset_hook_action_and_serializer_create():
             from rest_framework.response import Response
 
             from integrations import shipping
+
             from .models import AuditLog, Order
 
 
@@ -206,8 +209,9 @@ def test_drf_viewset_hook_action_and_serializer_create():
             from rest_framework.decorators import action
             from rest_framework.response import Response
 
-            from .models import Order
             from services import store as services
+
+            from .models import Order
 
 
             class OrderViewSet(viewsets.ModelViewSet):
@@ -226,8 +230,9 @@ def test_drf_viewset_hook_action_and_serializer_create():
         "store/serializers.py": """
             from rest_framework import serializers
 
-            from .models import Order
             from services import store as services
+
+            from .models import Order
 
 
             class OrderSerializer(serializers.ModelSerializer):
@@ -388,9 +393,10 @@ def test_helper_still_used_by_the_view_is_imported_back_from_the_service():
         "shop/views.py": """
             from django.http import JsonResponse
 
-            from .models import Order
             from services import shop as services
             from services.shop import _total
+
+            from .models import Order
 
 
             def preview(request, pk):
@@ -858,9 +864,10 @@ def test_aliased_and_module_imports_are_carried_as_written():
         "shop/views.py": """
             import logging
 
-            import integrations.stripe as pay
             from django.core.mail import send_mail as mail_out
             from django.http import HttpResponse
+
+            import integrations.stripe as pay
 
             from . import models
 

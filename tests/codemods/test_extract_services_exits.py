@@ -41,8 +41,9 @@ def test_success_path_early_return_returns_false_instead_of_raising():
             from django.contrib import messages
             from django.shortcuts import get_object_or_404, redirect
 
-            from .models import Ticket
             from services import support as services
+
+            from .models import Ticket
 
 
             def close_ticket(request, pk):
@@ -291,6 +292,7 @@ def test_domain_guards_move_with_the_workflow_and_input_checks_stay():
             from rest_framework.views import APIView
 
             from integrations import shipping
+
             from .models import Order, Shipment
 
 
@@ -319,8 +321,9 @@ def test_domain_guards_move_with_the_workflow_and_input_checks_stay():
             from rest_framework.response import Response
             from rest_framework.views import APIView
 
-            from .models import Order
             from services import store as services
+
+            from .models import Order
 
 
             class ShipOrderView(APIView):

@@ -52,8 +52,9 @@ def test_colliding_names_are_told_apart_by_the_url_each_view_answers():
             from django.shortcuts import get_object_or_404, redirect, render
             from django.views import View
 
-            from .models import Ticket
             from services import support as services
+
+            from .models import Ticket
 
 
             def close_ticket(request, pk):
@@ -177,8 +178,9 @@ def test_a_destroy_hook_that_cancels_is_named_for_the_transition_and_its_instanc
         "shop/api.py": """
             from rest_framework import viewsets
 
-            from .models import Order
             from services import shop as services
+
+            from .models import Order
 
 
             class OrderViewSet(viewsets.ModelViewSet):
@@ -274,8 +276,9 @@ def test_an_imported_name_the_service_also_defines_is_read_through_its_module():
             from rest_framework.decorators import action
             from rest_framework.response import Response
 
-            from .models import Ticket
             from services import support as services
+
+            from .models import Ticket
 
 
             class TicketViewSet(viewsets.ModelViewSet):

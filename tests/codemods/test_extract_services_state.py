@@ -39,9 +39,10 @@ def test_module_state_read_by_view_and_workflow_has_one_home():
         "support/views.py": """
             from django.shortcuts import get_object_or_404, redirect
 
-            from .models import Ticket
             from services import support as services
             from services.support import RECENT_ESCALATIONS
+
+            from .models import Ticket
 
 
             def escalate_ticket(request, pk):
@@ -64,7 +65,8 @@ def test_module_state_read_by_view_and_workflow_has_one_home():
             from support.models import Ticket
 
             # ticket id -> when it was escalated, so a double click pages on-call once
-            RECENT_ESCALATIONS: dict[Any, Any] = {}
+            RECENT_ESCALATIONS: dict[Any, Any]
+            RECENT_ESCALATIONS = {}
             CURSOR = {"next": 0}
 
 
@@ -259,8 +261,9 @@ def test_the_computation_around_the_writes_moves_with_them():
         "quiz/views.py": """
             from django.shortcuts import get_object_or_404, render
 
-            from .models import Quiz
             from services import quiz as services
+
+            from .models import Quiz
 
 
             def submit_quiz(request, pk):
