@@ -9,5 +9,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="Rewrite tests/e2e/golden/*.diff from the current plan output instead of comparing.",
+        help="Rewrite the golden files (tests/e2e/golden/*.diff from plan, "
+        "tests/audit/golden/*.json from audit) from the current output instead of comparing.",
     )

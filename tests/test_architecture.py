@@ -36,8 +36,12 @@ LAYERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         ),
         frozenset({"libcst"}),
     ),
+    "audit": (
+        frozenset({"audit", "discovery", "analysis", "project", "model", "config", "errors"}),
+        frozenset({"libcst"}),
+    ),
     "cli": (
-        frozenset({"engine", "render", "config", "errors", "model"}),
+        frozenset({"engine", "render", "config", "errors", "model", "audit"}),
         frozenset({"typer", "rich", "click"}),
     ),
     "main": (frozenset({"cli"}), frozenset()),

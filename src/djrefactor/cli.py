@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+import djrefactor.audit as audits
 from djrefactor import __version__, engine, render
 from djrefactor.config import DEFAULT_BRANCH, Options
 from djrefactor.errors import DjrefactorError, UsageError
@@ -402,6 +403,22 @@ def undo(path: PathArg = Path(".")) -> None:
         markup=False,
         soft_wrap=True,
     )
+
+
+@app.command("audit")
+def audit_project(
+    path: PathArg = Path("."),
+    settings: SettingsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Report where the project stands on each layout rule. Read-only; exit 1 on findings."""
+    report = audits.audit(engine.open_session(path, Options(settings=settings)).project)
+    if as_json:
+        sys.stdout.write(audits.as_json(report))
+        err.print(audits.render_summary(report), markup=False, soft_wrap=True, end="")
+    else:
+        out.print(audits.render(report), markup=False, soft_wrap=True, end="")
+    raise typer.Exit(EXIT_CHANGES if report.findings else EXIT_OK)
 
 
 def main() -> None:

@@ -28,6 +28,12 @@ REFERENCE_FILE_PATTERNS = (
     ".env*",
     "env.example",
     "Makefile",
+    # import-linter's own file names the packages its contracts cover
+    ".importlinter",
+    # declared dependencies: which tools (error tracking, query monitoring) a project has
+    "requirements*.txt",
+    "requirements*.in",
+    "Pipfile",
     "app.json",
     "fly.toml",
     "render.yaml",

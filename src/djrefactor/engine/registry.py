@@ -2,7 +2,8 @@
 
 A codemod is a module (or package) in `djrefactor.codemods` with a docstring, `SUMMARY: str`,
 `AFTER: tuple[str, ...]` (codemods that must run first) and `run(project: Project) -> Changes`.
-Its name is its module name with dashes; modules starting with `_` are skipped.
+Its name is its module name with dashes; modules starting with `_` are skipped. A codemod with
+`OPT_IN = True` runs only when named in `only` (command line or configuration).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Codemod:
     doc: str
     after: tuple[str, ...]
     run: Callable[[Project], Changes]
+    opt_in: bool = False
 
 
 def as_name(module_name: str) -> str:
@@ -42,6 +44,7 @@ def _load(module: ModuleType, name: str) -> Codemod:
         doc=(module.__doc__ or "").strip(),
         after=tuple(as_name(dep) for dep in getattr(module, "AFTER", ())),
         run=module.run,
+        opt_in=bool(getattr(module, "OPT_IN", False)),
     )
 
 
@@ -81,4 +84,8 @@ def select(codemods: Sequence[Codemod], only: Iterable[str], skip: Iterable[str]
     unknown = [name for name in wanted + skipped if name not in names]
     if unknown:
         raise UsageError(f"unknown codemod {unknown[0]!r}; valid names: {', '.join(names)}")
-    return [c for c in codemods if (not wanted or c.name in wanted) and c.name not in skipped]
+    return [
+        c
+        for c in codemods
+        if (c.name in wanted if wanted else not c.opt_in) and c.name not in skipped
+    ]
