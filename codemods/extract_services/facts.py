@@ -4,8 +4,6 @@ answers (its name and converters), the vendors and where the service layer lives
 
 from __future__ import annotations
 
-import configparser
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +19,7 @@ from djrefactor.discovery.files import is_test_path
 from djrefactor.discovery.layers import is_models_module, is_transport_module
 from djrefactor.discovery.vendors import Vendor, registry
 from djrefactor.engine import Project
+from djrefactor.engine.import_style import import_style
 
 from .bindings import Binding, import_sources, module_bindings
 from .hints import Hint
@@ -164,20 +163,8 @@ class Shared:
 
     @cached_property
     def line_length(self) -> int:
-        """The project's line length: ruff's or black's in pyproject.toml, flake8's or isort's
-        in setup.cfg / tox.ini / .flake8; black's 88 when none says."""
-        root = f"{self.project.source_root}/" if self.project.source_root else ""
-        for path in ("pyproject.toml", f"{root}pyproject.toml"):
-            if self.project.exists(path):
-                found = _toml_line_length(self.project.text(path))
-                if found:
-                    return found
-        for path in ("setup.cfg", "tox.ini", ".flake8"):
-            if self.project.exists(path):
-                found = _ini_line_length(self.project.text(path))
-                if found:
-                    return found
-        return 88
+        """The project's line length, as its import sorter is configured (ruff's, isort's)."""
+        return import_style(self.project).line_length
 
     # -- the user model --------------------------------------------------------------------
     @cached_property
@@ -226,32 +213,6 @@ class Shared:
                 if route is not None:
                     found.setdefault(*route)
         return found
-
-
-def _toml_line_length(text: str) -> int | None:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return None
-    tool = data.get("tool", {})
-    for section in (tool.get("ruff", {}), tool.get("black", {})):
-        value = section.get("line-length") or section.get("line_length")
-        if isinstance(value, int):
-            return value
-    return None
-
-
-def _ini_line_length(text: str) -> int | None:
-    parser = configparser.ConfigParser()
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return None
-    for section, key in (("flake8", "max-line-length"), ("isort", "line_length")):
-        value = parser.get(section, key, fallback="")
-        if value.strip().isdigit():
-            return int(value)
-    return None
 
 
 def _route(call: cst.Call, imports: Mapping[str, str]) -> tuple[str, Route] | None:

@@ -53,7 +53,10 @@ def test_function_view_moves_workflow_and_keeps_transport():
                 form = SignupForm(request.POST or None)
                 if not form.is_valid():
                     return render(request, "signup.html", {"form": form})
-                member = services.signup_member(user=request.user, cleaned_data=form.cleaned_data)
+                member = services.signup_member(
+                    user=request.user,
+                    cleaned_data=form.cleaned_data,
+                )
                 messages.success(request, "Welcome!")
                 return redirect("member", pk=member.pk)
         """,

@@ -98,7 +98,11 @@ def test_idem_calls_into_the_service_layer_are_delegation():
                 from chat.models import Message
 
 
-                def send_message(sender: User, to: str | None, message_text: str | None) -> Any:
+                def send_message(
+                    sender: User,
+                    to: str | None,
+                    message_text: str | None,
+                ) -> Any:
                     """Send the message: update the user."""
                     recipient = get_user_model().objects.get(username=to)
                     message = Message.send_message(sender, recipient, message_text)
