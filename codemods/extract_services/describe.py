@@ -89,7 +89,14 @@ def _effects(
     if created:
         effects.append("create the " + _join(list(dict.fromkeys(created))))
     for statement in statements:
+        failing = {
+            id(node)
+            for handler in context.of_type(statement, cst.ExceptHandler)
+            for node in context.subtree(handler)
+        }
         for call in context.of_type(statement, cst.Call):
+            if id(call) in failing:
+                continue  # what a failure undoes is not what the workflow does
             effect = _call_effect(call, context, vendor_title)
             if effect and " through " in effect and _said(effect.split(" through ")[0], named):
                 effect = "call " + effect.split(" through ")[1]  # `cancel_subscription` on Stripe

@@ -153,11 +153,21 @@ class Shared:
         return self._targets[module]
 
     def _string_values(self, path: str) -> list[str]:
+        """The string literals of a test file, but for the targets of `mock.patch.dict`: that
+        one changes the object in place, which every module holding it sees."""
         if path not in self._strings:
+            tree = self.project.tree(path)
+            in_place = {
+                id(call.args[0].value)
+                for call in m.findall(tree, m.Call(func=m.Attribute(attr=m.Name("dict"))))
+                if isinstance(call, cst.Call) and call.args
+            }
             self._strings[path] = [
                 node.evaluated_value
-                for node in m.findall(self.project.tree(path), m.SimpleString())
-                if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str)
+                for node in m.findall(tree, m.SimpleString())
+                if isinstance(node, cst.SimpleString)
+                and isinstance(node.evaluated_value, str)
+                and id(node) not in in_place
             ]
         return self._strings[path]
 

@@ -353,3 +353,58 @@ def test_http_objects_stay_in_the_view():
     view = result.text("shop/views.py")
     assert 'confirmed_text=render_to_string("shop/confirmed.txt"' in view
     assert 'messages.success(request, "Confirmed.")' in view
+
+
+STATE_PATCHED = {
+    "support/models.py": "class Ticket:\n    pass\n",
+    "support/views.py": """
+        from django.shortcuts import redirect
+
+        from .models import Ticket
+
+        SEEN = {}
+
+
+        def escalate_ticket(request, pk):
+            ticket = Ticket.objects.get(pk=pk)
+            if ticket.pk in SEEN:
+                return redirect("ticket", pk=pk)
+            SEEN[ticket.pk] = True
+            ticket.priority = "urgent"
+            ticket.save()
+            return redirect("ticket", pk=pk)
+    """,
+}
+
+
+def test_state_a_test_patches_in_place_still_moves():
+    """`mock.patch.dict` changes the one dict both modules hold: nothing to redirect."""
+    tests = """
+        from unittest import mock
+
+
+        @mock.patch.dict("support.views.SEEN", {1: True})
+        def test_seen():
+            pass
+    """
+    result, changes = run_codemod(NAME, make_project({**STATE_PATCHED, "support/tests.py": tests}))
+    assert "from services.support import SEEN" in result.text("support/views.py")
+    assert changes.notes == () and changes.redirects == ()
+
+
+def test_state_a_test_replaces_through_the_view_blocks_the_move():
+    """`mock.patch` rebinds the view's name only: the service would not see the patch."""
+    tests = """
+        from unittest import mock
+
+
+        @mock.patch("support.views.SEEN", {1: True})
+        def test_seen():
+            pass
+    """
+    _, changes = run_codemod(NAME, make_project({**STATE_PATCHED, "support/tests.py": tests}))
+    assert changes.is_empty
+    assert [n.message for n in changes.notes] == [
+        "escalate_ticket left in the view: tests patch support.views.SEEN, which both the view "
+        "and the workflow use; patch it in both places, then move the workflow by hand"
+    ]
