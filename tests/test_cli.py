@@ -65,7 +65,14 @@ def test_list_names_every_codemod_in_pipeline_order(repo: Path) -> None:
     result = djrefactor("list", cwd=repo)
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.stdout.splitlines()]
-    assert names == ["config-package", "split-settings", "extract-integrations", "extract-services"]
+    assert names == [
+        "config-package",
+        "split-settings",
+        "extract-integrations",
+        "extract-services",
+        "add-layering-contract",
+        "add-observability",
+    ]
     for line in result.stdout.splitlines():
         assert len(line.split(maxsplit=1)) == 2, "each codemod has a summary on its line"
 
@@ -629,7 +636,7 @@ def test_run_unknown_step_lists_the_valid_ones(repo: Path) -> None:
     assert_error(
         djrefactor("run", "split-everything", ".", cwd=repo),
         "unknown codemod 'split-everything'; valid names: config-package, split-settings, "
-        "extract-integrations, extract-services",
+        "extract-integrations, extract-services, add-layering-contract, add-observability",
     )
 
 
@@ -637,7 +644,7 @@ def test_unknown_only_name_is_a_usage_error(repo: Path) -> None:
     assert_error(
         djrefactor("plan", "--only", "nope", ".", cwd=repo),
         "unknown codemod 'nope'; valid names: config-package, split-settings, "
-        "extract-integrations, extract-services",
+        "extract-integrations, extract-services, add-layering-contract, add-observability",
     )
 
 

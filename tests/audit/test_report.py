@@ -9,7 +9,8 @@ from djrefactor import __version__
 from djrefactor.audit import Finding, Report, Rule, as_json, audit, checks, render, render_summary
 from tests.audit.cases import legacy, split
 from tests.helpers import make_project, make_repo
-from tests.test_cli import assert_one_line_error, djrefactor
+from tests.repo_state import repo_state
+from tests.test_cli import assert_error, djrefactor
 
 RULES = (Rule(1, "split settings"), Rule(2, "custom user model"))
 REPORT = Report(
@@ -75,7 +76,7 @@ def test_audit_reads_only() -> None:
 def test_the_command_exits_1_on_findings_and_prints_the_report(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "legacy")
     result = djrefactor("audit", ".", cwd=repo)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert result.stdout.startswith("rule 1: split settings: ")
     assert "    fix: " in result.stdout
     assert result.stderr == ""
@@ -84,7 +85,7 @@ def test_the_command_exits_1_on_findings_and_prints_the_report(tmp_path: Path) -
 def test_json_goes_to_stdout_and_the_summary_to_stderr(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "legacy")
     result = djrefactor("audit", "--json", ".", cwd=repo)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert all(not finding["path"].startswith("/") for finding in document["findings"])
     assert result.stderr.splitlines()[0].startswith("rule 1  split settings")
@@ -92,13 +93,14 @@ def test_json_goes_to_stdout_and_the_summary_to_stderr(tmp_path: Path) -> None:
 
 
 def test_the_command_never_writes(tmp_path: Path) -> None:
-    from tests.test_cli import tree_bytes
-
     repo = make_repo(tmp_path / "legacy")
-    before = tree_bytes(repo)
+    before = repo_state(repo)
     djrefactor("audit", ".", cwd=repo)
-    assert tree_bytes(repo) == before
+    assert repo_state(repo) == before
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    assert_one_line_error(djrefactor("audit", str(tmp_path), cwd=tmp_path), "git")
+    assert_error(
+        djrefactor("audit", ".", cwd=tmp_path),
+        ".: not a git repository; run `git init` and commit the project first",
+    )

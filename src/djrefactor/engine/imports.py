@@ -828,7 +828,7 @@ def _ann_assign(node: cst.AnnAssign, strings: bool) -> Children:
     yield from ((child, strings) for child in _stores(node.target))
     yield node.annotation, True
     if node.value is not None:
-        alias = "TypeAlias" in code(node.annotation)
+        alias = "TypeAlias" in code(node.annotation.annotation)
         yield node.value, alias or _is_all(node.target)
 
 
