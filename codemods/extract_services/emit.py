@@ -296,8 +296,9 @@ def _state_renames(draft: Draft, service: ServiceModule) -> dict[str, str]:
         statement = view.bindings[name].statement
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
-        typed = _typed_state(_module_named(statement, view))
-        if len(typed) > 1:
+        named = _module_named(statement, view)
+        typed = _typed_state(named)
+        if typed[0] is not named:
             service.add_hint_imports([ANY])
         if not service.add_state(name, typed):
             renames[name] = f"{stem}_{name}"
@@ -308,9 +309,8 @@ EMPTY = {cst.Dict: "dict[Any, Any]", cst.List: "list[Any]", cst.Set: "set[Any]"}
 
 
 def _typed_state(statement: cst.SimpleStatementLine) -> list[cst.SimpleStatementLine]:
-    """`RECENT = {}` declared `RECENT: dict[Any, Any]` first: an empty container says nothing
-    of what it will hold, and the service module is type-checked. (Declared apart from the
-    value: the import editor cannot read an annotated assignment yet.)"""
+    """`RECENT = {}` -> `RECENT: dict[Any, Any] = {}`: an empty container says nothing of what
+    it will hold, and the service module is type-checked."""
     small = statement.body[0] if len(statement.body) == 1 else None
     if not isinstance(small, cst.Assign) or len(small.targets) != 1:
         return [statement]
@@ -319,9 +319,8 @@ def _typed_state(statement: cst.SimpleStatementLine) -> list[cst.SimpleStatement
     target = small.targets[0].target
     if hint is None or not isinstance(target, cst.Name):
         return [statement]
-    declared = cst.AnnAssign(target=target, annotation=annotation(hint), value=None)
-    first = statement.with_changes(body=[declared], trailing_whitespace=cst.TrailingWhitespace())
-    return [first, statement.with_changes(leading_lines=[])]
+    typed = cst.AnnAssign(target=target, annotation=annotation(hint), value=value)
+    return [statement.with_changes(body=[typed])]
 
 
 def _module_named(statement: cst.SimpleStatementLine, view: ViewModule) -> cst.SimpleStatementLine:

@@ -65,8 +65,7 @@ def test_module_state_read_by_view_and_workflow_has_one_home():
             from support.models import Ticket
 
             # ticket id -> when it was escalated, so a double click pages on-call once
-            RECENT_ESCALATIONS: dict[Any, Any]
-            RECENT_ESCALATIONS = {}
+            RECENT_ESCALATIONS: dict[Any, Any] = {}
             CURSOR = {"next": 0}
 
 
