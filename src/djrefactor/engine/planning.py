@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from djrefactor.engine.formatting import format_step
 from djrefactor.engine.moves import apply_changes
 from djrefactor.engine.registry import Codemod
 from djrefactor.errors import DjrefactorError
@@ -83,8 +84,9 @@ def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress
             # line). Only the context a report needs is added on the way out.
             exc.add_note(crash_context(codemod.name, project.last_read))
             raise
+        after, formatted = format_step(project, after, renames, progress)
         files = file_changes(project, after, renames)
-        steps.append(Step(codemod.name, codemod.summary, files, changes.notes))
+        steps.append(Step(codemod.name, codemod.summary, files, changes.notes + formatted))
         origin = _follow(origin, project, after, renames)
         project = after
     progress("done", len(codemods), len(codemods))
