@@ -22,6 +22,7 @@ import click
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer import _click as typer_click  # typer's own copy of click raises its own errors
 from typer.core import TyperCommand, TyperGroup
 
 import djrefactor.audit as audits
@@ -31,6 +32,12 @@ from djrefactor.errors import DjrefactorError, UsageError
 from djrefactor.model import Plan
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+_CLICK_EXITS = (
+    typer.Exit,
+    click.exceptions.ClickException,
+    click.exceptions.Exit,
+    typer_click.exceptions.ClickException,
+)
 STDOUT = "-"
 
 out = terminal.console(stderr=False)
@@ -66,7 +73,7 @@ class _Commands(TyperGroup):
         except KeyboardInterrupt as stop:
             _say("interrupted; nothing changed")
             raise typer.Exit(engine.exit_code(stop)) from None
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Exit):
+        except _CLICK_EXITS:
             raise
         except Exception as exc:  # a bug: one line, or the traceback with DJREFACTOR_DEBUG=1
             if os.environ.get("DJREFACTOR_DEBUG"):
