@@ -18,11 +18,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from typer import _click as typer_click  # typer's own copy of click raises its own errors
 from typer.core import TyperCommand, TyperGroup
 
 import djrefactor.audit as audits
@@ -31,12 +29,17 @@ from djrefactor.config import DEFAULT_BRANCH, Options
 from djrefactor.errors import DjrefactorError, UsageError
 from djrefactor.model import Plan
 
+try:  # recent typer releases carry their own copy of click (and do not install click)
+    from typer import _click as click  # type: ignore[attr-defined, unused-ignore]
+except ImportError:  # pragma: no cover - depends on the installed typer
+    import click  # type: ignore[no-redef, unused-ignore]
+
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+# What click raises to end a command itself: a usage error (exit 2) or an exit
 _CLICK_EXITS = (
     typer.Exit,
     click.exceptions.ClickException,
-    click.exceptions.Exit,
-    typer_click.exceptions.ClickException,
+    getattr(click.exceptions, "Exit", typer.Exit),
 )
 STDOUT = "-"
 
