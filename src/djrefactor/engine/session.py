@@ -49,9 +49,7 @@ def open_session(
     folder = project_folder(root, tracked, _relative(path, root))
     others = [other for other in django_folders(root, tracked) if other != folder]
     config = read_config(root, root / folder if folder else None).overridden(overrides)
-    progress("reading files", 0, 1)
-    project = load_project(root, in_project(tracked, folder, others), config)
-    progress("reading files", 1, 1)
+    project = load_project(root, in_project(tracked, folder, others), config, progress)
     if project.facts.manage_py is None and project.facts.settings_module is None:
         where = f"{folder}/" if folder else "the repository"
         raise DjrefactorError(
