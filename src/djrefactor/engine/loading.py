@@ -7,7 +7,7 @@ import ast
 import fnmatch
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 import libcst as cst
@@ -83,7 +83,12 @@ def is_skipped(path: str, exclude: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(path, pattern) for pattern in exclude)
 
 
-def load_project(root: Path, tracked: Iterable[str], config: Config) -> Project:
+def load_project(
+    root: Path,
+    tracked: Iterable[str],
+    config: Config,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Project:
     """Read every tracked text file into a Project.
 
     Python and reference files (those that name modules: pytest.ini, Procfile...) must be
@@ -92,7 +97,10 @@ def load_project(root: Path, tracked: Iterable[str], config: Config) -> Project:
     as they are."""
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
-    for path in tracked:
+    paths = list(tracked)
+    for index, path in enumerate(paths):
+        if progress is not None and index % 32 == 0:  # often enough for a person
+            progress(f"reading {path}", index, len(paths))
         if is_skipped(path, config.exclude):
             continue
         text = _read_text(root, path)

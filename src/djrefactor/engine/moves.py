@@ -8,7 +8,7 @@ named in config files follow too.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -77,8 +77,13 @@ def _missing_inits(project: Project, target: str) -> list[str]:
     return missing
 
 
-def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str, str]]:
-    """The snapshot after `changes`, and which paths were renamed to which."""
+def apply_changes(
+    project: Project,
+    changes: Changes,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Project, dict[str, str]]:
+    """The snapshot after `changes`, and which paths were renamed to which; `progress` hears
+    of each file the reference pass looks at."""
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
     for path, content in changes.writes.items():
@@ -95,7 +100,7 @@ def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str
         renames.update(moved)
         redirects.setdefault(old, Redirect(old, new))
     snapshot = _rename_paths(snapshot, renames)
-    return redirect(snapshot, list(redirects.values())), renames
+    return redirect(snapshot, list(redirects.values()), progress), renames
 
 
 def _edit_imports(previous: Project, snapshot: Project, changes: Changes) -> Project:
