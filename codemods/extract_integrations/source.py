@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from djrefactor.analysis.nodes import code
+from djrefactor.analysis.nodes import code, start_lines
 from djrefactor.analysis.scopes import ImportStatement, ModuleNames, Names, import_bound_names
 from djrefactor.analysis.tree import findall
 from djrefactor.engine import Project
@@ -72,21 +71,17 @@ class Source:
     local_constants: dict[cst.Name, tuple[cst.Assign, cst.BaseExpression]] = field(
         default_factory=dict
     )
-    _positions: Mapping[cst.CSTNode, CodeRange] | None = None
+    _lines: dict[int, int] | None = None
 
     @property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
         return self.found.parents
 
-    def position(self, node: cst.CSTNode) -> CodeRange:
-        """Positions are computed for the few files that need one (notes, layout)."""
-        if self._positions is None:
-            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        return self._positions[node]
-
     def line(self, node: cst.CSTNode) -> int:
-        return self.position(node).start.line
+        """Lines are computed for the few files that need one (notes)."""
+        if self._lines is None:
+            self._lines = start_lines(self.tree)
+        return self._lines[id(node)]
 
     def layout(self, node: cst.CSTNode) -> Layout:
         """Where `node` starts, read from its statement's code (cheaper than positions, which

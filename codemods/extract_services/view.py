@@ -10,10 +10,9 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.nodes import code, dotted_name
+from djrefactor.analysis.nodes import code, dotted_name, start_lines
 from djrefactor.analysis.scopes import module_names
 from djrefactor.analysis.tree import TreeIndex, findall, index_of
 from djrefactor.discovery.layers import is_models_module, module_is_transport
@@ -73,12 +72,11 @@ class ViewModule:
         return Analysis(module_names(self.tree), self.index)
 
     @cached_property
-    def _lines(self) -> Mapping[cst.CSTNode, object]:
-        return MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    def _lines(self) -> Mapping[int, int]:
+        return start_lines(self.tree)
 
     def line(self, node: cst.CSTNode) -> int | None:
-        position = self._lines.get(node)
-        return getattr(getattr(position, "start", None), "line", None)
+        return self._lines.get(id(node))
 
     def note(self, node: cst.CSTNode, message: str) -> Note:
         return Note(self.path, self.line(node), message)

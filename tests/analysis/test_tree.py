@@ -14,7 +14,9 @@ from pathlib import Path
 import libcst as cst
 import libcst.matchers as m
 import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
 
+from djrefactor.analysis.nodes import start_lines
 from djrefactor.analysis.tree import TreeIndex, children, findall, preorder, replay
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -63,7 +65,10 @@ TRICKY = textwrap.dedent(
 
 
 def _modules() -> list[object]:
-    params: list[object] = [pytest.param(TRICKY, id="tricky")]
+    params: list[object] = [
+        pytest.param(TRICKY, id="tricky"),
+        pytest.param(TRICKY.replace("\n", "\r\n"), id="tricky crlf"),
+    ]
     for path in sorted(FIXTURES.rglob("*.py")):
         params.append(
             pytest.param(path.read_text(encoding="utf-8"), id=str(path.relative_to(FIXTURES)))
@@ -95,6 +100,13 @@ def _libcst_preorder(tree: cst.CSTNode) -> list[int]:
 
     tree.visit(Walk())
     return seen
+
+
+def test_a_field_libcst_visits_only_when_set_is_walked_where_it_is_set():
+    """libcst learns nothing of `format_spec` from an f-string expression without one."""
+    plain, with_spec = cst.parse_module('f"{a}"\n'), cst.parse_module('f"{b:>{width}}"\n')
+    assert [id(n) for n in preorder(plain)] == _libcst_preorder(plain)  # learned here
+    assert [id(n) for n in preorder(with_spec)] == _libcst_preorder(with_spec)
 
 
 @pytest.mark.parametrize("source", _modules())
@@ -129,3 +141,13 @@ def test_findall_finds_what_libcst_matchers_find(source):
     tree = cst.parse_module(source)
     for matcher in MATCHERS:
         assert [id(n) for n in findall(tree, matcher)] == [id(n) for n in m.findall(tree, matcher)]
+
+
+@pytest.mark.parametrize("source", _modules())
+def test_start_lines_are_the_lines_libcst_positions_give(source):
+    tree = cst.parse_module(source)
+    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = start_lines(tree)
+    for node in preorder(tree):
+        if node in positions:
+            assert lines[id(node)] == positions[node].start.line, node

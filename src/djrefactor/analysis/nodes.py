@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 _EMPTY = cst.Module(body=[])
 
@@ -29,3 +35,49 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
         head = dotted_name(node.value)
         return f"{head}.{node.attr.value}" if head else None
     return None
+
+
+def start_lines(tree: cst.Module) -> dict[int, int]:
+    """The line each node of `tree` starts on, by node id, as libcst's PositionProvider gives
+    it (a statement's line is its own, not the comment above it), from one code generation that
+    keeps nothing but line numbers: no metadata wrapper, no code ranges, no text."""
+    state = _StartLines(default_indent=tree.default_indent, default_newline=tree.default_newline)
+    tree._codegen(state)
+    return state.lines
+
+
+@dataclass(frozen=False)
+class _StartLines(CodegenState):
+    line: int = 1
+    lines: dict[int, int] = field(default_factory=dict)
+    starts: list[int] = field(default_factory=list)
+
+    def add_indent_tokens(self) -> None:
+        pass  # indentation never holds a newline
+
+    def add_token(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            self.line += len(_NEWLINE.findall(value))
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self.starts.append(self.line)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        self.lines.setdefault(id(node), self.starts.pop())
+
+    @contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> Iterator[None]:
+        start = self.line
+        try:
+            yield
+        finally:
+            self.lines[id(node)] = self.lines[id(start_node)] if start_node is not None else start
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")

@@ -9,6 +9,7 @@ subtree is then a slice of that list, and a read-only visitor is replayed over t
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -49,7 +50,10 @@ def _fields(node: cst.CSTNode) -> tuple[str, ...]:
     if fields is None:
         order = _FieldOrder(node)
         node._visit_and_replace_children(order)
-        fields = _FIELDS[kind] = tuple(order.fields)
+        # libcst skips a field it would visit last when it is None on this instance
+        # (FormattedStringExpression.format_spec): the fields it did not name go last
+        others = [f.name for f in dataclasses.fields(node) if f.name not in order.fields]
+        fields = _FIELDS[kind] = (*order.fields, *others)
     return fields
 
 
