@@ -94,27 +94,35 @@ def _build_plan(project: Project, codemods: Sequence[Codemod], progress: Progres
     steps: list[Step] = []
     for index, codemod in enumerate(codemods):
         progress(codemod.name, index, len(codemods))
-        within = _within(progress, codemod.name)
-        try:
-            changes = codemod.run(project)
-            within(PHASES[0], index, len(codemods))
-            after, renames = apply_changes(project, changes, within)
-        except DjrefactorError:
-            raise
-        except Exception as exc:
-            # Not caught: a codemod's bug is a bug (tests see it, the cli reports it in one
-            # line). Only the context a report needs is added on the way out.
-            exc.add_note(crash_context(codemod.name, project.last_read))
-            raise
-        within(PHASES[1], index, len(codemods))
-        after, formatted = format_step(project, after, renames, within)
-        within(PHASES[2], index, len(codemods))
-        files = file_changes(project, after, renames)
-        steps.append(Step(codemod.name, codemod.summary, files, changes.notes + formatted))
+        step, after, renames = _step(project, codemod, _within(progress, codemod.name))
+        steps.append(step)
         origin = _follow(origin, project, after, renames)
         project = after
     progress("done", len(codemods), len(codemods))
     return Plan(str(original.root), tuple(steps), _total(original, project, origin))
+
+
+def _step(
+    project: Project, codemod: Codemod, within: Progress
+) -> tuple[Step, Project, dict[str, str]]:
+    """One codemod's step. Its own function so that what the step made on the way (the
+    codemod's trees, the snapshots between) is freed before the next codemod runs."""
+    try:
+        changes = codemod.run(project)
+        within(PHASES[0], 0, 1)
+        after, renames = apply_changes(project, changes, within)
+    except DjrefactorError:
+        raise
+    except Exception as exc:
+        # Not caught: a codemod's bug is a bug (tests see it, the cli reports it in one
+        # line). Only the context a report needs is added on the way out.
+        exc.add_note(crash_context(codemod.name, project.last_read))
+        raise
+    within(PHASES[1], 0, 1)
+    after, formatted = format_step(project, after, renames, within)
+    within(PHASES[2], 0, 1)
+    files = file_changes(project, after, renames)
+    return Step(codemod.name, codemod.summary, files, changes.notes + formatted), after, renames
 
 
 PHASES = ("editing", "formatting", "comparing")
