@@ -7,7 +7,7 @@ with the sentence its docstring says it with. Never a counter, never the view's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -34,6 +34,8 @@ NETWORK = frozenset(
         "ServiceUnavailable",
     }
 )
+INVALID = frozenset({"ValueError", "TypeError", "JSONDecodeError", "UnicodeDecodeError"})
+"""Errors that say an input could not be read (a payload, a number typed in a form)."""
 NOUNS = {
     "book": "booking",
     "cancel": "cancellation",
@@ -96,13 +98,22 @@ def provider_of(integration: str, title: str | None) -> Provider:
 
 
 def caught_condition(
-    error: str, provider: Provider | None, verb: str, obj: str | None
+    error: str,
+    provider: Provider | None,
+    verb: str,
+    obj: str | None,
+    inputs: Sequence[cst.BaseExpression] = (),
 ) -> Condition:
-    """For an exit in `except <error>`: what failed, said for the domain."""
+    """For an exit in `except <error>`: what failed, said for the domain. `inputs` are the
+    first arguments of the calls the `try` makes: a `ValueError` says the first one that names
+    something (`payload`, `request.POST["quantity"]`) is not valid."""
     if error in DECLINED:
         return Condition("PaymentDeclined", "the card is declined")
     if error in SIGNATURE:
         return Condition("InvalidSignature", "the signature does not verify")
+    named = next((name for node in inputs if (name := _named(node))), None)
+    if error in INVALID and named:
+        return Condition(f"Invalid{camel(named)}", f"the {_words(named)} is not valid")
     if error in NETWORK and provider:
         return Condition(
             f"{provider.name}Unavailable", f"{provider.phrase} does not answer or fails"

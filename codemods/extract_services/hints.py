@@ -30,6 +30,7 @@ STR = Hint("str")
 INT = Hint("int")
 BOOL = Hint("bool")
 NONE = Hint("None")
+BYTES = Hint("bytes")
 DATA = Hint("dict[str, Any]", (("typing", "Any"),))
 DECIMAL = Hint("Decimal", (("decimal", "Decimal"),))
 DATETIME = Hint("datetime", (("datetime", "datetime"),))
@@ -139,11 +140,11 @@ class HandlerTypes:
         parameter = self._parameter(name)
         if parameter is not None:
             return parameter
-        found = union(
-            hint
-            for value in self.assigned.get(name, ())
-            if (hint := self.of_expression(value, depth + 1)) is not None
-        )
+        hints = [self.of_expression(value, depth + 1) for value in self.assigned.get(name, ())]
+        known = [hint for hint in hints if hint is not None]
+        if len(known) < len(hints) and all(hint == NONE for hint in known):
+            return None  # `x = None` then a value nothing tells about: not `None`
+        found = union(known)
         if found is not None and name in self.narrowed and found.text.endswith(" | None"):
             return Hint(found.text.removesuffix(" | None"), found.imports)
         return found
@@ -187,7 +188,7 @@ class HandlerTypes:
             if isinstance(node, cst.Subscript) or _has_string_default(node):
                 return STR
             return Hint("str | None")
-        return ANY
+        return self.of_expression(node) or ANY
 
     # -- expressions -----------------------------------------------------------------------
     def of_expression(self, node: cst.BaseExpression, depth: int = 0) -> Hint | None:
@@ -239,6 +240,8 @@ class HandlerTypes:
     def _attribute(self, node: cst.Attribute) -> Hint | None:
         if node.attr.value == "user" and request_root(node.value):
             return self.user
+        if node.attr.value == "body" and request_root(node.value):
+            return BYTES
         if node.attr.value in ("cleaned_data", "validated_data"):
             return DATA
         return None
@@ -249,6 +252,8 @@ class HandlerTypes:
             return STR
         if mapping == "FILES":
             return UPLOAD
+        if _is_headers(node.value):
+            return STR
         container = self.of_expression(node.value, depth)
         if (
             container is not None
@@ -275,6 +280,8 @@ class HandlerTypes:
         if method.startswith(PREDICATES):
             return BOOL
         if method == "get" and _mapping(func.value) in ("POST", "GET"):
+            return STR if _has_string_default(node) else Hint("str | None")
+        if method == "get" and _is_headers(func.value):
             return STR if _has_string_default(node) else Hint("str | None")
         if method == "get" and _mapping(func.value) == "FILES":
             return Hint(f"{UPLOAD.text} | None", UPLOAD.imports)
@@ -380,6 +387,15 @@ def _mapping(node: cst.BaseExpression) -> str | None:
         if node.attr.value == "kwargs" and m.matches(node.value, m.Name("self")):
             return "kwargs"
     return None
+
+
+def _is_headers(node: cst.BaseExpression) -> bool:
+    """`request.META` or `request.headers`: strings by header name."""
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value in ("META", "headers")
+        and request_root(node.value)
+    )
 
 
 def _has_string_default(node: cst.BaseExpression) -> bool:
