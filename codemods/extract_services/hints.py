@@ -185,9 +185,7 @@ class HandlerTypes:
                 else Hint(f"{UPLOAD.text} | None", UPLOAD.imports)
             )
         if mapping in ("POST", "GET"):
-            if isinstance(node, cst.Subscript) or _has_string_default(node):
-                return STR
-            return Hint("str | None")
+            return STR if isinstance(node, cst.Subscript) else self._string_get(node)
         return self.of_expression(node) or ANY
 
     # -- expressions -----------------------------------------------------------------------
@@ -279,10 +277,8 @@ class HandlerTypes:
             return STR
         if method.startswith(PREDICATES):
             return BOOL
-        if method == "get" and _mapping(func.value) in ("POST", "GET"):
-            return STR if _has_string_default(node) else Hint("str | None")
-        if method == "get" and _is_headers(func.value):
-            return STR if _has_string_default(node) else Hint("str | None")
+        if method == "get" and (_mapping(func.value) in ("POST", "GET") or _is_headers(func.value)):
+            return self._string_get(node)
         if method == "get" and _mapping(func.value) == "FILES":
             return Hint(f"{UPLOAD.text} | None", UPLOAD.imports)
         if method == "get_object" and m.matches(func.value, m.Name("self")):
@@ -290,6 +286,17 @@ class HandlerTypes:
         if method == "save" and isinstance(func.value, cst.Name) and is_form_name(func.value.value):
             return self.view_model if func.value.value == "serializer" else None
         return self._query(node)
+
+    def _string_get(self, node: cst.BaseExpression) -> Hint:
+        """`request.POST.get("x", default)`: a string, or the default's type when the key is
+        missing (`None` without one)."""
+        args = node.args if isinstance(node, cst.Call) else ()
+        if len(args) < 2:
+            return Hint("str | None")
+        default = self.of_expression(args[1].value)
+        if default is None or default.text == "Any":
+            return ANY
+        return STR if default == STR else Hint(f"str | {default.text}", default.imports)
 
     def _name_call(self, name: str, node: cst.Call, depth: int) -> Hint | None:
         if name in ("reverse", "render_to_string"):
@@ -395,14 +402,6 @@ def _is_headers(node: cst.BaseExpression) -> bool:
         isinstance(node, cst.Attribute)
         and node.attr.value in ("META", "headers")
         and request_root(node.value)
-    )
-
-
-def _has_string_default(node: cst.BaseExpression) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and len(node.args) > 1
-        and isinstance(node.args[1].value, cst.SimpleString | cst.FormattedString)
     )
 
 
