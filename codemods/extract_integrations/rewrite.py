@@ -237,16 +237,18 @@ class _Caller(cst.CSTTransformer):
     def _exploded(
         self, site: Site, func: cst.Attribute, args: list[cst.Arg], updated: cst.Call
     ) -> cst.Call:
-        indent = " " * self.source.layout(site.call).indent
+        # relative to the block (indent=True), so the lines follow the statement when a later
+        # step moves it to another depth (extract-services into a service function)
+        indent = " " * self.source.layout(site.call).relative
         inner = cst.ParenthesizedWhitespace(
             first_line=cst.TrailingWhitespace(),
             last_line=cst.SimpleWhitespace(indent + "    "),
-            indent=False,
+            indent=True,
         )
         closing = cst.ParenthesizedWhitespace(
             first_line=cst.TrailingWhitespace(),
             last_line=cst.SimpleWhitespace(indent),
-            indent=False,
+            indent=True,
         )
         laid = [
             arg.with_changes(

@@ -15,6 +15,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.naming import camel, snake
+from djrefactor.analysis.nodes import code
 
 DECLINED = frozenset({"CardError"})
 SIGNATURE = frozenset({"SignatureVerificationError", "BadSignature", "InvalidSignature"})
@@ -130,6 +131,23 @@ def guard_condition(
     test: cst.BaseExpression, model_of: Callable[[str], str | None], obj: str | None
 ) -> Condition:
     """For an exit under `if <test>:`: the state that stops the workflow."""
+    found = _named_guard(test, model_of)
+    if found is not None:
+        return found
+    subject = camel(snake(obj)) if obj else "Request"
+    return Condition(f"{subject}Rejected", f"the {_words(snake(subject))} cannot go ahead")
+
+
+def shortcut_condition(test: cst.BaseExpression, model_of: Callable[[str], str | None]) -> str:
+    """For a success shortcut under `if <test>:`, the clause its docstring says it with: the
+    state the guard names, else the test itself (`` `charge` is true ``)."""
+    found = _named_guard(test, model_of)
+    return found.when if found is not None else f"`{code(test)}` is true"
+
+
+def _named_guard(
+    test: cst.BaseExpression, model_of: Callable[[str], str | None]
+) -> Condition | None:
     negated = m.matches(test, m.UnaryOperation(operator=m.Not()))
     inner = test.expression if isinstance(test, cst.UnaryOperation) else test
     found = _state(inner, negated, model_of) or _comparison(inner, model_of)
@@ -139,8 +157,7 @@ def guard_condition(
         named = _named(inner)
         if named:
             return Condition(f"{camel(named)}Required", f"no {_words(named)} is given")
-    subject = camel(snake(obj)) if obj else "Request"
-    return Condition(f"{subject}Rejected", f"the {_words(snake(subject))} cannot go ahead")
+    return None
 
 
 def _state(

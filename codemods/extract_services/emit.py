@@ -32,6 +32,7 @@ from .conditions import (
     caught_condition,
     guard_condition,
     provider_of,
+    shortcut_condition,
 )
 from .describe import describe, docstring_of
 from .extract import Extraction, Stop
@@ -546,12 +547,7 @@ def _doc(draft: Draft, extraction: Extraction, name: str) -> str:
     if success is None:
         return summary
     test = _guard_test(view, extraction, success)
-    facts_model = view.class_model(extraction.handler.class_name)
-    when = guard_condition(
-        test if test is not None else cst.Name("_"),
-        model_of,
-        snake(facts_model.text) if facts_model else None,
-    ).when
+    when = shortcut_condition(test, model_of) if test is not None else "it stops early"
     return f"{summary}\n\n    Returns False, and does nothing more, when {when}.\n    "
 
 
