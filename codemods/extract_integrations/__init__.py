@@ -67,7 +67,7 @@ def run(project: Project) -> Changes:
         path = module_path(project, integration.module)
         writes[path], imports[path] = render(integration, context)
     init = project.module_path(PACKAGE) + "/__init__.py"
-    if not project.exists(init):
+    if result.integrations and not project.exists(init):
         writes[init] = INIT_DOC
     generated = {
         comment

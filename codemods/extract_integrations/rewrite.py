@@ -24,6 +24,7 @@ from .layout import reindent
 from .scan import FileScan, Site
 
 _NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
+_ImportT = TypeVar("_ImportT", cst.Import, cst.ImportFrom)
 
 
 def local_names(scan: FileScan, result: Build) -> dict[str, str]:
@@ -64,6 +65,11 @@ def rewrite(
     reads."""
     plans = {site.call: (site, result.plans[site]) for site in scan.sites if site in result.plans}
     scan.removed_statements |= _moved_constants(scan, result)
+    scan.removed_statements |= {
+        statement
+        for statement, aliases in scan.unused_imports.items()
+        if not isinstance(statement.names, cst.ImportStar) and len(aliases) == len(statement.names)
+    }
     transformer = _Caller(scan, plans, names, generated_comments, width)
     transformer.enclosing = _enclosing(scan, list(plans))
     return scan.source.tree.visit(transformer)
@@ -113,7 +119,7 @@ def _enclosing(scan: FileScan, calls: list[cst.Call]) -> set[cst.CSTNode]:
     parents = scan.source.parents
     targets: list[cst.CSTNode] = [*calls, *scan.removed_statements, *scan.moved_statements]
     targets += [node for reexport in scan.reexports for node in reexport.nodes]
-    targets += [*scan.removed_params, *scan.removed_args]
+    targets += [*scan.removed_params, *scan.removed_args, *scan.unused_imports]
     found: set[cst.CSTNode] = set()
     for target in targets:
         current: cst.CSTNode | None = target
@@ -232,16 +238,18 @@ class _Caller(cst.CSTTransformer):
     def _exploded(
         self, site: Site, func: cst.Attribute, args: list[cst.Arg], updated: cst.Call
     ) -> cst.Call:
-        indent = " " * self.source.layout(site.call).indent
+        # relative to the block (indent=True), so the lines follow the statement when a later
+        # step moves it to another depth (extract-services into a service function)
+        indent = " " * self.source.layout(site.call).relative
         inner = cst.ParenthesizedWhitespace(
             first_line=cst.TrailingWhitespace(),
             last_line=cst.SimpleWhitespace(indent + "    "),
-            indent=False,
+            indent=True,
         )
         closing = cst.ParenthesizedWhitespace(
             first_line=cst.TrailingWhitespace(),
             last_line=cst.SimpleWhitespace(indent),
-            indent=False,
+            indent=True,
         )
         laid = [
             arg.with_changes(
@@ -286,6 +294,26 @@ class _Caller(cst.CSTTransformer):
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(params=kept)
 
+    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import:
+        return self._without_unused(original, updated)
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        return self._without_unused(original, updated)
+
+    def _without_unused(self, original: _ImportT, updated: _ImportT) -> _ImportT:
+        """An import some of whose names were unused vendor names keeps the others."""
+        unused = self.scan.unused_imports.get(original)
+        if not unused or isinstance(original.names, cst.ImportStar):
+            return updated
+        assert not isinstance(updated.names, cst.ImportStar)
+        kept = [
+            new for old, new in zip(original.names, updated.names, strict=True) if old not in unused
+        ]
+        if not kept:  # the whole statement goes, with the line
+            return updated
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=kept)
+
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
@@ -318,6 +346,10 @@ class _Caller(cst.CSTTransformer):
         body, footer = self._without_emptied(updated.body, list(updated.footer))
         if not body:
             body = [cst.SimpleStatementLine(body=[cst.Pass()])]
+        elif body[0] is not updated.body[0]:  # a block opens with code, not a blank line
+            leading = list(getattr(body[0], "leading_lines", ()))
+            blanks = len(leading) - len(_from_first_comment(leading))
+            body[0] = body[0].with_changes(leading_lines=leading[blanks:])
         return updated.with_changes(body=body, footer=footer)
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:

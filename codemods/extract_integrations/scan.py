@@ -120,6 +120,7 @@ class FileScan:
     removed_statements: set[cst.CSTNode] = field(default_factory=set)
     moved_statements: set[cst.CSTNode] = field(default_factory=set)
     removed_names: dict[str, Binding] = field(default_factory=dict)
+    unused_imports: dict[ImportStatement, set[cst.ImportAlias]] = field(default_factory=dict)
     removed_params: set[cst.Param] = field(default_factory=set)
     removed_args: set[cst.Arg] = field(default_factory=set)
     constructors: dict[str, Construct] = field(default_factory=dict)
@@ -131,7 +132,9 @@ class FileScan:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.sites or self.reexports or self.configs or self.shared)
+        return not (
+            self.sites or self.reexports or self.configs or self.shared or self.unused_imports
+        )
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,11 @@ class _Scanner:
         self, statement: ImportStatement, alias: cst.ImportAlias, binding: Binding
     ) -> None:
         handled, noted = True, False
-        for name, references in self.names.import_references(statement, alias):
+        found = self.names.import_references(statement, alias)
+        if not any(references for _, references in found):
+            self._unused(statement, alias, binding)
+            return
+        for name, references in found:
             base = _assignment_binding(binding, name)
             for reference in references:
                 if not isinstance(reference, (cst.Name, cst.Attribute)):
@@ -235,6 +242,67 @@ class _Scanner:
             self.result.removed_names[local_name(alias)] = binding
         elif noted:
             self.note(statement, f"import of {binding.qualified} kept: some uses could not move")
+
+    def _unused(self, statement: ImportStatement, alias: cst.ImportAlias, binding: Binding) -> None:
+        """A vendor import nothing here reads (never used, or shadowed before any use, as by a
+        view named like the vendor) goes: the SDK is then imported by integrations/ only. It
+        stays where another module may reach it through this one."""
+        local = local_name(alias)
+        if (
+            not self._plain_statement(statement)
+            or self._kept_on_purpose(statement)
+            or self._reached_through_module(statement, local)
+        ):
+            return
+        self.result.unused_imports.setdefault(statement, set()).add(alias)
+        self.note(statement, f"unused import of {binding.qualified} removed: nothing here reads it")
+
+    def _plain_statement(self, statement: ImportStatement) -> bool:
+        """An import on its own line in a module or function body, not one under `try` or `if`
+        (an optional dependency's fallback)."""
+        line = self.parents.get(statement)
+        block = self.parents.get(line) if line is not None else None
+        if isinstance(block, cst.Module):
+            return True
+        return isinstance(block, cst.IndentedBlock) and isinstance(
+            self.parents.get(block), cst.FunctionDef
+        )
+
+    def _kept_on_purpose(self, statement: ImportStatement) -> bool:
+        line = self.parents.get(statement)
+        comment = (
+            line.trailing_whitespace.comment if isinstance(line, cst.SimpleStatementLine) else None
+        )
+        return comment is not None and "noqa" in comment.value.lower()
+
+    def _reached_through_module(self, statement: ImportStatement, local: str) -> bool:
+        """A module-level import is a name of the module: a package's `__init__.py` re-exports
+        it, `__all__` may list it, and other files may import it or patch it through here
+        (`from shop.views import stripe`, `mock.patch("shop.views.stripe")`)."""
+        source = self.source
+        if self.names.scope_of(statement) is not source.tree:
+            return False
+        if source.path.endswith("__init__.py"):
+            return True
+        if "__all__" in source.tree.code and (
+            f'"{local}"' in source.tree.code or f"'{local}'" in source.tree.code
+        ):
+            return True
+        if source.module is None:
+            return False
+        project = source.context.project
+        dotted = f"{source.module}.{local}"
+        for path in project.paths:
+            if path == source.path or not project.mentions(path, local):
+                continue
+            if dotted in project.text(path):
+                return True
+            if path.endswith(".py") and any(
+                imported.module == source.module and imported.name in (local, "*")
+                for imported in project.imports(path).names
+            ):
+                return True
+        return False
 
     def _use(self, node: cst.CSTNode, binding: Binding) -> _Use:
         assert isinstance(node, (cst.Name, cst.Attribute))

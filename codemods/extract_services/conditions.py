@@ -7,7 +7,7 @@ with the sentence its docstring says it with. Never a counter, never the view's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -15,6 +15,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.naming import camel, snake
+from djrefactor.analysis.nodes import code
 
 DECLINED = frozenset({"CardError"})
 SIGNATURE = frozenset({"SignatureVerificationError", "BadSignature", "InvalidSignature"})
@@ -34,6 +35,8 @@ NETWORK = frozenset(
         "ServiceUnavailable",
     }
 )
+INVALID = frozenset({"ValueError", "TypeError", "JSONDecodeError", "UnicodeDecodeError"})
+"""Errors that say an input could not be read (a payload, a number typed in a form)."""
 NOUNS = {
     "book": "booking",
     "cancel": "cancellation",
@@ -96,13 +99,22 @@ def provider_of(integration: str, title: str | None) -> Provider:
 
 
 def caught_condition(
-    error: str, provider: Provider | None, verb: str, obj: str | None
+    error: str,
+    provider: Provider | None,
+    verb: str,
+    obj: str | None,
+    inputs: Sequence[cst.BaseExpression] = (),
 ) -> Condition:
-    """For an exit in `except <error>`: what failed, said for the domain."""
+    """For an exit in `except <error>`: what failed, said for the domain. `inputs` are the
+    first arguments of the calls the `try` makes: a `ValueError` says the first one that names
+    something (`payload`, `request.POST["quantity"]`) is not valid."""
     if error in DECLINED:
         return Condition("PaymentDeclined", "the card is declined")
     if error in SIGNATURE:
         return Condition("InvalidSignature", "the signature does not verify")
+    named = next((name for node in inputs if (name := _named(node))), None)
+    if error in INVALID and named:
+        return Condition(f"Invalid{camel(named)}", f"the {_words(named)} is not valid")
     if error in NETWORK and provider:
         return Condition(
             f"{provider.name}Unavailable", f"{provider.phrase} does not answer or fails"
@@ -119,6 +131,23 @@ def guard_condition(
     test: cst.BaseExpression, model_of: Callable[[str], str | None], obj: str | None
 ) -> Condition:
     """For an exit under `if <test>:`: the state that stops the workflow."""
+    found = _named_guard(test, model_of)
+    if found is not None:
+        return found
+    subject = camel(snake(obj)) if obj else "Request"
+    return Condition(f"{subject}Rejected", f"the {_words(snake(subject))} cannot go ahead")
+
+
+def shortcut_condition(test: cst.BaseExpression, model_of: Callable[[str], str | None]) -> str:
+    """For a success shortcut under `if <test>:`, the clause its docstring says it with: the
+    state the guard names, else the test itself (`` `charge` is true ``)."""
+    found = _named_guard(test, model_of)
+    return found.when if found is not None else f"`{code(test)}` is true"
+
+
+def _named_guard(
+    test: cst.BaseExpression, model_of: Callable[[str], str | None]
+) -> Condition | None:
     negated = m.matches(test, m.UnaryOperation(operator=m.Not()))
     inner = test.expression if isinstance(test, cst.UnaryOperation) else test
     found = _state(inner, negated, model_of) or _comparison(inner, model_of)
@@ -128,8 +157,7 @@ def guard_condition(
         named = _named(inner)
         if named:
             return Condition(f"{camel(named)}Required", f"no {_words(named)} is given")
-    subject = camel(snake(obj)) if obj else "Request"
-    return Condition(f"{subject}Rejected", f"the {_words(snake(subject))} cannot go ahead")
+    return None
 
 
 def _state(

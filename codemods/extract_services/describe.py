@@ -5,6 +5,7 @@ the way (`Book the appointment: create the patient and the appointment, check in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 import libcst as cst
@@ -37,12 +38,9 @@ def describe(
     """The summary line of a service's docstring, fitting the project's line length inside
     the function (four spaces and the quotes)."""
     room = width - len('    """') - len('"""')
-    if (
-        view_doc
-        and view_doc.split(" ", 1)[0].lower().rstrip("s") in VERBS
-        and len(view_doc) <= room
-    ):
-        return view_doc if view_doc.endswith(".") else f"{view_doc}."
+    said = _workflow_sentence(view_doc) if view_doc else None
+    if said and len(said) <= room:
+        return said if said.endswith(".") else f"{said}."
     head = sentence(name)
     effects = _effects(name, writes, statements, context, vendor_title)
     text = head
@@ -52,6 +50,34 @@ def describe(
             text = candidate
             break
     return f"{text}."
+
+
+_VIEW_OPENING = re.compile(
+    r"^(?:(?:a|an|the)\s+)?(?:view|view function|function|endpoint|api view|handler)"
+    r"\s+(?:for|to|that)\s+(\w+)\s+(.+)$",
+    re.IGNORECASE,
+)
+
+
+def _workflow_sentence(doc: str) -> str | None:
+    """The view's docstring when it says what the workflow does: "Archive the order", or
+    "View function for renewing a BookInstance" said as "Renew a BookInstance"."""
+    if doc.split(" ", 1)[0].lower().rstrip("s") in VERBS:
+        return doc
+    found = _VIEW_OPENING.match(doc)
+    if found is None:
+        return None
+    verb = _base_verb(found.group(1).lower())
+    return f"{verb.capitalize()} {found.group(2)}" if verb else None
+
+
+def _base_verb(word: str) -> str | None:
+    """`renewing` -> renew, `creating` -> create, `shipping` -> ship, `renews` -> renew."""
+    stem = word.removesuffix("ing")
+    candidates = [word, word.removesuffix("s")]
+    if stem != word:
+        candidates += [stem, stem + "e", stem[:-1]]
+    return next((candidate for candidate in candidates if candidate in VERBS), None)
 
 
 def sentence(name: str) -> str:

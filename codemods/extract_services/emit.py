@@ -33,6 +33,7 @@ from .conditions import (
     caught_condition,
     guard_condition,
     provider_of,
+    shortcut_condition,
 )
 from .describe import describe, docstring_of
 from .extract import Extraction, Stop
@@ -181,7 +182,8 @@ def _condition(draft: Draft, extraction: Extraction, stop: Stop) -> Condition:
     obj = snake(facts_model.text) if facts_model else None
     if stop.handler is not None:
         error = _error_name(stop.handler)
-        return caught_condition(error, _provider(view, extraction, stop), verb, obj)
+        inputs = _inputs(view, _try_of(view, extraction, stop))
+        return caught_condition(error, _provider(view, extraction, stop), verb, obj, inputs)
     test = _guard_test(view, extraction, stop)
     if test is None:
         return guard_condition(cst.Name("_"), model_of, obj)
@@ -205,15 +207,7 @@ def _error_name(handler: cst.ExceptHandler) -> str:
 def _provider(view: ViewModule, extraction: Extraction, stop: Stop) -> Provider | None:
     """Who the caught error comes from: the integration called in the `try` body, else the
     module the error class comes from."""
-    try_node = next(
-        (
-            node
-            for statement in extraction.run.statements
-            for node in view.index.of_type(statement, cst.Try)
-            if any(h is stop.handler for h in node.handlers)
-        ),
-        None,
-    )
+    try_node = _try_of(view, extraction, stop)
     origins: list[str] = []
     if try_node is not None:
         origins += [
@@ -232,6 +226,29 @@ def _provider(view: ViewModule, extraction: Extraction, stop: Stop) -> Provider 
         if vendor is not None and not vendor.per_api:
             return provider_of(vendor.integration, vendor.title)
     return None
+
+
+def _try_of(view: ViewModule, extraction: Extraction, stop: Stop) -> cst.Try | None:
+    """The `try` whose handler is the exit of `stop`."""
+    return next(
+        (
+            node
+            for statement in extraction.run.statements
+            for node in view.index.of_type(statement, cst.Try)
+            if any(h is stop.handler for h in node.handlers)
+        ),
+        None,
+    )
+
+
+def _inputs(view: ViewModule, try_node: cst.Try | None) -> tuple[cst.BaseExpression, ...]:
+    """The first argument of each call the `try` makes, in order: what an error such as
+    `ValueError` says is not valid."""
+    if try_node is None:
+        return ()
+    return tuple(
+        call.args[0].value for call in view.index.of_type(try_node.body, cst.Call) if call.args
+    )
 
 
 def _guard_test(view: ViewModule, extraction: Extraction, stop: Stop) -> cst.BaseExpression | None:
@@ -525,12 +542,7 @@ def _doc(draft: Draft, extraction: Extraction, name: str) -> str:
     if success is None:
         return summary
     test = _guard_test(view, extraction, success)
-    facts_model = view.class_model(extraction.handler.class_name)
-    when = guard_condition(
-        test if test is not None else cst.Name("_"),
-        model_of,
-        snake(facts_model.text) if facts_model else None,
-    ).when
+    when = shortcut_condition(test, model_of) if test is not None else "it stops early"
     return f"{summary}\n\n    Returns False, and does nothing more, when {when}.\n    "
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
+import libcst.matchers as m
 
 from djrefactor.analysis.naming import snake
 from djrefactor.analysis.scopes import Binding, Names
@@ -199,7 +200,11 @@ def analyse(
     bound_here = _names_bound(run, analysis, moved)
     stops = _stops(run, exits, context, analysis, moved)
     flagged = [stop for stop in stops if not stop.failure]
-    results = tuple(n for n, refs in bound_here.items() if any(id(r) not in run_ids for r in refs))
+    results = tuple(
+        name
+        for name, refs in bound_here.items()
+        if any(id(r) not in run_ids and not _reassigned_before(run, index, name, r) for r in refs)
+    )
     success = _success_blocker(run, flagged, results)
     if success:
         return success
@@ -374,6 +379,21 @@ def _classify(
         elif id(referent.node) not in moved and referent.name not in defined:
             outside = referent.name
     return outside
+
+
+def _reassigned_before(run: Run, index: TreeIndex, name: str, read: cst.Name) -> bool:
+    """Does a plain `name = ...` after the run, in the run's own block, always come between
+    the run and `read` (so the read never sees what the run bound)?"""
+    for statement in run.suite.body[run.end :]:
+        if index.contains(statement, read):
+            return False
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Assign)
+            and any(m.matches(target.target, m.Name(name)) for target in small.targets)
+            for small in statement.body
+        ):
+            return True
+    return False
 
 
 def _names_bound(run: Run, analysis: Analysis, moved: frozenset[int]) -> dict[str, list[cst.Name]]:

@@ -31,6 +31,7 @@ STR = Hint("str")
 INT = Hint("int")
 BOOL = Hint("bool")
 NONE = Hint("None")
+BYTES = Hint("bytes")
 DATA = Hint("dict[str, Any]", (("typing", "Any"),))
 DECIMAL = Hint("Decimal", (("decimal", "Decimal"),))
 DATETIME = Hint("datetime", (("datetime", "datetime"),))
@@ -140,11 +141,11 @@ class HandlerTypes:
         parameter = self._parameter(name)
         if parameter is not None:
             return parameter
-        found = union(
-            hint
-            for value in self.assigned.get(name, ())
-            if (hint := self.of_expression(value, depth + 1)) is not None
-        )
+        hints = [self.of_expression(value, depth + 1) for value in self.assigned.get(name, ())]
+        known = [hint for hint in hints if hint is not None]
+        if len(known) < len(hints) and all(hint == NONE for hint in known):
+            return None  # `x = None` then a value nothing tells about: not `None`
+        found = union(known)
         if found is not None and name in self.narrowed and found.text.endswith(" | None"):
             return Hint(found.text.removesuffix(" | None"), found.imports)
         return found
@@ -185,10 +186,8 @@ class HandlerTypes:
                 else Hint(f"{UPLOAD.text} | None", UPLOAD.imports)
             )
         if mapping in ("POST", "GET"):
-            if isinstance(node, cst.Subscript) or _has_string_default(node):
-                return STR
-            return Hint("str | None")
-        return ANY
+            return STR if isinstance(node, cst.Subscript) else self._string_get(node)
+        return self.of_expression(node) or ANY
 
     # -- expressions -----------------------------------------------------------------------
     def of_expression(self, node: cst.BaseExpression, depth: int = 0) -> Hint | None:
@@ -240,6 +239,8 @@ class HandlerTypes:
     def _attribute(self, node: cst.Attribute) -> Hint | None:
         if node.attr.value == "user" and request_root(node.value):
             return self.user
+        if node.attr.value == "body" and request_root(node.value):
+            return BYTES
         if node.attr.value in ("cleaned_data", "validated_data"):
             return DATA
         return None
@@ -250,6 +251,8 @@ class HandlerTypes:
             return STR
         if mapping == "FILES":
             return UPLOAD
+        if _is_headers(node.value):
+            return STR
         container = self.of_expression(node.value, depth)
         if (
             container is not None
@@ -275,8 +278,8 @@ class HandlerTypes:
             return STR
         if method.startswith(PREDICATES):
             return BOOL
-        if method == "get" and _mapping(func.value) in ("POST", "GET"):
-            return STR if _has_string_default(node) else Hint("str | None")
+        if method == "get" and (_mapping(func.value) in ("POST", "GET") or _is_headers(func.value)):
+            return self._string_get(node)
         if method == "get" and _mapping(func.value) == "FILES":
             return Hint(f"{UPLOAD.text} | None", UPLOAD.imports)
         if method == "get_object" and m.matches(func.value, m.Name("self")):
@@ -284,6 +287,17 @@ class HandlerTypes:
         if method == "save" and isinstance(func.value, cst.Name) and is_form_name(func.value.value):
             return self.view_model if func.value.value == "serializer" else None
         return self._query(node)
+
+    def _string_get(self, node: cst.BaseExpression) -> Hint:
+        """`request.POST.get("x", default)`: a string, or the default's type when the key is
+        missing (`None` without one)."""
+        args = node.args if isinstance(node, cst.Call) else ()
+        if len(args) < 2:
+            return Hint("str | None")
+        default = self.of_expression(args[1].value)
+        if default is None or default.text == "Any":
+            return ANY
+        return STR if default == STR else Hint(f"str | {default.text}", default.imports)
 
     def _name_call(self, name: str, node: cst.Call, depth: int) -> Hint | None:
         if name in ("reverse", "render_to_string"):
@@ -383,11 +397,12 @@ def _mapping(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _has_string_default(node: cst.BaseExpression) -> bool:
+def _is_headers(node: cst.BaseExpression) -> bool:
+    """`request.META` or `request.headers`: strings by header name."""
     return (
-        isinstance(node, cst.Call)
-        and len(node.args) > 1
-        and isinstance(node.args[1].value, cst.SimpleString | cst.FormattedString)
+        isinstance(node, cst.Attribute)
+        and node.attr.value in ("META", "headers")
+        and request_root(node.value)
     )
 
 

@@ -108,7 +108,10 @@ def writes_of(
     model_of: Callable[[str], str | None],
     classes: Mapping[str, str],
 ) -> tuple[Write, ...]:
-    """The model writes of the moved code, in order."""
+    """The model writes of the moved code, in order. `obj.save()` of an instance the code
+    built (`obj = Contact(...)`) creates it."""
+    statements = list(statements)
+    built = _built(statements, context)
     found: list[Write] = []
     for statement in statements:
         failing = {
@@ -117,16 +120,37 @@ def writes_of(
             for inner in context.subtree(handler)
         }
         for node in context.subtree(statement):
-            write = None if id(node) in failing else _write(node, model_of, classes)
+            write = None if id(node) in failing else _write(node, model_of, classes, built)
             if write is not None and write not in found:
                 found.append(write)
     return tuple(found)
 
 
+def _built(statements: Sequence[cst.BaseStatement], context: Context) -> frozenset[str]:
+    """Names the code binds to a new instance of a class (`contact = Contact(...)`)."""
+    found = set()
+    for statement in statements:
+        for node in context.of_type(statement, cst.Assign):
+            target = node.targets[0].target if len(node.targets) == 1 else None
+            call = node.value
+            if (
+                isinstance(target, cst.Name)
+                and isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Name)
+                and call.func.value[:1].isupper()
+            ):
+                found.add(target.value)
+    return frozenset(found)
+
+
 def _write(
-    node: cst.CSTNode, model_of: Callable[[str], str | None], classes: Mapping[str, str]
+    node: cst.CSTNode,
+    model_of: Callable[[str], str | None],
+    classes: Mapping[str, str],
+    built: frozenset[str] = frozenset(),
 ) -> Write | None:
-    """`classes` names the model class each local name imports (`Audit` -> `Order`)."""
+    """`classes` names the model class each local name imports (`Audit` -> `Order`); `built`
+    the names bound to an instance the code built, whose `save()` creates it."""
     if isinstance(node, cst.Assign) and len(node.targets) == 1:
         target = node.targets[0].target
         if m.matches(target, m.Attribute(value=m.Name(), attr=m.Name("status") | m.Name("state"))):
@@ -151,8 +175,10 @@ def _write(
             return Write("delete", model)
     if isinstance(node.func.value, cst.Name) and method in ("save", "delete"):
         model = model_of(node.func.value.value)
+        if model and method == "save":
+            return Write("create" if node.func.value.value in built else "update", model)
         if model:
-            return Write("update" if method == "save" else "delete", model)
+            return Write("delete", model)
     return None
 
 

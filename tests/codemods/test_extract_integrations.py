@@ -720,3 +720,144 @@ def test_comment_at_the_end_of_a_moved_line_goes_with_it():
         notes=[],
     )
     assert "#" not in result.text("views.py")
+
+
+# -- vendor imports nothing reads ----------------------------------------------------------------
+def test_vendor_import_shadowed_by_a_view_of_the_same_name_is_removed():
+    # the view function `stripe` rebinds the name before anything reads the SDK
+    view = """
+        import stripe  # for the checkout page
+        from django.conf import settings
+        from django.shortcuts import render
+
+
+        def stripe(request):
+            return render(request, "pay.html", {"key": settings.STRIPE_PUBLISHABLE_KEY})
+    """
+    assert_rewrites(
+        NAME,
+        {"shop/__init__.py": "", "shop/views.py": view, "shop/urls.py": URLS_OF_STRIPE_VIEW},
+        {
+            "shop/views.py": """
+                # for the checkout page
+                from django.conf import settings
+                from django.shortcuts import render
+
+
+                def stripe(request):
+                    return render(request, "pay.html", {"key": settings.STRIPE_PUBLISHABLE_KEY})
+            """
+        },
+        notes=["shop/views.py:1: unused import of stripe removed: nothing here reads it"],
+    )
+
+
+URLS_OF_STRIPE_VIEW = """
+    from django.urls import path
+
+    from . import views
+
+    urlpatterns = [path("charge/", views.stripe, name="charge")]
+"""
+
+
+def test_unused_vendor_names_leave_the_rest_of_their_statements():
+    view = """
+        import json, requests
+        from django.http import JsonResponse
+
+
+        def ping(request):
+            import boto3
+
+            return JsonResponse(json.loads(request.body))
+    """
+    assert_rewrites(
+        NAME,
+        {"views.py": view},
+        {
+            "views.py": """
+                import json
+                from django.http import JsonResponse
+
+
+                def ping(request):
+                    return JsonResponse(json.loads(request.body))
+            """
+        },
+        notes=[
+            "views.py:1: unused import of requests removed: nothing here reads it",
+            "views.py:6: unused import of boto3 removed: nothing here reads it",
+        ],
+    )
+
+
+def test_unused_vendor_import_goes_beside_calls_that_move():
+    view = """
+        import requests as req
+        import stripe
+
+
+        def pay(amount):
+            return stripe.Charge.create(amount=amount)
+    """
+    result, changes = run_codemod(NAME, make_project({"views.py": view}))
+    assert result.text("views.py") == textwrap.dedent(
+        """
+        from integrations import stripe
+
+
+        def pay(amount):
+            return stripe.create_charge(amount)
+        """
+    ).lstrip("\n")
+    assert "def create_charge(" in result.text("integrations/stripe.py")
+    assert "requests" not in result.text("integrations/stripe.py")
+    assert [str(note) for note in changes.notes] == [
+        "views.py:1: unused import of requests removed: nothing here reads it"
+    ]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(
+            {"shop/__init__.py": "import requests\n"},
+            id="a package re-exports what its __init__ imports",
+        ),
+        pytest.param(
+            {
+                "shop/__init__.py": "",
+                "shop/views.py": "import stripe\n\n\ndef home(request):\n    return None\n",
+                "shop/tests.py": (
+                    "from unittest import mock\n\n\n"
+                    '@mock.patch("shop.views.stripe")\n'
+                    "def test_home(stripe):\n    assert stripe\n"
+                ),
+            },
+            id="a test patches the vendor through the module",
+        ),
+        pytest.param(
+            {
+                "shop/__init__.py": "",
+                "shop/utils.py": "import boto3\n",
+                "shop/media.py": "from shop.utils import boto3\n\n\nS3 = boto3\n",
+            },
+            id="another module imports the vendor from it",
+        ),
+        pytest.param(
+            {"views.py": "import stripe  # noqa: F401 (registers the webhook signals)\n"},
+            id="an import kept on purpose",
+        ),
+        pytest.param(
+            {"views.py": "try:\n    import stripe\nexcept ImportError:\n    stripe = None\n"},
+            id="an optional dependency's fallback",
+        ),
+        pytest.param(
+            {"views.py": '__all__ = ["stripe"]\n\nimport stripe\n'},
+            id="listed in __all__",
+        ),
+    ],
+)
+def test_unused_vendor_import_others_may_reach_is_kept(files):
+    assert_noop(NAME, files, notes=[])

@@ -929,3 +929,102 @@ def test_aliased_and_module_imports_are_carried_as_written():
         ''',
     }
     assert_rewrites(NAME, before, after)
+
+
+# -- after extract-integrations, on a view reassigning what the workflow set ---------------------
+PAYOUTS = {
+    "mysite/__init__.py": "",
+    "mysite/settings.py": 'INSTALLED_APPS = ["payouts"]\nSTRIPE_SECRET_KEY = "sk"\n',
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+    "payouts/__init__.py": "",
+    "payouts/models.py": "class Payout:\n    pass\n\n\nclass Seller:\n    pass\n",
+    "payouts/views.py": """
+        import json
+
+        import stripe
+        from django.conf import settings
+        from django.http import JsonResponse
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.views import View
+
+        from .models import Payout, Seller
+
+
+        class PayoutView(View):
+            def post(self, request, *args, **kwargs):
+                stripe.api_key = settings.STRIPE_SECRET_KEY
+                data = json.loads(request.body)
+                seller = Seller.objects.get(pk=data["seller_id"])
+                try:
+                    transfer = stripe.Transfer.create(
+                        amount=data["amount"],
+                        currency="eur",
+                        destination=seller.stripe_account_id,
+                        description=data["description"],
+                        metadata={"seller": seller.pk},
+                    )
+                    if transfer:
+                        return JsonResponse({"status": "sent"}, status=202)
+                except stripe.error.StripeError:
+                    return JsonResponse({"status": "error"}, status=502)
+
+
+        class ConnectCallbackView(View):
+            def get(self, request):
+                code = request.GET.get("code")
+                if code:
+                    target = "https://connect.example.com/done"
+                    seller = Seller.objects.get(user=request.user)
+                    seller.connect_code = code
+                    seller.connected_to = target
+                    seller.save()
+                    Payout.objects.filter(seller=seller).update(status="ready")
+                target = reverse("home")
+                return redirect(target)
+    """,
+}
+
+
+def _payouts():
+    project, _ = run_codemod("extract-integrations", make_project(PAYOUTS))
+    result, _ = run_codemod(NAME, project)
+    return result.text("payouts/views.py"), result.text("services/payouts.py")
+
+
+def test_a_name_the_view_sets_again_before_reading_it_is_no_result():
+    # `target` set under `if code:` is reassigned before the view reads it: returning it
+    # would raise UnboundLocalError whenever there is no code
+    view, service = _payouts()
+    assert (
+        "        services.connect_callback(code, user=request.user)\n"
+        '        target = reverse("home")\n'
+        "        return redirect(target)\n"
+    ) in view
+    assert "def connect_callback(code: str | None, user: User) -> None:" in service
+    assert "return target" not in service
+
+
+def test_a_wrapper_call_laid_out_over_lines_follows_the_code_into_the_service():
+    _, service = _payouts()
+    assert (
+        "    try:\n"
+        "        transfer = stripe.create_transfer(\n"
+        '            amount=data["amount"],\n'
+        "            destination=seller.stripe_account_id,\n"
+        '            description=data["description"],\n'
+        '            metadata={"seller": seller.pk},\n'
+        "        )\n"
+        "        if transfer:\n"
+        "            return False\n"
+    ) in service
+
+
+def test_a_success_shortcut_under_a_plain_test_says_the_test():
+    view, service = _payouts()
+    assert "        if not done:\n            return JsonResponse" in view
+    assert (
+        '    """Handle the payout: create transfer through Stripe.\n\n'
+        "    Returns False, and does nothing more, when `transfer` is true.\n"
+        '    """\n'
+    ) in service

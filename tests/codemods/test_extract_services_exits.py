@@ -5,7 +5,9 @@ the view keeps validating its input."""
 
 from __future__ import annotations
 
-from tests.helpers import assert_noop, assert_rewrites
+from textwrap import dedent
+
+from tests.helpers import assert_noop, assert_rewrites, make_project, run_codemod
 
 NAME = "extract-services"
 
@@ -415,3 +417,95 @@ def test_a_success_shortcut_that_needs_the_workflows_values_stays_with_a_note():
             "path needs values from the workflow; return them from a service by hand"
         ],
     )
+
+
+WEBHOOK_PROJECT = {
+    "mysite/__init__.py": "",
+    "mysite/settings.py": 'INSTALLED_APPS = ["shop"]\n',
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+    "integrations/__init__.py": "",
+    "integrations/paddle.py": '''
+        import paddle
+
+
+        def parse_event(payload: bytes, signature: str) -> dict:
+            """Check a Paddle webhook and parse its event."""
+            return paddle.Webhook.parse(payload, signature)
+    ''',
+    "shop/__init__.py": "",
+    "shop/models.py": "class Order:\n    pass\n",
+}
+
+
+def test_a_value_error_of_the_input_is_named_for_the_input_it_could_not_read():
+    view = """
+        from django.http import HttpResponse
+
+        from integrations import paddle
+
+        from .models import Order
+
+
+        def paddle_webhook(request):
+            payload = request.body
+            signature = request.META["HTTP_PADDLE_SIGNATURE"]
+            try:
+                event = paddle.parse_event(payload, signature)
+            except ValueError:
+                # a body that is not an event: log nothing, Paddle retries real ones
+                return HttpResponse(status=400)
+            order = Order.objects.get(paddle_id=event["order_id"])
+            order.status = "paid"
+            order.save()
+            return HttpResponse(status=200)
+    """
+    result, _ = run_codemod(NAME, make_project({**WEBHOOK_PROJECT, "shop/views.py": view}))
+    assert result.text("shop/views.py") == dedent(
+        """
+        from django.http import HttpResponse
+
+        from services import shop as services
+
+
+        def paddle_webhook(request):
+            payload = request.body
+            signature = request.META["HTTP_PADDLE_SIGNATURE"]
+            try:
+                services.pay_order(payload, signature)
+            except services.InvalidPayload:
+                # a body that is not an event: log nothing, Paddle retries real ones
+                return HttpResponse(status=400)
+            return HttpResponse(status=200)
+        """
+    ).lstrip("\n")
+    service = result.text("services/shop.py")
+    assert 'class InvalidPayload(Exception):\n    """Raised when the payload is not valid."""' in (
+        service
+    )
+    assert "def pay_order(payload: bytes, signature: str) -> None:" in service
+    assert "except ValueError as exc:\n        raise InvalidPayload(str(exc)) from exc" in service
+
+
+def test_a_value_error_with_nothing_named_keeps_the_workflows_failure_name():
+    view = """
+        from django.http import HttpResponse
+
+        from integrations import paddle
+
+        from .models import Order
+
+
+        def refund_order(request, order_id):
+            order = Order.objects.get(pk=order_id)
+            try:
+                paddle.parse_event(b"{}", "test")
+            except ValueError:
+                return HttpResponse(status=400)
+            order.status = "refunded"
+            order.save()
+            return HttpResponse(status=200)
+    """
+    result, _ = run_codemod(NAME, make_project({**WEBHOOK_PROJECT, "shop/views.py": view}))
+    service = result.text("services/shop.py")
+    assert "class RefundFailed(Exception):" in service
+    assert "Invalid" not in service

@@ -332,3 +332,56 @@ def test_a_webhook_writing_several_models_is_handled_under_its_own_name():
     result, _ = run_codemod(NAME, make_project(before))
     assert "def handle_stripe_webhook(event: Any) -> None:" in result.text("services/billing.py")
     assert "services.handle_stripe_webhook(event)" in result.text("billing/views.py")
+
+
+ENQUIRIES = {
+    "mysite/__init__.py": "",
+    "mysite/settings.py": 'INSTALLED_APPS = ["enquiries"]\n',
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+    "enquiries/__init__.py": "",
+    "enquiries/models.py": "class Enquiry:\n    pass\n",
+}
+
+
+def test_saving_an_instance_the_workflow_built_is_named_a_creation():
+    view = """
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from .models import Enquiry
+
+
+        def enquiry_form(request):
+            listing_id = request.POST.get("listing_id", 1)
+            name = request.POST["name"]
+            enquiry = Enquiry(listing_id=listing_id, name=name, email=request.POST["email"])
+            enquiry.notified = False
+            enquiry.save()
+            messages.success(request, "Thanks, we will get back to you.")
+            return redirect("/")
+    """
+    result, _ = run_codemod(NAME, make_project({**ENQUIRIES, "enquiries/views.py": view}))
+    service = result.text("services/enquiries.py")
+    assert "def create_enquiry(listing_id: str | int, name: str, email: str) -> None:" in service
+    assert '"""Create the enquiry."""' in service
+    assert 'services.create_enquiry(listing_id, name, email=request.POST["email"])' in (
+        result.text("enquiries/views.py")
+    )
+
+
+def test_saving_an_instance_the_workflow_looked_up_stays_an_update():
+    view = """
+        from django.shortcuts import get_object_or_404, redirect
+
+        from .models import Enquiry
+
+
+        def enquiry_form(request, pk):
+            enquiry = get_object_or_404(Enquiry, pk=pk)
+            enquiry.name = request.POST["name"]
+            enquiry.notified = False
+            enquiry.save()
+            return redirect("/")
+    """
+    result, _ = run_codemod(NAME, make_project({**ENQUIRIES, "enquiries/views.py": view}))
+    assert "def update_enquiry(" in result.text("services/enquiries.py")

@@ -149,3 +149,90 @@ def test_generated_code_parses_under_old_pythons_with_postponed_annotations():
     service = service_of(files, "shop")
     assert service.index("from __future__ import annotations") < service.index("import") + 30
     assert "def tag_order(pk: Any, tag: str | None) -> None:" in service
+
+
+def test_a_name_set_to_none_then_to_an_unknown_value_is_not_typed_none():
+    # `event = None` first, then what json.loads returns: the service must not claim None
+    files = {
+        "mysite/__init__.py": "",
+        "mysite/settings.py": 'INSTALLED_APPS = ["billing"]\n',
+        "manage.py": (
+            'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+        ),
+        "billing/__init__.py": "",
+        "billing/models.py": "class Payment:\n    pass\n",
+        "billing/views.py": """
+            import json
+
+            from django.http import HttpResponse
+            from django.views.decorators.csrf import csrf_exempt
+
+            from .models import Payment
+
+
+            @csrf_exempt
+            def paypal_webhook(request):
+                signature = request.headers.get("Paypal-Transmission-Sig", "")
+                event = None
+                try:
+                    event = json.loads(request.body)
+                except ValueError:
+                    return HttpResponse(status=400)
+                payment = Payment.objects.get(reference=event["id"])
+                payment.status = event["status"]
+                payment.signature = signature
+                payment.save()
+                return HttpResponse(status=200)
+        """,
+    }
+    service = service_of(files, "billing")
+    assert "def update_payment(event: Any, signature: str) -> None:" in service
+
+
+def test_a_view_docstring_saying_what_the_view_is_for_gives_the_services_sentence():
+    files = {
+        "library/models.py": "class Loan:\n    pass\n",
+        "library/urls.py": """
+            from django.urls import path
+
+            from . import views
+
+            urlpatterns = [path("loans/<int:pk>/extend/", views.extend_loan, name="extend")]
+        """,
+        "library/views.py": """
+            from django.shortcuts import get_object_or_404, redirect
+
+            from .models import Loan
+
+
+            def extend_loan(request, pk):
+                \"\"\"View function for renewing a loan by a librarian.\"\"\"
+                loan = get_object_or_404(Loan, pk=pk)
+                loan.due_back = request.POST["due_back"]
+                loan.renewals += 1
+                loan.save()
+                return redirect("loans")
+        """,
+    }
+    service = service_of(files, "library")
+    assert '    """Renew a loan by a librarian."""\n' in service
+
+
+def test_a_view_docstring_about_the_page_is_still_not_the_services():
+    files = {
+        "library/models.py": "class Loan:\n    pass\n",
+        "library/views.py": """
+            from django.shortcuts import get_object_or_404, redirect
+
+            from .models import Loan
+
+
+            def extend_loan(request, pk):
+                \"\"\"View function for home page of the loans desk.\"\"\"
+                loan = get_object_or_404(Loan, pk=pk)
+                loan.renewals += 1
+                loan.save()
+                return redirect("loans")
+        """,
+    }
+    assert '    """Update the loan."""\n' in service_of(files, "library")

@@ -224,3 +224,71 @@ def test_an_overlay_manage_py_names_keeps_working_after_both_steps():
     assert texts["config/local_settings.py.tmpl"] == (
         "from .settings.development import *  # noqa\n\nDEBUG = True\n"
     )
+
+
+# -- shref: tracked text files that name a moved module follow it --------------------------------
+WSGI = """
+    import os
+    from django.core.wsgi import get_wsgi_application
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+    application = get_wsgi_application()
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "after"),
+    [
+        pytest.param(
+            "webserver.sh",
+            "#!/bin/sh\nexec gunicorn mysite.wsgi:application --bind 0.0.0.0:8000\n",
+            "#!/bin/sh\nexec gunicorn config.wsgi:application --bind 0.0.0.0:8000\n",
+            id="shell script",
+        ),
+        pytest.param(
+            "mypy.ini",
+            '[mypy.plugins.django-stubs]\ndjango_settings_module = "mysite.settings"\n',
+            '[mypy.plugins.django-stubs]\ndjango_settings_module = "config.settings.development"\n',
+            id="mypy.ini",
+        ),
+        pytest.param(
+            "etc/s6/web/run",
+            "#!/usr/bin/execlineb -P\ngunicorn mysite.wsgi --workers 3\n",
+            "#!/usr/bin/execlineb -P\ngunicorn config.wsgi --workers 3\n",
+            id="s6 run script",
+        ),
+        pytest.param(
+            "bin/healthcheck",
+            '#!/bin/sh\npython -c "import mysite.wsgi" && curl -f localhost:8000/health\n',
+            '#!/bin/sh\npython -c "import config.wsgi" && curl -f localhost:8000/health\n',
+            id="python -c string",
+        ),
+        pytest.param(
+            ".ebextensions/django.config",
+            "option_settings:\n  aws:elasticbeanstalk:container:python:\n"
+            "    WSGIPath: mysite/wsgi.py\n",
+            "option_settings:\n  aws:elasticbeanstalk:container:python:\n"
+            "    WSGIPath: config/wsgi.py\n",
+            id=".ebextensions path",
+        ),
+    ],
+)
+def test_shref_text_files_naming_a_moved_module_follow_it(path, before, after):
+    files = {
+        "manage.py": MANAGE,
+        "mysite/__init__.py": "",
+        "mysite/settings.py": """
+            SECRET_KEY = "x"
+            DEBUG = True
+            INSTALLED_APPS = []
+            ROOT_URLCONF = "mysite.urls"
+            WSGI_APPLICATION = "mysite.wsgi.application"
+        """,
+        "mysite/urls.py": "urlpatterns = []\n",
+        "mysite/wsgi.py": WSGI,
+        "Procfile": "web: gunicorn mysite.wsgi:application\n",
+        path: before,
+    }
+    plan, texts = plan_settings(make_project(files))
+    assert texts[path] == after
+    assert texts["Procfile"] == "web: gunicorn config.wsgi:application\n"
+    assert not any("mysite.wsgi" in text or "mysite.settings" in text for text in texts.values())
