@@ -161,6 +161,87 @@ def test_check_deploy_is_clean_with_production_settings(applied: Path) -> None:
     assert "no issues" in check_deploy(applied, applied.name)
 
 
+def settings_modules(root: Path) -> list[str]:
+    package = settings_package(root)
+    modules = sorted((root / package.replace(".", "/")).glob("[!_]*.py"))
+    return [f"{package}.{path.stem}" for path in modules if path.stem != "base"]
+
+
+def test_check_passes_with_every_settings_module(applied: Path) -> None:
+    modules = settings_modules(applied)
+    assert {"development", "production"} <= {module.rsplit(".", 1)[-1] for module in modules}
+    for module in modules:
+        command = [sys.executable, "manage.py", "check", "--settings", module]
+        passed_tests(run(command, applied, **DEPLOYMENT_ENV[applied.name]))
+
+
+def test_makemigrations_finds_no_changes(applied: Path) -> None:
+    module = f"{settings_package(applied)}.development"
+    command = ["manage.py", "makemigrations", "--check", "--dry-run", "--settings", module]
+    assert "No changes detected" in passed_tests(run([sys.executable, *command], applied))
+
+
+FRESH_DATABASE = """
+from {module} import *  # noqa: F403
+
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {name!r}}}}}
+"""
+
+
+def test_a_fresh_database_migrates_from_zero(applied: Path, tmp_path: Path) -> None:
+    """Every migration applies on an empty database (the app labels and the imports of the
+    migrations are right), and nothing is left unapplied."""
+    database = tmp_path / "fresh.sqlite3"
+    module = f"{settings_package(applied)}.development"
+    (tmp_path / "fresh_settings.py").write_text(
+        FRESH_DATABASE.format(module=module, name=str(database)), encoding="utf-8"
+    )
+    environment = {"PYTHONPATH": f"{tmp_path}{os.pathsep}{applied}"}
+    migrate = [sys.executable, "manage.py", "migrate", "--settings", "fresh_settings"]
+    passed_tests(run(migrate, applied, **environment))
+    plan = [*migrate[:2], "showmigrations", "--plan", "--settings", "fresh_settings"]
+    shown = passed_tests(run(plan, applied, **environment))
+    assert "[ ]" not in shown and "[X]" in shown
+    assert database.exists()
+
+
+LABELS = """
+import django
+django.setup()
+from django.apps import apps
+print("LABELS", sorted((c.label, c.name.rsplit(".", 1)[-1]) for c in apps.get_app_configs()))
+"""
+
+
+def labels(root: Path, module: str) -> str:
+    result = run([sys.executable, "-c", LABELS], root, DJANGO_SETTINGS_MODULE=module)
+    [line] = [line for line in passed_tests(result).splitlines() if line.startswith("LABELS")]
+    return line
+
+
+def test_every_app_keeps_its_label(applied: Path) -> None:
+    before = applied.parent / "before"
+    git_run(applied, "worktree", "add", "-q", str(before), "main")
+    legacy = re.search(r"['\"]([\w.]+)['\"]\)", (before / "manage.py").read_text())
+    assert legacy is not None
+    after = labels(applied, f"{settings_package(applied)}.development")
+    assert labels(before, legacy.group(1)) == after
+    assert (applied / "apps" / "__init__.py").exists()
+
+
+def test_lint_imports_keeps_the_emitted_contract(applied: Path) -> None:
+    """The contract add-layering-contract wrote names the final packages (`apps`, after
+    move-apps) and the restructured tree keeps it."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    assert re.search(r"0 broken", passed_tests(run([str(lint)], applied)))
+    configured = "".join(
+        (applied / name).read_text(encoding="utf-8")
+        for name in (".importlinter", "setup.cfg", "pyproject.toml")
+        if (applied / name).exists()
+    )
+    assert re.search(r"root_packages\s*=[^=]*\bapps\b", configured)
+
+
 def test_production_refuses_to_start_without_a_secret(applied: Path) -> None:
     module = f"{settings_package(applied)}.production"
     environment = dict(DEPLOYMENT_ENV[applied.name])
@@ -312,7 +393,13 @@ def test_a_second_plan_has_nothing_to_do(applied: Path) -> None:
     assert "nothing to do" in result.stderr
 
 
-STEPS = ("config-package", "split-settings", "extract-integrations", "extract-services")
+STEPS = (
+    "config-package",
+    "split-settings",
+    "extract-integrations",
+    "extract-services",
+    "move-apps",
+)
 
 
 @pytest.mark.parametrize("step", STEPS)
