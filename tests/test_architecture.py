@@ -29,10 +29,22 @@ LAYERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"libcst"}),
     ),
     "git": (frozenset({"errors"}), frozenset({"git"})),
-    "render": (frozenset({"model"}), frozenset()),
+    "similarity": (frozenset({"model"}), frozenset()),
+    "render": (frozenset({"model", "similarity"}), frozenset()),
+    "terminal": (frozenset(), frozenset({"rich"})),
     "engine": (
         frozenset(
-            {"engine", "discovery", "analysis", "git", "project", "model", "config", "errors"}
+            {
+                "engine",
+                "discovery",
+                "analysis",
+                "git",
+                "project",
+                "model",
+                "config",
+                "errors",
+                "similarity",
+            }
         ),
         frozenset({"libcst"}),
     ),
@@ -41,7 +53,7 @@ LAYERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"libcst"}),
     ),
     "cli": (
-        frozenset({"engine", "render", "config", "errors", "model", "audit"}),
+        frozenset({"engine", "render", "terminal", "config", "errors", "model", "audit"}),
         frozenset({"typer", "rich", "click"}),
     ),
     "main": (frozenset({"cli"}), frozenset()),

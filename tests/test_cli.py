@@ -86,8 +86,11 @@ def test_apply_help_shows_the_default_branch(repo: Path) -> None:
     result = djrefactor("apply", "--help", cwd=repo)
     assert result.exit_code == 0
     text = " ".join(result.stdout.replace("│", " ").split())
-    assert "New branch name. [default: (djrefactor/restructure)]" in text
-    assert "--no-verify" in text and "--plan" in text
+    assert (
+        "--branch NAME New branch name (default: djrefactor/restructure, or [tool.djrefactor] "
+        "branch)." in text
+    )
+    assert "--no-verify Do not run any test command." in text and "--plan FILE" in text
 
 
 def test_help_works_without_git_on_path(tmp_path: Path) -> None:
@@ -123,7 +126,7 @@ def test_plan_out_writes_a_patch_git_apply_accepts(repo: Path, tmp_path: Path) -
     result = djrefactor("plan", "--out", str(patch), ".", cwd=repo)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert last_line(result) == f"wrote {patch}"
+    assert f"wrote {patch}" in result.stderr.splitlines()
     git_run(repo, "apply", "--check", str(patch))
     git_run(repo, "apply", "--index", str(patch))
     again = djrefactor("plan", ".", cwd=repo)
@@ -161,7 +164,7 @@ def test_plan_json_is_machine_readable(repo: Path) -> None:
     assert data["nothing_to_do"] is False
     [step] = data["steps"]
     assert step["name"] == "config-package"
-    moves = {(f["old_path"], f["new_path"]) for f in step["files"] if f["kind"] == "move"}
+    moves = {(f["old_path"], f["new_path"]) for f in step["files"] if f["kind"] == "moved"}
     assert ("mysite/settings.py", "config/settings.py") in moves
     assert "rename from mysite/urls.py" in data["diff"]
 
@@ -235,12 +238,24 @@ def test_apply_commits_each_step_on_a_new_branch_and_leaves_main_alone(
     subjects = git_run(repo, "log", "--format=%s", "main..HEAD").splitlines()
     assert subjects == ["djrefactor: split-settings", "djrefactor: config-package"]
     shas = git_run(repo, "log", "--format=%H", "main..HEAD").split()
-    assert result.stderr.splitlines()[-3:] == [
+    assert result.stderr.splitlines()[-11:] == [
         f"committed {shas[1][:10]} config-package",
         f"committed {shas[0][:10]} split-settings",
         "branch djrefactor/restructure has 2 commits and you are on it; main is untouched "
         "(`djrefactor undo` deletes the branch)",
+        "",
+        "next:",
+        "  review each step:  git log -p main..djrefactor/restructure",
+        "  review the whole:  git diff main...djrefactor/restructure",
+        "  undo:              djrefactor undo",
+        "  before deploying, operators must:",
+        "    - production.py requires $DJANGO_SECRET_KEY, $DJANGO_ALLOWED_HOSTS in every "
+        "deployment",
+        "    - production.py redirects HTTP to HTTPS (SECURE_SSL_REDIRECT); behind a proxy that "
+        "terminates TLS without a trusted X-Forwarded-Proto, set DJANGO_SECURE_SSL_REDIRECT=false "
+        "(or trust the header), or requests loop",
     ]
+    assert not any("operators:" in line for line in result.stderr.splitlines())
     # what apply committed is exactly what plan showed
     git_run(repo, "switch", "-q", "-c", "patched", "main")
     git_run(repo, "apply", "--index", str(patch))
@@ -554,9 +569,13 @@ def test_run_one_step_shows_its_diff_then_commits_on_the_current_branch(repo: Pa
     committed = djrefactor("run", "config-package", ".", "--apply", cwd=repo)
     assert committed.exit_code == 0, committed.stderr
     sha = git_run(repo, "rev-parse", "HEAD").strip()
-    assert committed.stderr.splitlines()[-2:] == [
+    assert committed.stderr.splitlines()[-6:] == [
         f"committed {sha[:10]} config-package",
         f"main moved forward by 1 commit (it was at {before[:10]})",
+        "",
+        "next:",
+        "  review:            git show HEAD",
+        "  undo:              git reset --keep HEAD~1",
     ]
     assert current_branch(repo) == "main"
     assert git_run(repo, "log", "--format=%s", "-1").strip() == "djrefactor: config-package"
@@ -913,3 +932,211 @@ def test_a_codemod_that_crashes_is_one_line_naming_it_and_the_file_it_read(
         "error: internal error in codemod broken while reading shop/views.py (KeyError: 'x' at "
     )
     assert line.endswith("please report it, or pass --skip broken to go on without it")
+
+
+# -- the terminal: pager, colour, version, help ----------------------------------------------------
+@pytest.fixture
+def a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdout and stderr count as terminals (the one seam: terminal.is_terminal)."""
+    from djrefactor import terminal
+
+    monkeypatch.setattr(terminal, "is_terminal", lambda stream: True)
+
+
+def test_on_a_terminal_the_diff_goes_through_the_pager_and_the_summary_comes_after(
+    repo: Path, tmp_path: Path, a_terminal: None
+) -> None:
+    paged = tmp_path / "paged"
+    env = {"GIT_PAGER": None, "PAGER": f"cat > {paged}", "LESS": None, "NO_COLOR": None}
+    result = djrefactor("plan", "--only", "config-package", "--color=never", ".", cwd=repo, env=env)
+    assert result.exit_code == 0, result.stderr
+    plain = djrefactor(
+        "plan", "--no-pager", "--color=never", "--only", "config-package", ".", cwd=repo
+    )
+    assert paged.read_text() == plain.stdout  # the whole diff, and only it, went to the pager
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "Plan: 1 step (1 created, 3 changed, 3 moved, 0 deleted in all); `djrefactor apply` "
+        "makes one commit per step on branch djrefactor/restructure"
+    )
+
+
+def test_git_pager_wins_and_less_gets_frx(repo: Path, tmp_path: Path, a_terminal: None) -> None:
+    seen = tmp_path / "seen"
+    env = {"GIT_PAGER": f'echo "$LESS" > {seen}; cat > /dev/null', "PAGER": "false"}
+    result = djrefactor("plan", "--only", "config-package", ".", cwd=repo, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert seen.read_text() == "FRX\n"
+
+
+def test_no_pager_writes_the_diff_to_stdout(repo: Path, tmp_path: Path, a_terminal: None) -> None:
+    paged = tmp_path / "paged"
+    env = {"PAGER": f"cat > {paged}", "GIT_PAGER": None}
+    result = djrefactor(
+        "plan", "--no-pager", "--color=never", "--only", "config-package", ".", cwd=repo, env=env
+    )
+    assert result.exit_code == 0
+    assert result.stdout.startswith("diff --git ")
+    assert not paged.exists()
+
+
+def test_not_a_terminal_is_never_paged(repo: Path, tmp_path: Path) -> None:
+    paged = tmp_path / "paged"
+    result = djrefactor("plan", ".", cwd=repo, env={"PAGER": f"cat > {paged}", "GIT_PAGER": None})
+    assert result.exit_code == 0
+    assert result.stdout.startswith("diff --git ") and not paged.exists()
+
+
+def test_the_pager_in_a_real_pseudo_terminal(repo: Path, tmp_path: Path) -> None:
+    """A real terminal (pty), a real pager command: it gets the coloured diff."""
+    import pty
+
+    paged = tmp_path / "paged"
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GIT_PAGER")}
+    env.update(PAGER=f"cat > {paged}", TERM="xterm")
+    command = [PYTHON, "-m", "djrefactor", "plan", "--only", "config-package", str(repo)]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: djrefactor with the pty as its terminal
+        os.chdir(repo)
+        os.execve(PYTHON, command, env)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, screen.decode()
+    text = paged.read_text()
+    assert text.startswith("\x1b[1mdiff --git ")
+    assert "\x1b[32m+" in text and "\x1b[36m@@ " in text
+    assert b"Plan: 1 step" in screen and b"diff --git" not in screen
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        pytest.param(["--color=always"], {}, True, id="--color=always on a pipe"),
+        pytest.param([], {"FORCE_COLOR": "1"}, True, id="FORCE_COLOR"),
+        pytest.param([], {}, False, id="auto on a pipe"),
+        pytest.param(["--color=always"], {"NO_COLOR": "1"}, True, id="the flag beats NO_COLOR"),
+    ],
+)
+def test_colour(repo: Path, args: list[str], env: dict[str, str], coloured: bool) -> None:
+    result = djrefactor("plan", *args, "--only", "config-package", ".", cwd=repo, env=env)
+    assert result.exit_code == 0
+    assert ("\x1b[32m+" in result.stdout) is coloured
+
+
+def test_no_color_on_a_terminal(repo: Path, a_terminal: None) -> None:
+    env = {"NO_COLOR": "1", "PAGER": "cat", "GIT_PAGER": None}
+    result = djrefactor("plan", "--only", "config-package", ".", cwd=repo, env=env)
+    assert result.exit_code == 0
+    assert "\x1b[" not in result.stdout and "\x1b[" not in result.stderr
+
+
+def test_a_bad_color_is_a_usage_error(repo: Path) -> None:
+    result = djrefactor("plan", "--color=sometimes", ".", cwd=repo)
+    assert result.exit_code == 2
+    assert "Invalid value for '--color'" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_an_unknown_option_is_a_usage_error(repo: Path) -> None:
+    result = djrefactor("plan", "--bogus", ".", cwd=repo)
+    assert result.exit_code == 2
+    assert "No such option: --bogus" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_version_comes_from_the_package(repo: Path) -> None:
+    from djrefactor import __version__
+
+    for args in (["--version"],):
+        result = djrefactor(*args, cwd=repo)
+        assert (result.exit_code, result.stdout) == (0, f"djrefactor {__version__}\n")
+
+
+@pytest.mark.parametrize("command", ["", "list", "plan", "apply", "run", "undo", "audit"])
+def test_h_is_help_everywhere_and_plain(repo: Path, command: str) -> None:
+    result = djrefactor(*([command] if command else []), "-h", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Usage: ")
+    assert "<bool>" not in result.stdout and "<path>" not in result.stdout
+    assert "╭" not in result.stdout  # no rich panels whose markup eats [brackets]
+
+
+def test_run_takes_the_preview_options_of_plan(repo: Path) -> None:
+    stat = djrefactor("run", "config-package", "--stat", ".", cwd=repo)
+    assert stat.exit_code == 0
+    assert " mysite/urls.py => config/urls.py | +0 -0" in stat.stdout.splitlines()
+    data = json.loads(djrefactor("run", "config-package", "--json", ".", cwd=repo).stdout)
+    assert [step["name"] for step in data["steps"]] == ["config-package"]
+    assert djrefactor("run", "config-package", "--check", ".", cwd=repo).exit_code == 1
+    assert_error(
+        djrefactor("run", "config-package", "--apply", "--stat", ".", cwd=repo),
+        "--apply commits the step; --stat, --json, --format, --out, --save and --check belong "
+        "to its preview",
+    )
+
+
+# -- the JSON document and GitHub annotations ------------------------------------------------------
+def test_plan_json_follows_its_schema(repo: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
+    from djrefactor import __version__
+
+    schema = json.loads((Path(cli.__file__).parent / "plan.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    result = djrefactor("plan", "--json", ".", cwd=repo)
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, schema)
+    assert data["schema_version"] == 1
+    assert data["tool"] == {"name": "djrefactor", "version": __version__}
+    assert "root" not in data and str(repo) not in result.stdout
+    assert list(data["counts"]) == ["created", "changed", "moved", "deleted", "notes"]
+    assert data["counts"]["notes"] == len(data["notes"])
+    empty = djrefactor("plan", "--json", "--skip", "config-package,split-settings", ".", cwd=repo)
+    jsonschema.validate(json.loads(empty.stdout), schema)
+
+
+def test_format_github_annotates_the_notes_in_the_checked_out_tree(repo: Path) -> None:
+    (repo / "mysite" / "urls_link.py").symlink_to("urls.py")
+    commit_all(repo, "a symlink")
+    result = djrefactor("plan", "--check", "--format", "github", ".", cwd=repo)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "::warning file=mysite/urls_link.py,title=djrefactor::symlink to mysite/urls.py; the "
+        "plan moves it to config/urls.py: update the link"
+    ) in lines
+    assert lines[-1].startswith("::notice title=djrefactor::Plan: 2 steps (")
+    assert all(line.startswith(("::warning ", "::notice ")) for line in lines)
+    assert "note" not in result.stderr.split("djrefactor plan")[0]  # the notes are annotations
+
+
+def test_notes_name_the_final_path(repo: Path) -> None:
+    result = djrefactor("plan", ".", cwd=repo)
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note [split")]
+    assert notes and all("mysite/settings.py" not in line for line in notes)
+    assert any(line.startswith("note [split-settings]: config/settings/") for line in notes)
+
+
+def test_pr_description_from_plan_and_in_the_last_commit(repo: Path, tmp_path: Path) -> None:
+    planned = tmp_path / "planned.md"
+    assert djrefactor("plan", "--pr-description", str(planned), ".", cwd=repo).exit_code == 0
+    text = planned.read_text()
+    assert text.startswith("# Restructure the project with djrefactor\n")
+    assert "## Before deploying, operators must" in text
+    assert text.count("```mermaid\nflowchart LR\n") == 2
+    applied = tmp_path / "applied.md"
+    result = djrefactor("apply", "--no-verify", "--pr-description", str(applied), ".", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    assert applied.read_text() == text
+    assert f"wrote the pull request description to {applied}" in result.stderr.splitlines()
+    message = git_run(repo, "log", "-1", "--format=%B")
+    assert message.startswith("djrefactor: split-settings\n")
+    assert text in message
+    assert text not in git_run(repo, "log", "-1", "--skip=1", "--format=%B")

@@ -1,55 +1,59 @@
-"""Turn what `_integrations_scan` found into integration modules: one wrapper per operation.
+"""Turn what the scans found into integration modules: one wrapper per operation, the client and
+keys set up once.
 
-Not a codemod. A wrapper passes its caller's arguments through unchanged (tests asserting on
-the SDK call's arguments keep passing): positional arguments and keywords every call site uses
-become explicit parameters, the rest goes through `*args` / `**kwargs`.
+Not a codemod. Sites of the same operation (same SDK call on the same client, or the same HTTP
+endpoint) from every caller become one wrapper (`template`). A client is built the way its callers
+built it, so each caller's tests keep patching what they patched: a module-level instance moves
+here with its comments (`client = Client(...)`), per-call construction goes into one `_client()`
+helper, and when one operation had both, the wrapper takes the shared instance through
+`_client()` and tests that patched the class patch that function instead.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 import libcst as cst
+import libcst.matchers as m
 
-from djrefactor.discovery.vendors import POSITIONAL_NAMES, Vendor
+from djrefactor.analysis.nodes import code, dotted_expr
+from djrefactor.discovery.vendors import DOCS, HTTP_APIS, VENDORS, Vendor, return_type
 from djrefactor.engine import Note, Project
 
-from .scan import (
-    Config,
-    FileScan,
-    GlobalClient,
-    Operation,
-    Reexport,
-    Site,
-    code,
-    param_name,
-    unique,
-)
+from .layout import reindent, typing_form, with_comment, wrap
+from .naming import api_title, endpoint_of
+from .reuse import Existing, existing_module, match_existing
+from .scan import Config, FileScan, Reexport, SharedClient, Site
+from .source import ProjectContext
+from .template import Hole, Template, build_template, name_holes, type_holes
 
 PACKAGE = "integrations"
-PARAM_TYPES = {
-    "url": "str",
-    "to": "str",
-    "body": "str",
-    "bucket": "str",
-    "key": "str",
-    "method": "str",
-    "client_method": "str",
-    "filename": "str",
-    "id": "str",
-}
-
-OpKey = tuple[str, str, str, str, tuple[str, ...]]
+_NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
 
 
-@dataclass(frozen=True)
-class Signature:
-    prefix: tuple[str, ...]
-    positional: tuple[str, ...] | None
-    keywords: tuple[str, ...]
-    var_keywords: bool
+@dataclass
+class CallPlan:
+    """What the caller now calls: `module.function(args)`; `passthrough` keeps its arguments."""
+
+    module: str
+    function: str
+    args: list[tuple[str | None, cst.BaseExpression, str]]
+    passthrough: bool = False
+    comments: tuple[str, ...] = ()
+
+
+@dataclass
+class _Client:
+    """How one integration builds one client: a shared instance, a per-call helper or both."""
+
+    construct: str
+    annotation: str
+    instance: str | None = None
+    comments: list[str] = field(default_factory=list)
+    accessor: str | None = None
+    helper: str | None = None
 
 
 @dataclass
@@ -59,20 +63,31 @@ class Integration:
     module: str
     title: str
     imports: set[str] = field(default_factory=set)
+    configs: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     reexports: dict[str, str] = field(default_factory=dict)
-    clients: dict[str, str] = field(default_factory=dict)
-    configs: dict[str, list[str]] = field(default_factory=dict)
+    clients: dict[str, _Client] = field(default_factory=dict)
+    helpers: dict[str, str] = field(default_factory=dict)
     wrappers: dict[str, str] = field(default_factory=dict)
-    existing: frozenset[str] = frozenset()
+    existing: Existing | None = None
+
+    def names(self) -> set[str]:
+        bound = {_bound_name(statement) for statement in self.imports}
+        bound |= set(self.reexports) | set(self.helpers) | set(self.wrappers)
+        bound |= {client.instance for client in self.clients.values() if client.instance}
+        if self.existing is not None:
+            bound |= self.existing.names
+        return bound
 
 
 @dataclass
 class Build:
-    """The integration modules, and the wrapper / client name each finding ended up with."""
+    """The integration modules, and what each finding became."""
 
     integrations: dict[str, Integration] = field(default_factory=dict)
-    names: dict[OpKey, str] = field(default_factory=dict)
-    client_names: dict[tuple[str, str], str] = field(default_factory=dict)
+    plans: dict[Site, CallPlan] = field(default_factory=dict)
+    shared_names: dict[SharedClient, str] = field(default_factory=dict)
+    constructor_targets: dict[tuple[str, str], str] = field(default_factory=dict)
+    per_call: set[tuple[str, str]] = field(default_factory=set)
     notes: list[Note] = field(default_factory=list)
 
 
@@ -80,322 +95,693 @@ def module_path(project: Project, module: str) -> str:
     return project.module_path(f"{PACKAGE}.{module}") + ".py"
 
 
-def build(project: Project, scans: Sequence[FileScan], vendors: dict[str, Vendor]) -> Build:
+def build(context: ProjectContext, scans: Sequence[FileScan], vendors: dict[str, Vendor]) -> Build:
     result = Build()
-
-    def integration(module: str, vendor: str) -> Integration:
-        if module not in result.integrations:
-            title = vendors[vendor].title if vendors[vendor].integration == module else module
-            result.integrations[module] = Integration(
-                module, title, existing=_existing_names(project, module)
-            )
-        return result.integrations[module]
-
+    builder = _Builder(context, result, vendors)
     for scan in scans:
-        for _, client in scan.clients:
-            _add_client(
-                integration(client.module, client.binding.qualified.split(".")[0]), client, result
-            )
+        for config in scan.configs:
+            builder.config(config)
         for reexport in scan.reexports:
-            _add_reexport(
-                integration(reexport.module, reexport.binding.qualified.split(".")[0]), reexport
-            )
-    configs = _configs(scans, result)
-    for key, sites in _by_operation(scans).items():
-        operation = sites[0].operation
-        target = integration(operation.module, operation.receiver.vendor)
-        _add_wrapper(target, key, sites, configs.get(operation.receiver.vendor, []), result)
+            builder.reexport(reexport)
+    groups = _groups(site for scan in scans for site in scan.sites)
+    builder.clients(groups)
+    for group in groups:
+        builder.wrapper(group)
+    builder.keep_class_patches()
     return result
 
 
-def _existing_names(project: Project, module: str) -> frozenset[str]:
-    path = module_path(project, module)
-    if not project.exists(path):
-        return frozenset()
-    names = set()
-    for statement in project.tree(path).body:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            names.add(statement.name.value)
-    return frozenset(names)
+def _groups(sites: Iterable[Site]) -> list[list[Site]]:
+    found: dict[tuple[object, ...], list[Site]] = {}
+    for site in sites:
+        found.setdefault(_key(site), []).append(site)
+    return list(found.values())
 
 
-def _by_operation(scans: Iterable[FileScan]) -> dict[OpKey, list[Site]]:
-    grouped: dict[OpKey, list[Site]] = {}
-    for scan in scans:
-        for site in scan.sites:
-            grouped.setdefault(site.operation.key, []).append(site)
-    return grouped
+def _key(site: Site) -> tuple[object, ...]:
+    construct = ""
+    if site.construct is not None:
+        construct = _shape(site, site.construct.call)
+    endpoint = ""
+    if site.vendor.per_api:
+        url = next((arg.value for arg in site.call.args if not arg.keyword and not arg.star), None)
+        endpoint = _shape(site, url) if url is not None else ""
+    return (site.module, site.factory, site.key, construct, endpoint)
 
 
-def _configs(scans: Iterable[FileScan], result: Build) -> dict[str, list[tuple[Config, str]]]:
-    """Per vendor, the configuration lines every wrapper applies (first value wins)."""
-    found: dict[str, dict[str, Config]] = {}
-    for scan in scans:
-        for _, config in scan.configs:
-            first = found.setdefault(config.vendor, {}).setdefault(config.target, config)
-            if first.value != config.value:
-                result.notes.append(
+def _shape(site: Site, node: cst.BaseExpression) -> str:
+    """The node's code with every value only the caller has replaced by `_`."""
+    source = site.source
+    if source.portable(node) is not None:
+        return source.normalized_code(node)
+    if isinstance(node, cst.Call):
+        args = [
+            f"{arg.star}{arg.keyword.value + '=' if arg.keyword else ''}{_shape(site, arg.value)}"
+            for arg in node.args
+        ]
+        return f"{code(node.func)}({', '.join(args)})"
+    if isinstance(node, cst.FormattedString):
+        return "".join(
+            part.value if isinstance(part, cst.FormattedStringText) else "{_}"
+            for part in node.parts
+        )
+    if isinstance(node, cst.BinaryOperation):
+        return (
+            f"{_shape(site, node.left)} {type(node.operator).__name__} {_shape(site, node.right)}"
+        )
+    return "_"
+
+
+class _Builder:
+    def __init__(self, context: ProjectContext, result: Build, vendors: dict[str, Vendor]) -> None:
+        self.context = context
+        self.project = context.project
+        self.result = result
+        self.vendors = vendors
+
+    def integration(self, module: str, vendor: Vendor) -> Integration:
+        found = self.result.integrations.get(module)
+        if found is None:
+            title = vendor.title if vendor.integration == module else _api_title(module)
+            found = Integration(module, title, existing=existing_module(self.project, module))
+            self.result.integrations[module] = found
+        return found
+
+    # -- configuration and re-exports ----------------------------------------------------------
+    def config(self, config: Config) -> None:
+        target = self.integration(config.module, self.vendors[config.vendor])
+        first = target.configs.get(config.target)
+        if first is not None and first[0] != config.value:
+            self.result.notes.append(
+                Note(
+                    config.path,
+                    config.line,
+                    (
+                        f"{config.target} is set to {config.value} here but to {first[0]} "
+                        f"elsewhere; integrations/{config.module}.py uses the first, check it"
+                    ),
+                )
+            )
+            return
+        if config.in_function:
+            self.result.notes.append(
+                Note(
+                    config.path,
+                    config.line,
+                    (
+                        f"{config.target} was set here before each call; "
+                        f"integrations/{config.module}.py sets it once, when it is imported"
+                    ),
+                )
+            )
+        comments = first[1] if first else ()
+        target.configs[config.target] = (
+            config.value,
+            tuple(dict.fromkeys(comments + config.comments)),
+        )
+        target.imports |= {config.binding.statement, *config.imports}
+
+    def reexport(self, reexport: Reexport) -> None:
+        vendor = self.vendors[reexport.binding.qualified.split(".")[0]]
+        target = self.integration(reexport.module, vendor)
+        target.imports.add(reexport.binding.statement)
+        value = "" if reexport.value == reexport.name else reexport.value
+        target.reexports.setdefault(reexport.name, value)
+
+    # -- clients -------------------------------------------------------------------------------
+    def clients(self, groups: list[list[Site]]) -> None:
+        """Decide, per construct, the shared instance, its accessor and the per-call helper."""
+        for group in groups:
+            site = group[0]
+            if site.construct is None:
+                continue
+            target = self.integration(site.module, site.vendor)
+            client = self._client(target, site)
+            if client is None:
+                continue
+            shared = [s.shared for s in group if s.shared is not None]
+            for instance in shared:
+                self._instance(target, client, instance)
+        for group in groups:
+            self._receiver_helpers(group)
+        for target in self.result.integrations.values():
+            self._name_helpers(target)
+
+    def _client(self, target: Integration, site: Site) -> _Client | None:
+        construct = site.construct
+        assert construct is not None
+        if construct.source.portable(construct.call) is None:
+            return None
+        text = self._construct_code(site)
+        client = target.clients.get(text)
+        if client is None:
+            annotation = (
+                construct.callee if construct.callee.split(".")[-1][:1].isupper() else "Any"
+            )
+            client = _Client(text, annotation)
+            target.clients[text] = client
+            target.imports |= {construct.binding.statement}
+            target.imports |= construct.source.portable(construct.call) or frozenset()
+        return client
+
+    def _construct_code(self, site: Site) -> str:
+        construct = site.construct
+        assert construct is not None
+        call = construct.call.with_changes(func=dotted_expr(construct.callee))
+        return code(construct.source.normalized(call))
+
+    def _instance(self, target: Integration, client: _Client, instance: SharedClient) -> None:
+        if client.instance is None:
+            taken = target.names()
+            name = instance.name
+            if name in taken:
+                name = f"{target.module}_{instance.name}"
+            client.instance = name
+        client.comments += [c for c in instance.comments if c not in client.comments]
+        self.result.shared_names[instance] = client.instance
+
+    def _receiver_helpers(self, group: list[Site]) -> None:
+        site = group[0]
+        if site.construct is None:
+            return
+        target = self.result.integrations[site.module]
+        client = target.clients.get(self._construct_code(site)) if self._portable(site) else None
+        if client is None:
+            return
+        if site.factory:
+            client.helper = "build_client"
+        elif any(s.shared is not None for s in group):
+            if any(s.shared is None for s in group) and client.accessor is None:
+                client.accessor = f"_{client.instance}"
+        else:
+            client.helper = client.helper or "_client"
+            if client.instance:
+                self._note_own_client(group, client)
+
+    def _note_own_client(self, group: list[Site], client: _Client) -> None:
+        for site in group:
+            assert site.construct is not None
+            self.result.notes.append(
+                Note(
+                    site.source.path,
+                    site.source.line(site.construct.call),
+                    (
+                        f"this builds a new client for each {site.name}() call and its wrapper "
+                        f"keeps doing so; use the shared `{client.instance}` if nothing needs "
+                        "a fresh one"
+                    ),
+                )
+            )
+
+    def _portable(self, site: Site) -> bool:
+        construct = site.construct
+        return construct is not None and construct.source.portable(construct.call) is not None
+
+    # -- wrappers ------------------------------------------------------------------------------
+    def wrapper(self, group: list[Site]) -> None:
+        site = group[0]
+        target = self.integration(site.module, site.vendor)
+        client = None
+        if site.construct is not None and self._portable(site):
+            client = target.clients.get(self._construct_code(site))
+        shared = any(s.shared is not None for s in group)
+        template = build_template(group, per_call=client is None and site.construct is not None)
+        reused = match_existing(target.existing, group, template) if template else None
+        if reused is not None:
+            for s, (function, args) in zip(group, reused, strict=True):
+                self.result.plans[s] = CallPlan(site.module, function, args)
+            return
+        if site.factory:
+            self._factory(target, group, client)
+            return
+        name = self._wrapper_name(target, site)
+        if template is None:
+            self._passthrough(target, group, name, client, shared)
+            return
+        name_holes(template, target.names() | {name})
+        receiver = self._receiver(group, client, shared, template)
+        imports = type_holes(template, target.reexports)
+        target.imports |= imports | set(_site_imports(site))
+        target.imports |= template_imports(template)
+        text = _render_wrapper(self.context, target, name, template, receiver)
+        target.wrappers[name] = text
+        for s in group:
+            self.result.plans[s] = _plan(site.module, name, template, s)
+            if s.construct is not None and not shared:
+                self.result.per_call.add((s.source.path, code(s.construct.call.func)))
+        self._redirect_constructors(group, client, shared, target)
+
+    def _name_helpers(self, target: Integration) -> None:
+        """Helper names, once per module: `_client` for the only per-call client, `_s3_client`
+        when there are several, `_new_client` beside a shared `client`'s `_client` accessor."""
+        helpers = [c for c in target.clients.values() if c.helper == "_client"]
+        taken = {c.accessor for c in target.clients.values() if c.accessor}
+        taken |= {c.instance for c in target.clients.values() if c.instance}
+        for client in helpers:
+            words = [] if len(helpers) == 1 else _construct_words(client.construct)
+            candidates = [f"_{word}_client" for word in words] + ["_client", "_new_client"]
+            client.helper = next(name for name in candidates if name not in taken)
+            taken.add(client.helper)
+
+    def _receiver(
+        self, group: list[Site], client: _Client | None, shared: bool, template: Template
+    ) -> cst.BaseExpression:
+        site = group[0]
+        construct = site.construct
+        if construct is None:
+            return dotted_expr(_callee(site))
+        if client is None:
+            holes: dict[cst.CSTNode, cst.BaseExpression] = {
+                hole.values[0]: cst.Name(hole.name)
+                for hole in template.construct_holes
+                if hole.values[0] is not None
+            }
+            call = replaced(construct.call, holes)
+            assert isinstance(call, cst.Call)
+            return site.source.normalized(call.with_changes(func=dotted_expr(construct.callee)))
+        if shared:
+            assert client.instance is not None
+            if client.accessor and any(s.shared is None for s in group):
+                return cst.Call(cst.Name(client.accessor))
+            return cst.Name(client.instance)
+        assert client.helper is not None
+        return cst.Call(cst.Name(client.helper))
+
+    def _redirect_constructors(
+        self, group: list[Site], client: _Client | None, shared: bool, target: Integration
+    ) -> None:
+        """Tests that patched the class a caller built per call now patch the accessor."""
+        if client is None or not shared or client.accessor is None:
+            return
+        for site in group:
+            if site.shared is None and site.construct is not None:
+                spelling = code(site.construct.call.func)
+                where = f"{PACKAGE}.{target.module}.{client.accessor}"
+                self.result.constructor_targets[(site.source.path, spelling)] = where
+                self.result.notes.append(
                     Note(
-                        scan.path,
-                        None,
+                        site.source.path,
+                        site.source.line(site.construct.call),
                         (
-                            f"{config.target} is set to {config.value} here but to {first.value} "
-                            "elsewhere; the integration uses the first, check it"
+                            f"this built {_article(target.title)} {target.title} client per "
+                            "call; it now shares "
+                            f"`{client.instance}` of integrations/{target.module}.py"
                         ),
                     )
                 )
-    return {
-        vendor: [(config, f"{config.target} = {config.value}") for config in by_target.values()]
-        for vendor, by_target in found.items()
-    }
+
+    def keep_class_patches(self) -> None:
+        """A caller that also builds clients per call for other wrappers keeps its class patch
+        target: one dotted name cannot stand for both."""
+        for place in sorted(self.result.per_call & set(self.result.constructor_targets)):
+            path, spelling = place
+            del self.result.constructor_targets[place]
+            self.result.notes.append(
+                Note(
+                    path,
+                    None,
+                    (
+                        f"tests that patch `{spelling}` through this module still patch the "
+                        "class: the calls that now share a client no longer see that patch"
+                    ),
+                )
+            )
+
+    def _wrapper_name(self, target: Integration, site: Site) -> str:
+        """The operation's name; when another operation of the module has it (two accounts
+        of one vendor, two endpoints that read alike), the one that differs says how: the
+        setting its client is built from, else the module that calls it, and a note."""
+        name = site.name
+        taken = target.names()
+        if name not in taken:
+            return name
+        for word in (*_setting_words(site), _caller_word(site)):
+            candidate = f"{name}_{word}"
+            if word and candidate not in taken:
+                self.result.notes.append(
+                    Note(
+                        site.source.path,
+                        site.source.line(site.call),
+                        (
+                            f"integrations/{target.module}.py already has a {name}() for "
+                            f"another call; this one is {candidate}(): merge or rename them"
+                        ),
+                    )
+                )
+                return candidate
+        raise AssertionError(f"no free name for {name} in {target.module}")
+
+    def _factory(self, target: Integration, group: list[Site], client: _Client | None) -> None:
+        assert client is not None
+        for site in group:
+            self.result.plans[site] = CallPlan(target.module, "build_client", [])
+
+    def _passthrough(
+        self,
+        target: Integration,
+        group: list[Site],
+        name: str,
+        client: _Client | None,
+        shared: bool,
+    ) -> None:
+        site = group[0]
+        template = Template(group)
+        receiver = self._receiver(group, client, shared, template)
+        callee = code(replaced(site.call.func, {site.receiver: receiver}))
+        target.imports |= set(_site_imports(site)) | {"from typing import Any"}
+        awaiting = "await " if site.is_async else ""
+        head = "async def" if site.is_async else "def"
+        returns = _returns(template, target)
+        target.wrappers[name] = (
+            f"{head} {name}(*args: Any, **kwargs: Any) -> {returns}:\n"
+            f'    """{_doc(name, target.title)}"""\n'
+            f"    {'' if returns == 'None' else 'return '}{awaiting}{callee}(*args, **kwargs)\n"
+        )
+        for s in group:
+            self.result.plans[s] = CallPlan(target.module, name, [], passthrough=True)
+        lines = ", ".join(f"{s.source.path}:{s.source.line(s.call)}" for s in group)
+        self.result.notes.append(
+            Note(
+                site.source.path,
+                site.source.line(site.call),
+                (
+                    f"{name}() in integrations/{target.module}.py passes its arguments through: "
+                    f"the calls at {lines} do not line up; give it named parameters"
+                ),
+            )
+        )
 
 
-def _add_client(target: Integration, client: GlobalClient, result: Build) -> None:
-    key = (target.module, client.construct)
-    if key in result.client_names:
-        return
-    name = client.name
-    counter = 2
-    while name in target.clients or name in target.reexports:
-        name, counter = f"{client.name}_{counter}", counter + 1
-    target.clients[name] = client.construct
-    target.imports |= {client.binding.statement, *client.imports}
-    result.client_names[key] = name
+def _setting_words(site: Site) -> list[str]:
+    """`MARKETING` of `Client(settings.MARKETING_TWILIO_SID, ...)`: what tells one client from
+    another of the same vendor."""
+    if site.construct is None:
+        return []
+    words = []
+    for node in m.findall(site.construct.call, m.Attribute(value=m.Name("settings"))):
+        assert isinstance(node, cst.Attribute)
+        first = node.attr.value.split("_")[0].lower()
+        if first and first not in site.vendor.integration and first not in words:
+            words.append(first)
+    return words
 
 
-def _add_reexport(target: Integration, reexport: Reexport) -> None:
-    target.imports.add(reexport.binding.statement)
-    if reexport.value != reexport.name:
-        target.reexports.setdefault(reexport.name, reexport.value)
-    else:
-        target.reexports.setdefault(reexport.name, "")
+def _caller_word(site: Site) -> str:
+    module = site.source.module or site.source.path
+    return f"from_{module.split('.')[-1]}"
 
 
-def _add_wrapper(
-    target: Integration,
-    key: OpKey,
-    sites: list[Site],
-    configs: list[tuple[Config, str]],
-    result: Build,
-) -> None:
-    operation = sites[0].operation
-    name = _wrapper_name(target, operation)
-    result.names[key] = name
-    if name in target.existing:
-        return
-    receiver = operation.receiver
-    target.imports |= {receiver.binding.statement, *receiver.imports}
-    lines = [line for _, line in configs]
-    for config, _ in configs:
-        target.imports |= {config.binding.statement, *config.imports}
-    target.wrappers[name] = _render_wrapper(
-        name, operation, _signature(sites), lines, result, target
-    )
+def _article(word: str) -> str:
+    """`an SMS`, `an AWS client`, `a user`, `a URL`."""
+    if word.startswith(("SMS", "S3", "API")) or word.startswith(("AWS", "OpenAI")):
+        return "an"
+    if word.lower().startswith(("us", "uni", "url", "eu", "one")):
+        return "a"
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _wrapper_name(target: Integration, operation: Operation) -> str:
-    taken = {*target.wrappers, *target.reexports, *target.clients}
-    name = operation.name
-    if name in target.existing or name not in taken:
-        return name
-    receiver = operation.receiver
-    owner = receiver.name if receiver.kind == "global" else receiver.vendor
-    return unique(f"{owner}_{operation.name}", sorted(taken))
+def _api_title(module: str) -> str:
+    """An outside API's title: the registry's (HTTP API or the SDK vendor of that name)."""
+    known = [api.title for api in HTTP_APIS if api.module == module]
+    known += [vendor.title for vendor in VENDORS if vendor.integration == module]
+    return known[0] if known else api_title(module)
 
 
-def _signature(sites: Sequence[Site]) -> Signature:
-    first = sites[0]
-    prefix = first.operation.receiver.params
-    if not first.keep_args:
-        return Signature(prefix, (), (), False)
-    counts = {_positional_count(site.call) for site in sites}
-    starred = any(arg.star == "*" for site in sites for arg in site.call.args)
-    keywords = [_keywords(site.call) for site in sites]
-    common = [word for word in keywords[0] if all(word in others for others in keywords)]
-    var_keywords = any(arg.star == "**" for site in sites for arg in site.call.args) or any(
-        set(words) - set(common) for words in keywords
-    )
-    positional = None
-    if len(counts) == 1 and not starred:
-        positional = _positional_names(first, counts.pop(), [*prefix, *common])
-    return Signature(prefix, positional, tuple(common), var_keywords)
+def _callee(site: Site) -> str:
+    """`stripe.PaymentIntent.create` however the caller spelled it (`s.PaymentIntent.create`)."""
+    assert site.binding is not None
+    parts = site.key.split(".")
+    bound = site.binding.qualified.split(".")
+    return ".".join([site.binding.expr, *parts[len(bound) :]])
 
 
-def _positional_count(call: cst.Call) -> int:
-    return sum(1 for arg in call.args if arg.keyword is None and not arg.star)
+def _site_imports(site: Site) -> list[str]:
+    if site.binding is not None:
+        return [site.binding.statement]
+    return []
 
 
-def _keywords(call: cst.Call) -> list[str]:
-    return [arg.keyword.value for arg in call.args if arg.keyword is not None]
+def template_imports(template: Template) -> set[str]:
+    found: set[str] = set()
+    site = template.sites[0]
+    holes = {hole.values[0] for hole in template.holes if hole.values[0] is not None}
+    for node in _const_parts(site.call, holes, site.receiver):
+        found |= site.source.portable(node) or frozenset()
+    return found
 
 
-def _positional_names(site: Site, count: int, taken: list[str]) -> tuple[str, ...]:
-    known = POSITIONAL_NAMES.get(site.operation.chain[-1] if site.operation.chain else "", ())
-    values = [arg.value for arg in site.call.args if arg.keyword is None and not arg.star]
-    names: list[str] = []
-    for index in range(count):
-        guess = known[index] if index < len(known) else param_name(values[index], index)
-        names.append(unique(guess, [*taken, *names]))
-    return tuple(names)
+def _const_parts(
+    call: cst.Call, holes: set[cst.BaseExpression], receiver: cst.BaseExpression
+) -> list[cst.BaseExpression]:
+    """The parts of `call` that move into the wrapper as they are."""
+    found: list[cst.BaseExpression] = []
+
+    def visit(node: cst.BaseExpression) -> None:
+        if node in holes or node is receiver:
+            return
+        if not any(_contains(node, hole) for hole in holes) and not _contains(node, receiver):
+            found.append(node)
+            return
+        for child in _expr_children(node):
+            visit(child)
+
+    for arg in call.args:
+        visit(arg.value)
+    visit(call.func)
+    return found
 
 
-def _param(name: str) -> str:
-    return f"{name}: {PARAM_TYPES.get(name, 'Any')}"
+def _expr_children(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.Attribute):
+        return [node.value]
+    found: list[cst.BaseExpression] = []
+    for child in node.children:
+        if isinstance(child, cst.BaseExpression):
+            found.append(child)
+        else:
+            found += _expr_children(child)
+    return found
+
+
+def _contains(node: cst.CSTNode, inner: cst.CSTNode) -> bool:
+    if node is inner:
+        return True
+    return any(_contains(child, inner) for child in node.children)
+
+
+def _construct_words(construct: str) -> list[str]:
+    """What tells one client from another: the service of `boto3.client("s3", ...)`, else
+    the first word of the settings it is built from (`MARKETING` of `MARKETING_SID`)."""
+    expr = cst.parse_expression(construct)
+    assert isinstance(expr, cst.Call)
+    words = []
+    first = expr.args[0].value if expr.args else None
+    if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
+        words.append(first.evaluated_value.replace("-", "_"))
+    for node in m.findall(expr, m.Attribute(value=m.Name("settings"))):
+        assert isinstance(node, cst.Attribute)
+        words.append(node.attr.value.split("_")[0].lower())
+    return [word for word in dict.fromkeys(words) if word.isidentifier()]
+
+
+def _bound_name(statement: str) -> str:
+    """The name an import statement string binds."""
+    words = statement.split()
+    if " as " in statement:
+        return words[-1]
+    if statement.startswith("import "):
+        return words[1].split(".")[0]
+    return words[-1]
+
+
+class _Replace(cst.CSTTransformer):
+    """Replace chosen nodes (by identity) with others."""
+
+    def __init__(self, replacements: dict[cst.CSTNode, cst.BaseExpression]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(
+        self, original_node: _NodeT, updated_node: _NodeT
+    ) -> _NodeT | cst.RemovalSentinel | cst.FlattenSentinel[_NodeT]:
+        replacement = self.replacements.get(original_node)
+        return updated_node if replacement is None else cast(_NodeT, replacement)
+
+
+def replaced(
+    node: cst.BaseExpression, replacements: dict[cst.CSTNode, cst.BaseExpression]
+) -> cst.BaseExpression:
+    """`node` with the chosen nodes inside it replaced."""
+    result = node.visit(_Replace(replacements))
+    assert isinstance(result, cst.BaseExpression)
+    return result
+
+
+# -- rendering one wrapper ---------------------------------------------------------------------
+def _plan(module: str, name: str, template: Template, site: Site) -> CallPlan:
+    index = template.sites.index(site)
+    args: list[tuple[str | None, cst.BaseExpression, str]] = []
+    for hole in template.holes:
+        value = hole.values[index]
+        if value is not None:
+            args.append((hole.name, value, hole.star))
+    if len(args) == 1 and not args[0][2] and not template.holes[0].optional:
+        args = [(None, args[0][1], "")]
+    return CallPlan(module, name, args)
 
 
 def _render_wrapper(
-    name: str,
-    operation: Operation,
-    signature: Signature,
-    configs: list[str],
-    result: Build,
+    context: ProjectContext,
     target: Integration,
+    name: str,
+    template: Template,
+    receiver: cst.BaseExpression,
 ) -> str:
-    params = [_param(p) for p in signature.prefix]
-    call_args: list[str] = []
-    if signature.positional is None:
-        params.append("*args: Any")
-        call_args.append("*args")
-    else:
-        params += [_param(p) for p in signature.positional]
-        call_args += list(signature.positional)
-        if signature.keywords:
-            params.append("*")
-    params += [_param(word) for word in signature.keywords]
-    call_args += [f"{word}={word}" for word in signature.keywords]
-    if signature.var_keywords:
-        params.append("**kwargs: Any")
-        call_args.append("**kwargs")
-    body = [f"    {line}" for line in configs]
-    receiver = operation.receiver
-    callee = receiver.binding.expr
-    if receiver.kind == "local":
-        body.append(f"    client = {receiver.construct}")
-        callee = "client"
-    elif receiver.kind == "global":
-        callee = result.client_names[(target.module, receiver.construct)]
-    awaiting = "await " if operation.is_async else ""
-    if not operation.chain:
-        body[-1] = f"    return {receiver.construct}"
-    else:
-        dotted = ".".join((callee, *operation.chain))
-        body.append(_wrap(f"    return {awaiting}{dotted}(", call_args, ")"))
-    header = f"{'async ' if operation.is_async else ''}def {name}({', '.join(params)}) -> Any:"
-    if len(header) > 100:
-        inner = "".join(f"    {param},\n" for param in params)
-        header = f"{'async ' if operation.is_async else ''}def {name}(\n{inner}) -> Any:"
-    return "\n".join([header, *body]) + "\n"
-
-
-def _wrap(opening: str, items: Sequence[str], closing: str) -> str:
-    line = f"{opening}{', '.join(items)}{closing}"
-    if len(line) <= 100:
-        return line
-    indent = " " * (len(opening) - len(opening.lstrip()) + 4)
-    inner = "".join(f"{indent}{item},\n" for item in items)
-    return f"{opening}\n{inner}{indent[:-4]}{closing}"
-
-
-# -- rendering ---------------------------------------------------------------------------------
-def render(project: Project, target: Integration) -> cst.Module:
-    path = module_path(project, target.module)
-    if project.exists(path):
-        return _merge(project.tree(path), target)
-    return cst.parse_module(_render_new(target))
-
-
-def _docstring(target: Integration) -> str:
-    return (
-        f'"""{target.title}: the only module that talks to this provider.\n\n'
-        "Callers use these wrappers (named for what the project does) and the re-exported\n"
-        "classes and exceptions; clients and keys are set up here from settings, so a change of\n"
-        'provider or SDK version stays in this file.\n"""\n'
-    )
-
-
-def _render_new(target: Integration) -> str:
-    parts = [_docstring(target), _imports(target.imports | {"from typing import Any"})]
-    public = sorted([*target.reexports, *target.wrappers], key=_name_key)
-    parts.append("__all__ = [\n" + "".join(f'    "{name}",\n' for name in public) + "]\n")
-    assigned = [f"{name} = {value}\n" for name, value in target.reexports.items() if value]
-    if assigned:
-        parts.append("".join(assigned))
-    if target.clients:
-        parts.append("".join(f"{name} = {value}\n" for name, value in target.clients.items()))
-    text = "\n".join(parts)
-    for wrapper in target.wrappers.values():
-        text += "\n\n" + wrapper
-    return text
-
-
-def _imports(statements: Iterable[str]) -> str:
-    stdlib: list[str] = []
-    others: list[str] = []
-    for statement in sorted(_merge_from_imports(statements), key=_import_key):
-        top = statement.split()[1].split(".")[0]
-        (stdlib if top in sys.stdlib_module_names else others).append(statement + "\n")
-    return "\n".join("".join(group) for group in (stdlib, others) if group)
-
-
-def _merge_from_imports(statements: Iterable[str]) -> set[str]:
-    """`from m import a` and `from m import b` become `from m import a, b`."""
-    merged: set[str] = set()
-    names: dict[str, set[str]] = {}
-    for statement in statements:
-        if statement.startswith("from "):
-            module, _, name = statement[len("from ") :].partition(" import ")
-            names.setdefault(module, set()).add(name)
+    site = template.sites[0]
+    width = context.line_length
+    required = [h for h in template.holes if not h.optional and not h.star]
+    optional = [h for h in template.holes if h.optional]
+    stars = [h for h in template.holes if h.star]
+    if context.evaluates_annotations():
+        for hole in template.holes:
+            hole.annotation, needed = typing_form(hole.annotation)
+            target.imports |= needed
+    params = [f"{h.name}: {h.annotation}" for h in required]
+    if optional:
+        params.append("*")
+        params += [f"{h.name}: {h.annotation} = None" for h in optional]
+    params += [f"{h.star}{h.name}: Any" for h in stars]
+    returns = _returns(template, target)
+    if context.evaluates_annotations():
+        returns, needed = typing_form(returns)
+        target.imports |= needed
+    head = "async def" if site.is_async else "def"
+    signature = wrap(f"{head} {name}(", params, f") -> {returns}:", 0, width)
+    doc = _doc(site.name, target.title, site)
+    if name != site.name:
+        doc = f"{doc[:-1]} ({name[len(site.name) + 1 :].replace('_', ' ')})."
+    body = [f'    """{doc}"""']
+    if optional:
+        if context.evaluates_annotations():
+            # variable annotations are 3.6+: the type goes in a type comment before that
+            target.imports.add("from typing import Dict")
+            body.append("    options = {}  # type: Dict[str, Any]")
         else:
-            merged.add(statement)
-    for module, imported in names.items():
-        merged.add(f"from {module} import {', '.join(sorted(imported, key=_name_key))}")
-    return merged
+            body.append("    options: dict[str, Any] = {}")
+        for hole in optional:
+            keyword = hole.context.keyword
+            body.append(f"    if {hole.name} is not None:")
+            body.append(f'        options["{keyword}"] = {hole.name}')
+    call, leftover = _render_call(template, receiver, optional, returns == "None", width)
+    body += [f"    {comment}" for comment in leftover]
+    body.append(call)
+    return "\n".join([signature, *body]) + "\n"
 
 
-def _name_key(name: str) -> tuple[int, str]:
-    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+def _render_call(
+    template: Template,
+    receiver: cst.BaseExpression,
+    optional: list[Hole],
+    discard: bool,
+    width: int,
+) -> tuple[str, list[str]]:
+    site = template.sites[0]
+    source = site.source
+    replacements: dict[cst.CSTNode, cst.BaseExpression] = {
+        hole.values[0]: cst.Name(hole.name)
+        for hole in template.call_holes
+        if hole.values[0] is not None and not hole.star
+    }
+    replacements[site.receiver] = receiver
+    for name, (_, literal) in source.local_constants.items():
+        replacements.setdefault(name, literal)
+    func = code(source.normalized(replaced(site.call.func, replacements)))
+    skipped = {hole.context.keyword for hole in optional}
+    stars = {hole.values[0]: hole for hole in template.call_holes if hole.star}
+    items = []
+    for arg in site.call.args:
+        if arg.keyword is not None and arg.keyword.value in skipped:
+            continue
+        if arg.value in stars:
+            items.append(f"{arg.star}{stars[arg.value].name}")
+            continue
+        value = code(source.normalized(replaced(arg.value, replacements)))
+        value = reindent(value, source.layout(arg).relative, 8)
+        keyword = f"{arg.keyword.value}=" if arg.keyword else ""
+        items.append(with_comment(f"{arg.star}{keyword}{value}", _trailing_comment(arg)))
+    if optional:
+        items.append("**options")
+    prefix = "" if discard else "return "
+    awaiting = "await " if site.is_async else ""
+    text = "    " + wrap(f"{prefix}{awaiting}{func}(", items, ")", 4, width)
+    placed = set(_comments_in(text))
+    leftover = [c for c in _comments(site.call) if c not in placed]
+    return text, leftover
 
 
-def _import_key(statement: str) -> tuple[int, str]:
-    return (0 if statement.startswith("import ") else 1, statement.split()[1].lower())
-
-
-def _merge(tree: cst.Module, target: Integration) -> cst.Module:
-    """Add what an existing integration module lacks; what it defines is kept as it is."""
-    have = {code(statement).strip() for statement in tree.body}
-    new = cst.parse_module(_render_new(target))
-    body = list(tree.body)
-    last_import = max(
-        (index for index, statement in enumerate(body) if _is_import(statement)), default=0
-    )
-    added_imports = [s for s in new.body if _is_import(s) and code(s).strip() not in have]
-    defined = target.existing | _assigned_names(tree)
-    added = [
-        statement
-        for statement in new.body
-        if not _is_import(statement)
-        and _defines(statement) is not None
-        and _defines(statement) not in defined
-    ]
-    body[last_import + 1 : last_import + 1] = added_imports
-    return tree.with_changes(body=body + added)
-
-
-def _is_import(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and isinstance(
-        statement.body[0], (cst.Import, cst.ImportFrom)
-    )
-
-
-def _defines(statement: cst.CSTNode) -> str | None:
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        return statement.name.value
-    if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
-        target = statement.body[0].targets[0].target
-        if isinstance(target, cst.Name) and target.value != "__all__":
-            return target.value
+def _trailing_comment(arg: cst.Arg) -> str | None:
+    comma = arg.comma
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        comment = comma.whitespace_after.first_line.comment
+        return comment.value if comment else None
     return None
 
 
-def _assigned_names(tree: cst.Module) -> frozenset[str]:
-    return frozenset(name for name in map(_defines, tree.body) if name is not None)
+def _comments(node: cst.CSTNode) -> list[str]:
+    return [c.value for c in m.findall(node, m.Comment()) if isinstance(c, cst.Comment)]
+
+
+def _comments_in(text: str) -> list[str]:
+    return [line[line.index("#") :] for line in text.splitlines() if "#" in line]
+
+
+def _returns(template: Template, target: Integration) -> str:
+    site = template.sites[0]
+    if all(s.discarded for s in template.sites):
+        return "None"
+    streams = any(
+        arg.keyword is not None and arg.keyword.value == "stream"
+        for s in template.sites
+        for arg in s.call.args
+    )
+    known = return_type(site.key, site.chain, streams)
+    if known is None:
+        return "Any"
+    target.imports |= set(known.imports)
+    return known.annotation
+
+
+def _doc(name: str, title: str, site: Site | None = None) -> str:
+    """`create_customer` -> `Create a customer in Stripe.`; the registry words the common ones."""
+    known = DOCS.get(f"{site.module}.{name}") if site is not None else None
+    if known:
+        return known
+    verb, *nouns = name.split("_")
+    phrase = " ".join(_ACRONYMS.get(word, word) for word in nouns)
+    article = ""
+    last = nouns[-1] if nouns else ""
+    if last and last not in _MASS and (not last.endswith("s") or last in ("sms", "status")):
+        article = _article(phrase) + " "
+    http = site is not None and site.vendor.per_api
+    where = "with" if http else _PREPOSITIONS.get(verb, "in")
+    sentence = f"{verb.capitalize()} {article}{phrase} {where} {title}".replace("  ", " ")
+    return f"{sentence}{_endpoint_suffix(site)}."
+
+
+_PREPOSITIONS = {"send": "through", "post": "through", "make": "through", "publish": "through"}
+_PREPOSITIONS |= {"upload": "to", "download": "from", "fetch": "from", "get": "from"}
+
+
+def _endpoint_suffix(site: Site | None) -> str:
+    if site is None or not site.vendor.per_api:
+        return ""
+    endpoint = endpoint_of(site.source, site.call)
+    if endpoint is None or endpoint.static_path == "/":
+        return ""
+    return f" ({endpoint.method.upper()} {endpoint.shown_path})"
+
+
+_ACRONYMS = {"sms": "SMS", "url": "URL", "api": "API", "id": "ID", "s3": "S3", "ai": "AI"}
+_MASS = frozenset({"data", "metrics", "eligibility", "availability", "fileobj", "info"})

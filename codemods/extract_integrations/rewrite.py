@@ -1,151 +1,310 @@
-"""Rewrite one caller module: wrapper calls for SDK calls, re-exported names, imports.
+"""Rewrite one caller module: wrapper calls for SDK calls, re-exported names, imports, comments.
 
-Not a codemod. Vendor imports whose every use moved are removed; the wrappers and re-exported
-names are imported `from integrations.<module>` after the module's absolute imports.
+Not a codemod. Callers import the integration modules (`from integrations import stripe`) and
+call through them (`stripe.create_refund(...)`, `except stripe.CardError`), so a wrapper never
+clashes with a name of the caller. The engine adds that import and drops the vendor imports
+(and any other) the caller no longer reads; a removed line hands its comments to the next
+statement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import TypeVar, cast
 
 import libcst as cst
+import libcst.matchers as m
 
-from .build import PACKAGE, Build
-from .scan import FileScan, code
+from djrefactor.analysis.nodes import code
+from djrefactor.engine import ImportRequest
 
-_AnyImport = cst.Import | cst.ImportFrom
-_Import = TypeVar("_Import", cst.Import, cst.ImportFrom)
+from .build import PACKAGE, Build, CallPlan
+from .layout import reindent
+from .scan import FileScan, Site
 
-
-@dataclass(frozen=True)
-class Imported:
-    """A name this caller now imports from an integration module (`local` when aliased)."""
-
-    module: str
-    name: str
-    local: str
-
-    @property
-    def alias(self) -> str:
-        return self.name if self.local == self.name else f"{self.name} as {self.local}"
+_NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
 
 
-def imported_names(scan: FileScan, result: Build) -> list[Imported]:
-    """What the caller imports, aliased where the plain name is already taken in the file."""
-    taken = scan.bound_names - set(scan.removed_names)
-    found: dict[tuple[str, str], Imported] = {}
-    for site in scan.sites:
-        name = result.names[site.operation.key]
-        local = name if name not in taken else f"{site.operation.module}_{name}"
-        found.setdefault(
-            (site.operation.module, name), Imported(site.operation.module, name, local)
-        )
-    for reexport in scan.reexports:
-        local = reexport.local
-        if reexport.node is not None and local in taken:
-            local = reexport.module.title().replace("_", "") + reexport.name
-        key = (reexport.module, reexport.name)
-        found.setdefault(key, Imported(reexport.module, reexport.name, local))
-    return list(found.values())
+def local_names(scan: FileScan, result: Build) -> dict[str, str]:
+    """Integration module -> the name this caller binds it to (`stripe`, or `stripe_api` where
+    the caller already uses the plain name)."""
+    modules = [result.plans[site].module for site in scan.sites if site in result.plans]
+    modules += [reexport.module for reexport in scan.reexports]
+    taken = _taken_names(scan)
+    return {
+        module: module if module not in taken else f"{module}_api"
+        for module in dict.fromkeys(modules)
+    }
+
+
+def _taken_names(scan: FileScan) -> set[str]:
+    source = scan.source
+    removed = set(scan.removed_names)
+    taken = {b.name for b in source.names.assignments(source.tree)} - removed
+    nodes: list[cst.CSTNode] = [site.call for site in scan.sites]
+    nodes += [node for reexport in scan.reexports for node in reexport.nodes]
+    for node in nodes:
+        scope = source.names.scope_of(node)
+        while scope is not source.tree:
+            taken |= {b.name for b in source.names.assignments(scope)}
+            scope = source.found.scope_parents.get(scope, source.tree)
+    return taken
 
 
 def rewrite(
-    tree: cst.Module,
     scan: FileScan,
     result: Build,
-    names: Sequence[Imported],
-    first_party: Callable[[str], bool],
+    names: Mapping[str, str],
+    generated_comments: set[str],
+    width: int,
 ) -> cst.Module:
-    local = {(item.module, item.name): item.local for item in names}
-    calls = {
-        site.call: (
-            local[(site.operation.module, result.names[site.operation.key])],
-            site.prefix,
-            site.keep_args,
-        )
-        for site in scan.sites
-    }
-    attributes = {
-        reexport.node: local[(reexport.module, reexport.name)]
-        for reexport in scan.reexports
-        if reexport.node is not None
-    }
-    updated = tree.visit(_CallSites(calls, attributes, scan))
-    return _add_imports(updated, names, first_party)
+    """The caller with its calls going through the integrations; the engine adds the
+    `from integrations import ...` it asks for (`requests`) and drops the imports it no longer
+    reads."""
+    plans = {site.call: (site, result.plans[site]) for site in scan.sites if site in result.plans}
+    scan.removed_statements |= _moved_constants(scan, result)
+    transformer = _Caller(scan, plans, names, generated_comments, width)
+    transformer.enclosing = _enclosing(scan, list(plans))
+    return scan.source.tree.visit(transformer)
 
 
-class _CallSites(cst.CSTTransformer):
+def requests(names: Mapping[str, str]) -> tuple[ImportRequest, ...]:
+    """`from integrations import stripe [as stripe_api]` for each module the caller uses."""
+    return tuple(
+        ImportRequest(PACKAGE, module, None if local == module else local)
+        for module, local in sorted(names.items())
+    )
+
+
+def _moved_constants(scan: FileScan, result: Build) -> set[cst.CSTNode]:
+    """The `url = "..."` lines whose only read moved into a wrapper."""
+    source = scan.source
+    kept: set[int] = set()
+    moved: set[int] = set()
+    for site in scan.sites:
+        plan = result.plans.get(site)
+        if plan is None:
+            continue
+        moved.add(id(site.call))
+        kept |= {id(value) for _, value, _ in plan.args}
+        if plan.passthrough:
+            kept |= {id(arg.value) for arg in site.call.args}
+    moved |= {id(statement) for statement in scan.removed_statements | scan.moved_statements}
+    found: set[cst.CSTNode] = set()
+    for name, (assign, _) in source.local_constants.items():
+        ancestors = _ancestors(source.parents, name)
+        if ancestors & moved and not ancestors & kept:
+            found.add(assign)
+    return found
+
+
+def _ancestors(parents: Mapping[cst.CSTNode, cst.CSTNode], node: cst.CSTNode) -> set[int]:
+    found = set()
+    current: cst.CSTNode | None = node
+    while current is not None:
+        found.add(id(current))
+        current = parents.get(current)
+    return found
+
+
+def _enclosing(scan: FileScan, calls: list[cst.Call]) -> set[cst.CSTNode]:
+    """The nodes to rewrite and their ancestors: the only ones the rewrite enters."""
+    parents = scan.source.parents
+    targets: list[cst.CSTNode] = [*calls, *scan.removed_statements, *scan.moved_statements]
+    targets += [node for reexport in scan.reexports for node in reexport.nodes]
+    targets += [*scan.removed_params, *scan.removed_args]
+    found: set[cst.CSTNode] = set()
+    for target in targets:
+        current: cst.CSTNode | None = target
+        while current is not None and current not in found:
+            found.add(current)
+            current = parents.get(current)
+    return found
+
+
+# -- the transformer ---------------------------------------------------------------------------
+class _Caller(cst.CSTTransformer):
     def __init__(
         self,
-        calls: Mapping[cst.Call, tuple[str, tuple[cst.BaseExpression, ...], bool]],
-        attributes: Mapping[cst.Attribute, str],
         scan: FileScan,
+        plans: Mapping[cst.Call, tuple[Site, CallPlan]],
+        names: Mapping[str, str],
+        generated_comments: set[str],
+        width: int,
     ) -> None:
         super().__init__()
-        self.calls = calls
-        self.attributes = attributes
         self.scan = scan
-        self.emptied_imports: set[cst.CSTNode] = set()
-        # The emptied line nodes themselves, kept alive until their block drops them: an id()
-        # would be reused by a node built later in the walk and drop an unrelated line.
-        self.emptied_lines: set[cst.SimpleStatementLine] = set()
+        self.source = scan.source
+        self.plans = plans
+        self.names = names
+        self.generated_comments = generated_comments
+        self.width = width
+        self.reexports = {
+            node: names[reexport.module] + "." + reexport.name
+            for reexport in scan.reexports
+            for node in reexport.nodes
+        }
+        self.wanted = {value for _, plan in plans.values() for _, value, _ in plan.args}
+        self.updated: dict[cst.CSTNode, cst.BaseExpression] = {}
+        self.gone = scan.removed_statements | scan.moved_statements
+        self.emptied_lines: dict[cst.SimpleStatementLine, bool] = {}
+        self.lost_comments: dict[cst.CSTNode, list[str]] = {}
+        self.statements: list[cst.CSTNode] = []
+        self.enclosing: set[cst.CSTNode] = set()
 
+    # -- calls and names ------------------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        # A subtree with nothing to rewrite is kept as it is (its own leave_* still runs).
-        return node in self.scan.enclosing and super().on_visit(node)
+        if isinstance(node, cst.BaseStatement):
+            self.statements.append(node)
+        # a subtree with nothing to rewrite is kept as it is (its own leave_* still runs)
+        return node in self.enclosing and super().on_visit(node)
+
+    def on_leave(
+        self, original_node: _NodeT, updated_node: _NodeT
+    ) -> _NodeT | cst.RemovalSentinel | cst.FlattenSentinel[_NodeT]:
+        result = super().on_leave(original_node, updated_node)
+        if original_node in self.wanted and isinstance(result, cst.BaseExpression):
+            self.updated[original_node] = result
+        if isinstance(original_node, cst.BaseStatement):
+            self.statements.pop()
+            lost = self.lost_comments.pop(original_node, [])
+            if lost and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                lines = [cst.EmptyLine(comment=cst.Comment(text)) for text in lost]
+                leading = [*result.leading_lines, *lines]
+                return cast(_NodeT, result.with_changes(leading_lines=leading))
+        return result
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        if original not in self.calls:
+        planned = self.plans.get(original)
+        if planned is None:
+            return self._drop_args(original, updated)
+        site, plan = planned
+        func = cst.Attribute(cst.Name(self.names[plan.module]), cst.Name(plan.function))
+        if plan.passthrough:
+            new = updated.with_changes(func=func)
+        else:
+            new = self._call(site, plan, func, updated)
+        self._keep_comments(original, new)
+        return new
+
+    def _call(self, site: Site, plan: CallPlan, func: cst.Attribute, updated: cst.Call) -> cst.Call:
+        args = []
+        for keyword, value, star in plan.args:
+            new_value = self.updated.get(value, value)
+            if keyword is None or star:
+                args.append(cst.Arg(new_value, star=star))  # type: ignore[arg-type]
+            else:
+                args.append(
+                    cst.Arg(
+                        new_value,
+                        keyword=cst.Name(keyword),
+                        equal=cst.AssignEqual(
+                            whitespace_before=cst.SimpleWhitespace(""),
+                            whitespace_after=cst.SimpleWhitespace(""),
+                        ),
+                    )
+                )
+        flat = cst.Call(func, args)
+        layout = self.source.layout(site.call)
+        if "\n" not in code(flat) and layout.column + len(code(flat)) <= self.width:
+            return flat
+        base = layout.indent
+        args = [
+            arg.with_changes(value=self._reindented(arg.value, original, base + 4))
+            for arg, (_, original, _) in zip(args, plan.args, strict=True)
+        ]
+        return self._exploded(site, func, args, updated)
+
+    def _reindented(
+        self, value: cst.BaseExpression, original: cst.BaseExpression, column: int
+    ) -> cst.BaseExpression:
+        """A multi-line value hoisted out of a deeper place, lined up under its new line."""
+        text = code(value)
+        layout = self.source.layout(original)
+        old, new = layout.relative, column - (layout.indent - layout.relative)
+        moved = reindent(text, old, new)
+        if moved == text:
+            return value
+        parsed = cst.parse_expression(f"({moved})")
+        return parsed.with_changes(lpar=value.lpar, rpar=value.rpar)
+
+    def _exploded(
+        self, site: Site, func: cst.Attribute, args: list[cst.Arg], updated: cst.Call
+    ) -> cst.Call:
+        indent = " " * self.source.layout(site.call).indent
+        inner = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            last_line=cst.SimpleWhitespace(indent + "    "),
+            indent=False,
+        )
+        closing = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            last_line=cst.SimpleWhitespace(indent),
+            indent=False,
+        )
+        laid = [
+            arg.with_changes(
+                comma=cst.Comma(whitespace_after=inner if i < len(args) - 1 else closing)
+            )
+            for i, arg in enumerate(args)
+        ]
+        return cst.Call(func, laid, whitespace_before_args=inner)
+
+    def _keep_comments(self, original: cst.Call, new: cst.Call) -> None:
+        """Comments of the old call that neither the new call nor the wrapper carries go above
+        the statement."""
+        before = _comments(original)
+        if not before:
+            return
+        after = set(_comments(new)) | self.generated_comments
+        lost = [comment for comment in before if comment not in after]
+        if lost and self.statements:
+            self.lost_comments.setdefault(self.statements[-1], []).extend(lost)
+
+    def _drop_args(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        removed = self.scan.removed_args
+        if not removed or not any(arg in removed for arg in original.args):
             return updated
-        name, prefix, keep_args = self.calls[original]
-        kept = list(updated.args) if keep_args else []
-        comma: cst.Comma | cst.MaybeSentinel = cst.MaybeSentinel.DEFAULT
-        if kept and isinstance(updated.whitespace_before_args, cst.ParenthesizedWhitespace):
-            comma = cst.Comma(whitespace_after=updated.whitespace_before_args)
-        args = [cst.Arg(value, comma=comma) for value in prefix] + kept
-        return updated.with_changes(func=cst.Name(name), args=args)
+        kept = [
+            new for old, new in zip(original.args, updated.args, strict=True) if old not in removed
+        ]
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=kept)
+
+    def leave_Parameters(self, original: cst.Parameters, updated: cst.Parameters) -> cst.Parameters:
+        removed = self.scan.removed_params
+        if not any(param in removed for param in original.params):
+            return updated
+        kept = [
+            new
+            for old, new in zip(original.params, updated.params, strict=True)
+            if old not in removed
+        ]
+        if kept and not (updated.star_arg or updated.kwonly_params or updated.star_kwarg):
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(params=kept)
 
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
-        name = self.attributes.get(original)
-        return updated if name is None else cst.Name(name)
+        dotted = self.reexports.get(original)
+        return updated if dotted is None else _dotted(dotted)
 
-    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import:
-        return self._drop_aliases(original, updated)
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        dotted = self.reexports.get(original)
+        return updated if dotted is None else _dotted(dotted)
 
-    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
-        return self._drop_aliases(original, updated)
-
-    def _drop_aliases(self, original: _AnyImport, updated: _Import) -> _Import:
-        if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
-            return updated
-        kept = [
-            new
-            for old, new in zip(original.names, updated.names, strict=True)
-            if old not in self.scan.removed_aliases
-        ]
-        if len(kept) == len(updated.names):
-            return updated
-        if not kept:
-            self.emptied_imports.add(original)
-            return updated
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        if isinstance(updated, cst.ImportFrom) and len(kept) == 1:
-            return updated.with_changes(names=kept, lpar=None, rpar=None)
-        return updated.with_changes(names=kept)
-
+    # -- removed statements -----------------------------------------------------------------------
     def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
-        gone = self.scan.removed_statements | self.emptied_imports
+        gone = self.gone
         body = [
             new for old, new in zip(original.body, updated.body, strict=True) if old not in gone
         ]
         if not body:
-            self.emptied_lines.add(updated)
+            self.emptied_lines[updated] = original in self.scan.moved_statements
             return updated
         if len(body) == len(updated.body):
             return updated
@@ -155,103 +314,67 @@ class _CallSites(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original: cst.IndentedBlock, updated: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        body = self._without_emptied(updated.body)
+        body, footer = self._without_emptied(updated.body, list(updated.footer))
         if not body:
             body = [cst.SimpleStatementLine(body=[cst.Pass()])]
-        return updated.with_changes(body=body)
+        return updated.with_changes(body=body, footer=footer)
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return updated.with_changes(body=self._without_emptied(updated.body))
+        body, footer = self._without_emptied(updated.body, list(updated.footer))
+        if body and body[0] is not updated.body[0]:
+            leading = _from_first_comment(list(getattr(body[0], "leading_lines", ())))
+            body[0] = body[0].with_changes(leading_lines=leading)
+        return updated.with_changes(body=body, footer=footer)
 
-    def _without_emptied(self, statements: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
-        """Drop emptied lines; one that opened a group hands its blank line to the next."""
+    def _without_emptied(
+        self, statements: Sequence[cst.BaseStatement], footer: list[cst.EmptyLine]
+    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        """Drop emptied lines. One that opened a group hands its blank line to the next; its
+        comments go to the next statement too, unless they moved with it to an integration."""
         body: list[cst.BaseStatement] = []
         blank: cst.EmptyLine | None = None
+        carried: list[cst.EmptyLine] = []
         for statement in statements:
             leading = list(getattr(statement, "leading_lines", ()))
             starts_blank = bool(leading) and leading[0].comment is None
-            if statement in self.emptied_lines:
-                blank = blank or (leading[0] if starts_blank else None)
+            if isinstance(statement, cst.SimpleStatementLine) and statement in self.emptied_lines:
+                if starts_blank and blank is None:
+                    blank = leading[0]
+                if not self.emptied_lines[statement]:
+                    carried += _comment_lines(statement)
                 continue
-            if blank is not None and body and not starts_blank:
-                statement = statement.with_changes(leading_lines=[blank, *leading])
-            blank = None
+            if blank is not None or carried:
+                blanks = len(leading) - len(_from_first_comment(leading))
+                new = [blank] if blank is not None and body and not starts_blank else []
+                new += [*leading[:blanks], *carried, *leading[blanks:]]
+                statement = statement.with_changes(leading_lines=new)
+            blank, carried = None, []
             body.append(statement)
-        return body
+        return body, [*carried, *footer]
 
 
-# -- imports -----------------------------------------------------------------------------------
-def _add_imports(
-    tree: cst.Module, names: Sequence[Imported], first_party: Callable[[str], bool]
-) -> cst.Module:
-    """`from integrations.x import ...` joins the first-party group, or opens its own."""
-    if not names:
-        return tree
-    statements = _import_statements(names)
-    body = list(tree.body)
-    index, before_relative = _import_position(body)
-    if index and not (not before_relative and _is_first_party(body[index - 1], first_party)):
-        statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
-    if before_relative:
-        relative = body[index]
-        assert isinstance(relative, cst.SimpleStatementLine)
-        if not relative.leading_lines:
-            body[index] = relative.with_changes(leading_lines=[cst.EmptyLine()])
-    elif index < len(body) and index and not getattr(body[index], "leading_lines", ()):
-        body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine()])
-    body[index:index] = statements
-    return tree.with_changes(body=body)
+def _from_first_comment(lines: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    for index, line in enumerate(lines):
+        if line.comment is not None:
+            return lines[index:]
+    return []
 
 
-def _is_first_party(statement: cst.BaseStatement, first_party: Callable[[str], bool]) -> bool:
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    small = statement.body[0]
-    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-        return first_party(code(small.module).split(".")[0])
-    if isinstance(small, cst.Import):
-        return first_party(code(small.names[0].name).split(".")[0])
-    return False
+def _comment_lines(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
+    lines = [line for line in statement.leading_lines if line.comment is not None]
+    trailing = statement.trailing_whitespace.comment
+    if trailing is not None:
+        lines.append(cst.EmptyLine(comment=trailing))
+    return lines
 
 
-def _import_statements(names: Sequence[Imported]) -> list[cst.SimpleStatementLine]:
-    by_module: dict[str, list[Imported]] = {}
-    for item in names:
-        by_module.setdefault(item.module, []).append(item)
-    statements = []
-    for module in sorted(by_module):
-        aliases = [item.alias for item in sorted(by_module[module], key=_name_order)]
-        line = f"from {PACKAGE}.{module} import {', '.join(aliases)}"
-        if len(line) > 100:
-            inner = "".join(f"    {alias},\n" for alias in aliases)
-            line = f"from {PACKAGE}.{module} import (\n{inner})"
-        statement = cst.parse_statement(line + "\n")
-        assert isinstance(statement, cst.SimpleStatementLine)
-        statements.append(statement)
-    return statements
+def _comments(node: cst.CSTNode) -> list[str]:
+    return [c.value for c in m.findall(node, m.Comment()) if isinstance(c, cst.Comment)]
 
 
-def _name_order(item: Imported) -> tuple[int, str]:
-    name = item.name
-    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
-
-
-def _import_position(body: Sequence[cst.BaseStatement]) -> tuple[int, bool]:
-    """Where the new imports go: before the first relative import of the header, else after
-    the header's last import (or after the docstring)."""
-    position = 0
-    for index, statement in enumerate(body):
-        if not isinstance(statement, cst.SimpleStatementLine):
-            break
-        small = statement.body[0]
-        if isinstance(small, cst.ImportFrom) and small.relative:
-            return index, True
-        if isinstance(small, (cst.Import, cst.ImportFrom)):
-            position = index + 1
-        elif (
-            index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
-        ):
-            position = 1
-        else:
-            break
-    return position, False
+def _dotted(text: str) -> cst.Attribute | cst.Name:
+    head, *rest = text.split(".")
+    node: cst.Attribute | cst.Name = cst.Name(head)
+    for part in rest:
+        node = cst.Attribute(node, cst.Name(part))
+    return node

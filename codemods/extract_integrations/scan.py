@@ -1,38 +1,28 @@
-"""Find vendor SDK uses in one module: operations, clients, configuration and re-exportable names.
+"""Find vendor SDK uses in one module: operations, clients, configuration and re-exported names.
 
-Not a codemod: `extract-integrations` calls `scan_file` per non-test module and turns the
-result into wrappers (`_integrations_build`) and call-site edits (`_integrations_rewrite`).
-Names are resolved with libcst's scoping rules (`_integrations_names`), so aliases (`import
-stripe as s`, `from twilio.rest import Client as Twilio`) and local shadowing are handled.
+Not a codemod: `extract-integrations` scans each non-test module and turns the findings into
+wrappers (`build`) and call-site edits (`rewrite`). Names are resolved with the shared scope
+resolver, so aliases (`import stripe as s`, `from twilio.rest import Client as Twilio`) and local
+shadowing are handled. A client is followed from where it is built to the calls made on it: a
+module-level instance, a local, an inline `Client(...).messages.create(...)`, or a local handed
+to a helper of the same module (the helper's calls go through the wrapper, its parameter goes).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
-import libcst.matchers as m
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.scopes import (
-    ImportStatement,
-    Names,
-    NeedScopes,
-    ScopedNames,
-    WalkedNames,
-    walk,
-)
+from djrefactor.analysis.nodes import code
+from djrefactor.analysis.scopes import ImportStatement, module_names, walk
 from djrefactor.discovery.vendors import Vendor
-from djrefactor.engine import Note, Project
+from djrefactor.engine import Note
 
-_EMPTY = cst.Module(body=[])
-
-
-def code(node: cst.CSTNode) -> str:
-    return _EMPTY.code_for_node(node)
+from .naming import http_module, operation_name
+from .source import ProjectContext, Source, from_module, local_name
 
 
 @dataclass(frozen=True)
@@ -44,101 +34,104 @@ class Binding:
     expr: str
 
 
-@dataclass(frozen=True)
-class Receiver:
-    """What an operation is called on: a vendor module path, a module-level client or a client
-    built inside the wrapper (`construct`, whose local-valued arguments became `params`)."""
+@dataclass(eq=False)
+class Construct:
+    """A client constructor call: `callee` is how the integration spells the constructor."""
 
-    kind: str
-    vendor: str
+    call: cst.Call
+    callee: str
+    qualified: str
     binding: Binding
-    construct: str = ""
-    name: str = ""
-    params: tuple[str, ...] = ()
-    imports: frozenset[str] = frozenset()
+    source: Source
 
 
-@dataclass(frozen=True)
-class Operation:
+@dataclass(eq=False)
+class SharedClient:
+    """A module-level client instance; it moves into the integration with its comments."""
+
     module: str
     name: str
-    receiver: Receiver
-    chain: tuple[str, ...]
-    is_async: bool
-
-    @property
-    def key(self) -> tuple[str, str, str, str, tuple[str, ...]]:
-        receiver = self.receiver
-        return (self.module, receiver.kind, receiver.binding.expr, receiver.construct, self.chain)
+    construct: Construct
+    statement: cst.SimpleStatementLine
+    comments: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Site:
-    """One call to replace by a wrapper call: `prefix` values go first (client arguments);
-    a client factory call (`keep_args` False) passes only those."""
+    """One operation call to replace by a wrapper call.
 
-    path: str
+    `receiver` is the node inside `call` that stands for the vendor: the callee path of a
+    module-level call, or the client (a name or the constructor call itself)."""
+
+    source: Source
     call: cst.Call
-    operation: Operation
-    prefix: tuple[cst.BaseExpression, ...] = ()
-    keep_args: bool = True
+    receiver: cst.BaseExpression
+    vendor: Vendor
+    module: str
+    key: str
+    chain: tuple[str, ...]
+    name: str
+    binding: Binding | None = None
+    construct: Construct | None = None
+    shared: SharedClient | None = None
+    is_async: bool = False
+    discarded: bool = False
+    factory: bool = False
 
 
 @dataclass(frozen=True)
 class Reexport:
-    """A vendor class or exception the caller keeps using, now imported from the integration.
+    """A vendor class or exception the caller keeps using, now reached through the integration.
 
-    `node` is the attribute spelling to replace by a name (None when a from-import bound it)."""
+    `nodes` are the references to rewrite as `<integration>.<name>`."""
 
     module: str
     name: str
-    local: str
     value: str
     binding: Binding
-    node: cst.Attribute | None
+    nodes: tuple[cst.BaseExpression, ...]
 
 
 @dataclass(frozen=True)
 class Config:
-    """`stripe.api_key = settings.X`: configuration every wrapper of the vendor applies."""
+    """`stripe.api_key = settings.X`: set once in the integration module."""
 
     vendor: str
+    module: str
     target: str
     value: str
     binding: Binding
     imports: frozenset[str]
-
-
-@dataclass(frozen=True)
-class GlobalClient:
-    """A module-level client (`s3 = boto3.client("s3")`) that moves into the integration."""
-
-    module: str
-    name: str
-    construct: str
-    binding: Binding
-    imports: frozenset[str]
+    comments: tuple[str, ...]
+    path: str
+    line: int
+    in_function: bool
 
 
 @dataclass
 class FileScan:
-    """Everything found in one module; `kept` are vendor imports that must stay (with a note)."""
+    """Everything found in one module; notes say what stays and why."""
 
-    path: str
+    source: Source
     sites: list[Site] = field(default_factory=list)
     reexports: list[Reexport] = field(default_factory=list)
-    configs: list[tuple[cst.CSTNode, Config]] = field(default_factory=list)
-    clients: list[tuple[cst.CSTNode, GlobalClient]] = field(default_factory=list)
+    configs: list[Config] = field(default_factory=list)
+    shared: list[SharedClient] = field(default_factory=list)
     removed_statements: set[cst.CSTNode] = field(default_factory=set)
-    removed_aliases: set[cst.ImportAlias] = field(default_factory=set)
+    moved_statements: set[cst.CSTNode] = field(default_factory=set)
     removed_names: dict[str, Binding] = field(default_factory=dict)
-    bound_names: set[str] = field(default_factory=set)
+    removed_params: set[cst.Param] = field(default_factory=set)
+    removed_args: set[cst.Arg] = field(default_factory=set)
+    constructors: dict[str, Construct] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
-    enclosing: set[cst.CSTNode] = field(default_factory=set)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
 
     @property
     def is_empty(self) -> bool:
-        return not (self.sites or self.reexports or self.configs or self.clients)
+        return not (self.sites or self.reexports or self.configs or self.shared)
 
 
 @dataclass(frozen=True)
@@ -152,7 +145,7 @@ class _Use:
 
 
 class _Unsafe(Exception):
-    """A use that cannot be moved safely; the message is the note's reason."""
+    """A use that cannot be moved safely; the message is the note's reason (none: silent)."""
 
     def __init__(self, node: cst.CSTNode, reason: str) -> None:
         super().__init__(reason)
@@ -160,100 +153,43 @@ class _Unsafe(Exception):
         self.reason = reason
 
 
-VERBS = frozenset(
-    [
-        "create",
-        "retrieve",
-        "update",
-        "modify",
-        "delete",
-        "list",
-        "cancel",
-        "capture",
-        "confirm",
-        "refund",
-        "search",
-        "send",
-        "fetch",
-        "get",
-        "post",
-        "put",
-        "patch",
-        "head",
-        "generate",
-        "upload",
-        "download",
-    ]
-)
+@dataclass(frozen=True)
+class _Route:
+    """A client handed to a helper of the same module: the helper's parameter and its calls."""
+
+    function: cst.FunctionDef
+    param: cst.Param
+    index: int
+    uses: tuple[cst.CSTNode, ...]
 
 
-def operation_name(vendor: Vendor, key: str, chain: Sequence[str]) -> str:
-    """`PaymentIntent.create` -> `create_payment_intent`, `chat.completions.create` ->
-    `create_chat_completion`, `upload_fileobj` -> `upload_fileobj`; the registry can override."""
-    if key in vendor.operations:
-        return vendor.operations[key]
-    *nouns, verb = [snake(part) for part in chain]
-    if verb not in VERBS or not nouns:
-        return verb
-    words = [_singular(word) for word in nouns]
-    name = "_".join([verb, *words])
-    return name + "s" if verb == "list" else name
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+GENERIC_CLASSES = frozenset({"Client", "Api", "API", "Gateway", "Service", "Session", "Sdk"})
 
 
 class _Scanner:
-    def __init__(
-        self,
-        project: Project,
-        path: str,
-        vendors: Mapping[str, Vendor],
-        parents: Mapping[cst.CSTNode, cst.CSTNode],
-        names: Names,
-    ) -> None:
-        self.project = project
-        self.path = path
+    def __init__(self, source: Source, vendors: Mapping[str, Vendor]) -> None:
+        self.source = source
         self.vendors = vendors
-        self.tree = project.tree(path)
-        self.parents = parents
-        self.names = names
-        self.positions: Mapping[cst.CSTNode, CodeRange] | None = None
-        self.result = FileScan(path)
-        self.result.bound_names = names.bound_names
+        self.parents = source.parents
+        self.names = source.names
+        self.result = FileScan(source)
+        self.routes: dict[cst.FunctionDef, list[_Route]] = {}
 
     # -- entry --------------------------------------------------------------------------------
-    def scan(self, imports: list[ImportStatement]) -> FileScan:
-        for statement, alias, binding in self._vendor_imports(imports):
+    def scan(self) -> FileScan:
+        imports = [statement for statement, _, _ in self.source.found.imports]
+        found = self._vendor_imports(imports)
+        self.source.vendor_names = {local_name(alias).split(".")[0] for _, alias, _ in found}
+        for statement, alias, binding in found:
             self._scan_binding(statement, alias, binding)
-        self.result.enclosing = self._enclosing()
+        self.result.reexports = [
+            replace(reexport, module=self._reexport_module(reexport))
+            for reexport in self.result.reexports
+        ]
         return self.result
 
-    def _enclosing(self) -> set[cst.CSTNode]:
-        """The nodes that contain something to rewrite: the only ones the rewrite enters."""
-        scan = self.result
-        targets: list[cst.CSTNode] = [site.call for site in scan.sites]
-        targets += [reexport.node for reexport in scan.reexports if reexport.node is not None]
-        targets += scan.removed_statements
-        targets += [self.parents[alias] for alias in scan.removed_aliases]
-        enclosing: set[cst.CSTNode] = set()
-        for target in targets:
-            current = self.parents.get(target)
-            while current is not None and current not in enclosing:
-                enclosing.add(current)
-                current = self.parents.get(current)
-        return enclosing
-
-    def line(self, node: cst.CSTNode) -> int:
-        """Only notes need a line: positions are computed for the few files that have one."""
-        if self.positions is None:
-            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-            self.positions = wrapper.resolve(PositionProvider)
-        return self.positions[node].start.line
-
     def note(self, node: cst.CSTNode, reason: str) -> None:
-        self.result.notes.append(Note(self.path, self.line(node), reason))
+        self.result.notes.append(Note(self.source.path, self.source.line(node), reason))
 
     # -- imports ------------------------------------------------------------------------------
     def _vendor_imports(
@@ -261,39 +197,43 @@ class _Scanner:
     ) -> list[tuple[ImportStatement, cst.ImportAlias, Binding]]:
         found: list[tuple[ImportStatement, cst.ImportAlias, Binding]] = []
         for statement in imports:
-            if isinstance(statement.names, cst.ImportStar):
-                if self._vendor_of(_from_module(statement)):
-                    self.note(statement, "star import from a vendor SDK; import names explicitly")
-                continue
             if isinstance(statement, cst.ImportFrom) and statement.relative:
+                continue
+            if isinstance(statement.names, cst.ImportStar):
+                if self._vendor_of(from_module(statement)):
+                    self.note(statement, "star import from a vendor SDK; import names explicitly")
                 continue
             for alias in statement.names:
                 binding = _binding_for(statement, alias)
-                if self._vendor_of(binding.qualified) is None:
-                    continue
-                found.append((statement, alias, binding))
+                if self._vendor_of(binding.qualified) is not None:
+                    found.append((statement, alias, binding))
         return found
 
     def _vendor_of(self, qualified: str) -> Vendor | None:
-        return self.vendors.get(qualified.split(".")[0])
+        top = qualified.split(".")[0]
+        if self.source.context.first_party(top):
+            return None
+        return self.vendors.get(top)
 
     def _scan_binding(
         self, statement: ImportStatement, alias: cst.ImportAlias, binding: Binding
     ) -> None:
-        handled = True
+        handled, noted = True, False
         for name, references in self.names.import_references(statement, alias):
             base = _assignment_binding(binding, name)
             for reference in references:
+                if not isinstance(reference, (cst.Name, cst.Attribute)):
+                    handled = False  # a string annotation: the import stays for the type
+                    continue
                 use = self._use(reference, base)
                 try:
                     self._classify(use)
                 except _Unsafe as unsafe:
-                    handled = False
+                    handled, noted = False, True
                     self.note(unsafe.node, f"{use.qualified} left in place: {unsafe.reason}")
         if handled:
-            self.result.removed_aliases.add(alias)
-            self.result.removed_names[_local_name(alias)] = binding
-        else:
+            self.result.removed_names[local_name(alias)] = binding
+        elif noted:
             self.note(statement, f"import of {binding.qualified} kept: some uses could not move")
 
     def _use(self, node: cst.CSTNode, binding: Binding) -> _Use:
@@ -323,7 +263,8 @@ class _Scanner:
             raise _Unsafe(use.node, "used as a value (dynamic access or passed around)")
 
     def _call(self, use: _Use, call: cst.Call, vendor: Vendor) -> None:
-        if use.qualified in vendor.clients:
+        inferred = not vendor.clients and _is_class_name(use.qualified) and self._is_client(call)
+        if use.qualified in vendor.clients or inferred:
             self._client(use, call, vendor)
         elif _is_class_name(use.qualified):
             self._reexport(use, vendor)
@@ -333,238 +274,391 @@ class _Scanner:
             self._module_operation(use, call, vendor)
 
     def _module_operation(self, use: _Use, call: cst.Call, vendor: Vendor) -> None:
-        chain = use.rest[1:]
-        receiver = Receiver("module", vendor.modules[0], use.binding)
-        qualified_chain = tuple(use.qualified.split(".")[1:])
-        name = operation_name(vendor, use.qualified, qualified_chain)
-        module = self._module_for(vendor, call)
-        self._add_site(call, Operation(module, name, receiver, tuple(chain), self._awaited(call)))
+        chain = tuple(use.qualified.split(".")[1:])
+        name = operation_name(vendor, use.qualified, chain)
+        placed = self._module_for(vendor, call, name)
+        if placed is None:
+            raise _Unsafe(
+                call, "cannot tell which outside API this URL belongs to; wrap it by hand"
+            )
+        self.result.sites.append(
+            Site(
+                self.source,
+                call,
+                call.func,
+                vendor,
+                placed[0],
+                use.qualified,
+                chain,
+                placed[1],
+                binding=use.binding,
+                is_async=self._awaited(call),
+                discarded=self._discarded(call),
+            )
+        )
 
-    def _add_site(
-        self, call: cst.Call, operation: Operation, prefix: tuple[cst.BaseExpression, ...] = ()
-    ) -> None:
-        self.result.sites.append(Site(self.path, call, operation, prefix))
+    def _module_for(self, vendor: Vendor, call: cst.Call, name: str) -> tuple[str, str] | None:
+        if not vendor.per_api:
+            return vendor.integration, name
+        return http_module(self.source, call, name)
 
     def _awaited(self, call: cst.Call) -> bool:
-        return isinstance(self.parents[call], cst.Await)
+        return isinstance(self.parents.get(call), cst.Await)
 
-    def _module_for(self, vendor: Vendor, call: cst.Call | None) -> str:
-        if not vendor.per_api or call is None:
-            return vendor.integration
-        return api_name(call) or vendor.integration
+    def _discarded(self, call: cst.Call) -> bool:
+        parent = self.parents.get(call)
+        if isinstance(parent, cst.Await):
+            parent = self.parents.get(parent)
+        return isinstance(parent, cst.Expr)
 
     # -- clients ------------------------------------------------------------------------------
-    def _client(self, use: _Use, construct: cst.Call, vendor: Vendor) -> None:
+    def _is_client(self, construct: cst.Call) -> bool:
+        """An unknown vendor's class is a client when methods are called on its instances."""
         parent = self.parents[construct]
         if isinstance(parent, cst.Attribute):
-            self._inline_client(use, construct, vendor)
+            return True
+        target = _assigned_name(parent, self.parents)
+        if target is None:
+            return False
+        assert isinstance(parent, cst.Assign)
+        found = self.names.single_assignment_references(target, parent)
+        if not found or not found[1]:
+            return False
+        try:
+            for reference in found[1]:
+                self._method_chain(reference, frozenset())
+        except _Unsafe:
+            return False
+        return True
+
+    def _client(self, use: _Use, call: cst.Call, vendor: Vendor) -> None:
+        construct = self._construct(use, call)
+        parent = self.parents[call]
+        if isinstance(parent, cst.Attribute):
+            self._client_site(construct, vendor, call, call)
             return
         target = _assigned_name(parent, self.parents)
         found = None
         if target is not None:
             assert isinstance(parent, cst.Assign)
             found = self.names.single_assignment_references(target, parent)
-        if found is None:
-            self._client_factory(use, construct, vendor)
+        if found is None or target is None:
+            self._client_factory(construct, vendor)
             return
         is_global, references = found
+        statement = self.parents[parent]
         try:
-            uses = [self._method_chain(reference) for reference in references]
-        except _Unsafe:
-            self._client_factory(use, construct, vendor)
+            uses, routes = self._client_uses(references, vendor, call)
+        except _Unsafe as unsafe:
+            if is_global:
+                reason = "the module-level client is used other than by calling it"
+                raise _Unsafe(call, reason) from unsafe
+            self._client_factory(construct, vendor)
             return
         if is_global:
-            assert target is not None
-            self._global_client(use, construct, vendor, target.value, uses, parent)
-        else:
-            self._local_client(use, construct, vendor, uses, parent)
+            assert isinstance(statement, cst.SimpleStatementLine)
+            self._shared_client(construct, vendor, target.value, uses, statement)
+            self.result.removed_statements.add(parent)
+            return
+        for receiver in uses:
+            self._client_site(construct, vendor, receiver, None)
+        for route in routes:
+            self._route(route, construct, vendor)
+        self.result.removed_statements.add(parent)
 
-    def _client_factory(self, use: _Use, construct: cst.Call, vendor: Vendor) -> None:
-        """A client that is passed around or stored: only its construction moves, into a
-        factory; the calls made on it stay where they are (they import nothing)."""
-        receiver, prefix = self._receiver(use, construct, vendor, "local")
-        name = f"{vendor.integration}_client"
-        module = self._module_for(vendor, None)
-        operation = Operation(module, name, receiver, (), is_async=False)
-        self.result.sites.append(Site(self.path, construct, operation, prefix, keep_args=False))
+    def _construct(self, use: _Use, call: cst.Call) -> Construct:
+        construct = Construct(call, ".".join(use.rest), use.qualified, use.binding, self.source)
+        self.result.constructors.setdefault(code(use.node), construct)
+        return construct
+
+    def _client_uses(
+        self, references: Sequence[cst.CSTNode], vendor: Vendor, construct: cst.Call
+    ) -> tuple[list[cst.CSTNode], list[_Route]]:
+        uses: list[cst.CSTNode] = []
+        routes: list[_Route] = []
+        for reference in references:
+            route = self._routed(reference, vendor, construct)
+            if route is not None:
+                routes.append(route)
+                continue
+            self._method_chain(reference, vendor.chain_calls)
+            uses.append(reference)
+        return uses, routes
+
+    def _client_site(
+        self, construct: Construct, vendor: Vendor, receiver: cst.CSTNode, inline: cst.Call | None
+    ) -> None:
+        chain, call = self._method_chain(receiver, vendor.chain_calls)
+        key = f"{construct.qualified}:{'.'.join(chain)}"
+        nouns = chain
+        if construct.qualified not in vendor.clients:
+            owner = _owner(construct.qualified.rsplit(".", 1)[-1], vendor)
+            nouns = (owner, *chain) if owner else chain
+        name = operation_name(vendor, key, nouns)
+        module = self._module_for(vendor, call, name)
+        if module is None:
+            raise _Unsafe(
+                call, "cannot tell which outside API this URL belongs to; wrap it by hand"
+            )
+        assert isinstance(receiver, cst.BaseExpression)
+        self.result.sites.append(
+            Site(
+                self.source,
+                call,
+                receiver,
+                vendor,
+                module[0],
+                key,
+                chain,
+                module[1],
+                construct=construct,
+                is_async=self._awaited(call),
+                discarded=self._discarded(call),
+            )
+        )
+
+    def _shared_client(
+        self,
+        construct: Construct,
+        vendor: Vendor,
+        name: str,
+        uses: list[cst.CSTNode],
+        statement: cst.SimpleStatementLine,
+    ) -> None:
+        if self.source.portable(construct.call) is None:
+            raise _Unsafe(construct.call, "the module-level client is built from local values")
+        comments = _statement_comments(statement)
+        if not uses:
+            raise _Unsafe(construct.call, "the module-level client is never called here")
+        shared = SharedClient(vendor.integration, name, construct, statement, comments)
+        start = len(self.result.sites)
+        for receiver in uses:
+            self._client_site(construct, vendor, receiver, None)
+        for site in self.result.sites[start:]:
+            site.shared = shared
+            site.module = self.result.sites[start].module
+        shared.module = self.result.sites[start].module
+        self.result.shared.append(shared)
+        self.result.moved_statements.add(statement)
+
+    def _client_factory(self, construct: Construct, vendor: Vendor) -> None:
+        """A client that is stored or passed on: only its construction moves, into a factory;
+        the calls made on it stay where they are (they import nothing)."""
+        call = construct.call
+        module = vendor.integration if not vendor.per_api else None
+        if module is None or self.source.portable(call) is None:
+            raise _Unsafe(call, "the client is passed around and built from local values")
+        self.result.sites.append(
+            Site(
+                self.source,
+                call,
+                call,
+                vendor,
+                module,
+                f"{construct.qualified}:",
+                (),
+                "build_client",
+                construct=construct,
+                factory=True,
+            )
+        )
         self.note(
-            construct,
+            call,
             (
-                f"the {use.qualified} client is passed around: it is now built by "
-                f"{name}() in integrations/{module}.py, but the calls made on it are not wrapped"
+                f"this {vendor.title} client is kept or passed on, so the calls made on it do "
+                f"not go through integrations/{module}.py: it now comes from "
+                f"{module}.build_client(); move those calls into wrappers by hand"
             ),
         )
 
-    def _receiver(
-        self, use: _Use, construct: cst.Call, vendor: Vendor, kind: str, name: str = ""
-    ) -> tuple[Receiver, tuple[cst.BaseExpression, ...]]:
-        binding = use.binding
-        callee = ".".join(use.rest)
-        args, prefix, params, imports = self._portable_args(
-            construct, allow_params=kind != "global"
-        )
-        built = construct.with_changes(func=cst.parse_expression(callee), args=args)
-        receiver = Receiver(kind, vendor.modules[0], binding, code(built), name, params, imports)
-        return receiver, prefix
-
-    def _inline_client(self, use: _Use, construct: cst.Call, vendor: Vendor) -> None:
-        receiver, prefix = self._receiver(use, construct, vendor, "local")
-        chain, call = self._method_chain(construct)
-        self._client_site(use.qualified, vendor, receiver, chain, call, prefix)
-
-    def _local_client(
-        self,
-        use: _Use,
-        construct: cst.Call,
-        vendor: Vendor,
-        uses: list[tuple[tuple[str, ...], cst.Call]],
-        statement: cst.CSTNode,
-    ) -> None:
-        receiver, prefix = self._receiver(use, construct, vendor, "local")
-        for chain, call in uses:
-            self._client_site(use.qualified, vendor, receiver, chain, call, prefix)
-        self.result.removed_statements.add(statement)
-
-    def _global_client(
-        self,
-        use: _Use,
-        construct: cst.Call,
-        vendor: Vendor,
-        name: str,
-        uses: list[tuple[tuple[str, ...], cst.Call]],
-        statement: cst.CSTNode,
-    ) -> None:
-        module = self._module_for(vendor, uses[0][1] if uses else None)
-        receiver, _ = self._receiver(use, construct, vendor, "global", name)
-        for chain, call in uses:
-            self._client_site(use.qualified, vendor, receiver, chain, call, (), module)
-        client = GlobalClient(module, name, receiver.construct, receiver.binding, receiver.imports)
-        self.result.clients.append((statement, client))
-        self.result.removed_statements.add(statement)
-
-    def _client_site(
-        self,
-        client: str,
-        vendor: Vendor,
-        receiver: Receiver,
-        chain: tuple[str, ...],
-        call: cst.Call,
-        prefix: tuple[cst.BaseExpression, ...],
-        module: str | None = None,
-    ) -> None:
-        name = operation_name(vendor, f"{client}:{'.'.join(chain)}", chain)
-        target = module or self._module_for(vendor, call)
-        self._add_site(call, Operation(target, name, receiver, chain, self._awaited(call)), prefix)
-
-    def _method_chain(self, node: cst.CSTNode) -> tuple[tuple[str, ...], cst.Call]:
+    def _method_chain(
+        self, node: cst.CSTNode, chain_calls: frozenset[str]
+    ) -> tuple[tuple[str, ...], cst.Call]:
         chain: list[str] = []
         current = node
         parent = self.parents[current]
-        while isinstance(parent, cst.Attribute) and parent.value is current:
-            chain.append(parent.attr.value)
+        while True:
+            if isinstance(parent, cst.Attribute) and parent.value is current:
+                chain.append(parent.attr.value)
+            elif not (isinstance(parent, cst.Call) and parent.func is current and chain):
+                raise _Unsafe(node, "the client is used other than by calling its methods")
+            elif chain[-1] in chain_calls and isinstance(self.parents.get(parent), cst.Attribute):
+                pass
+            else:
+                return tuple(chain), parent
             current = parent
             parent = self.parents[current]
-        if not chain or not (isinstance(parent, cst.Call) and parent.func is current):
-            raise _Unsafe(node, "the client is used other than by calling its methods")
-        return tuple(chain), parent
 
-    def _portable_args(
-        self, construct: cst.Call, allow_params: bool
-    ) -> tuple[list[cst.Arg], tuple[cst.BaseExpression, ...], tuple[str, ...], frozenset[str]]:
-        args: list[cst.Arg] = []
-        prefix: list[cst.BaseExpression] = []
-        params: list[str] = []
-        imports: set[str] = set()
-        for index, arg in enumerate(construct.args):
-            needed = self.portable(arg.value)
-            if needed is not None:
-                imports |= needed
-                args.append(arg)
-                continue
-            if not allow_params or arg.star:
-                raise _Unsafe(construct, "the client is built from local values")
-            param = unique(param_name(arg.value, index), params)
-            params.append(param)
-            prefix.append(arg.value)
-            args.append(arg.with_changes(value=cst.Name(param)))
-        return args, tuple(prefix), tuple(params), frozenset(imports)
+    # -- a client handed to a helper of the same module ----------------------------------------
+    def _routed(self, reference: cst.CSTNode, vendor: Vendor, construct: cst.Call) -> _Route | None:
+        """`helper(client, ...)` where `helper` is a function of this module that only calls
+        methods on that parameter and is called nowhere else: its calls go through the wrapper."""
+        arg = self.parents.get(reference)
+        call = self.parents.get(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Name):
+            return None
+        assert isinstance(arg, cst.Arg)
+        if arg.star or arg.keyword is not None:
+            return None
+        function = self._module_function(call.func)
+        if function is None:
+            return None
+        index = list(call.args).index(arg)
+        params = function.params
+        if index >= len(params.params) or params.star_arg not in (None, cst.MaybeSentinel.DEFAULT):
+            return None
+        param = params.params[index]
+        uses = self._parameter_uses(function, param, vendor)
+        if uses is None or not self._only_called(function, index, construct):
+            return None
+        return _Route(function, param, index, tuple(uses))
+
+    def _module_function(self, name: cst.Name) -> cst.FunctionDef | None:
+        referents = self.names.referents(name)
+        if len(referents) != 1:
+            return None
+        node = referents[0].node
+        if not isinstance(node, cst.FunctionDef) or node not in self.source.tree.body:
+            return None
+        if node.decorators or self._named_elsewhere(node.name.value):
+            return None
+        return node
+
+    def _named_elsewhere(self, name: str) -> bool:
+        project = self.source.context.project
+        return any(
+            path != self.source.path and project.mentions(path, name)
+            for path in project.python_paths()
+        )
+
+    def _parameter_uses(
+        self, function: cst.FunctionDef, param: cst.Param, vendor: Vendor
+    ) -> list[cst.CSTNode] | None:
+        bindings = [b for b in self.names.assignments(function) if b.name == param.name.value]
+        if len(bindings) != 1:
+            return None
+        uses: list[cst.CSTNode] = list(self.names.references(bindings[0]))
+        try:
+            for use in uses:
+                self._method_chain(use, vendor.chain_calls)
+        except _Unsafe:
+            return None
+        return uses or None
+
+    def _only_called(self, function: cst.FunctionDef, index: int, construct: cst.Call) -> bool:
+        """Every read of the helper's name is a call passing, at `index`, a local built by the
+        same constructor."""
+        bindings = [b for b in self.names.assignments(self.source.tree) if b.node is function]
+        if len(bindings) != 1:
+            return False
+        for reference in self.names.references(bindings[0]):
+            parent = self.parents.get(reference)
+            if not isinstance(parent, cst.Call) or parent.func is not reference:
+                return False
+            positional = [a for a in parent.args if a.keyword is None and not a.star]
+            if len(positional) <= index or any(a.star for a in parent.args[: index + 1]):
+                return False
+            if not self._built_by(positional[index].value, construct):
+                return False
+        return True
+
+    def _built_by(self, value: cst.BaseExpression, construct: cst.Call) -> bool:
+        if not isinstance(value, cst.Name):
+            return False
+        referents = self.names.referents(value)
+        if len(referents) != 1 or not isinstance(referents[0].node, cst.Name):
+            return False
+        assign = self.parents.get(self.parents.get(referents[0].node) or value)
+        return isinstance(assign, cst.Assign) and (
+            code(assign.value) == code(construct) if isinstance(assign.value, cst.Call) else False
+        )
+
+    def _route(self, route: _Route, construct: Construct, vendor: Vendor) -> None:
+        function_routes = self.routes.setdefault(route.function, [])
+        if any(existing.param is route.param for existing in function_routes):
+            self._drop_argument(route)
+            return
+        function_routes.append(route)
+        for use in route.uses:
+            self._client_site(construct, vendor, use, None)
+        self.result.removed_params.add(route.param)
+        self._drop_argument(route)
+
+    def _drop_argument(self, route: _Route) -> None:
+        bindings = [b for b in self.names.assignments(self.source.tree) if b.node is route.function]
+        for reference in self.names.references(bindings[0]):
+            parent = self.parents[reference]
+            assert isinstance(parent, cst.Call)
+            self.result.removed_args.add(parent.args[route.index])
 
     # -- configuration and re-exports ---------------------------------------------------------
     def _config(self, use: _Use, target: cst.AssignTarget, vendor: Vendor) -> None:
         assign = self.parents[target]
         if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
             raise _Unsafe(use.node, "chained assignment to a vendor setting")
-        needed = self.portable(assign.value)
+        needed = self.source.portable(assign.value)
         if needed is None:
             raise _Unsafe(use.node, "the vendor is configured from a local value; move it by hand")
+        statement = self.parents[assign]
+        comments: tuple[str, ...] = ()
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            comments = _statement_comments(statement)
+            self.result.moved_statements.add(statement)
         config = Config(
-            vendor.modules[0], ".".join(use.rest), code(assign.value), use.binding, needed
+            vendor.modules[0],
+            vendor.integration,
+            ".".join(use.rest),
+            self.source.normalized_code(assign.value),
+            use.binding,
+            needed,
+            comments,
+            self.source.path,
+            self.source.line(assign),
+            self.names.scope_of(assign) is not self.source.tree,
         )
-        self.result.configs.append((assign, config))
+        self.result.configs.append(config)
         self.result.removed_statements.add(assign)
 
     def _reexport(self, use: _Use, vendor: Vendor) -> None:
         name = use.qualified.rsplit(".", 1)[-1]
-        module = self._reexport_module(vendor)
-        if isinstance(use.node, cst.Name):
-            reexport = Reexport(module, name, use.node.value, name, use.binding, None)
-        else:
-            assert isinstance(use.node, cst.Attribute)
-            value = ".".join(use.rest)
-            reexport = Reexport(module, name, name, value, use.binding, use.node)
+        value = ".".join(use.rest)
+        reexport = Reexport(vendor.integration, name, value, use.binding, (use.node,))
         self.result.reexports.append(reexport)
 
-    def _reexport_module(self, vendor: Vendor) -> str:
-        for site in self.result.sites:
-            if site.operation.receiver.vendor == vendor.modules[0]:
-                return site.operation.module
-        return vendor.integration
+    def _reexport_module(self, reexport: Reexport) -> str:
+        """The integration that takes this file's calls of the vendor: an HTTP client's
+        exception caught around a call goes with the API that call talks to."""
+        vendor = self._vendor_of(reexport.binding.qualified)
+        assert vendor is not None
+        sites = [site for site in self.result.sites if site.vendor is vendor]
+        guarded = self._guarded_body(reexport.nodes[0])
+        if guarded is not None:
+            inside = [site for site in sites if self._within(site.call, guarded)]
+            sites = inside or sites
+        return sites[0].module if sites else vendor.integration
 
-    # -- portability --------------------------------------------------------------------------
-    def portable(self, expr: cst.BaseExpression) -> frozenset[str] | None:
-        """The imports an expression needs elsewhere, or None when it reads local values."""
-        imports: set[str] = set()
-        for name in _free_names(expr):
-            needed = self._import_for(name)
-            if needed is None:
-                return None
-            imports |= needed
-        return frozenset(imports)
+    def _guarded_body(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(current, cst.ExceptHandler):
+            current = self.parents.get(current)
+        statement = self.parents.get(current) if current is not None else None
+        return statement.body if isinstance(statement, cst.Try) else None
 
-    def _import_for(self, name: cst.Name) -> frozenset[str] | None:
-        statements = self.names.global_imports(name)
-        if statements is None or any(map(self._is_local_import, statements)):
-            return None
-        return frozenset(_import_statement(statement, name.value) for statement in statements)
-
-    def _is_local_import(self, statement: cst.CSTNode) -> bool:
-        if isinstance(statement, cst.ImportFrom):
-            if statement.relative:
+    def _within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+        current: cst.CSTNode | None = node
+        while current is not None:
+            if current is ancestor:
                 return True
-            top = _from_module(statement).split(".")[0]
-        else:
-            assert isinstance(statement, cst.Import)
-            top = code(statement.names[0].name).split(".")[0]
-        return self.project.is_package(top) or self.project.path_for(top) is not None
+            current = self.parents.get(current)
+        return False
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _from_module(statement: cst.ImportFrom) -> str:
-    return code(statement.module) if statement.module else ""
-
-
-def _local_name(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None:
-        assert isinstance(alias.asname.name, cst.Name)
-        return alias.asname.name.value
-    return code(alias.name)
-
-
 def _binding_for(statement: cst.Import | cst.ImportFrom, alias: cst.ImportAlias) -> Binding:
     name = code(alias.name)
     if isinstance(statement, cst.Import):
         return Binding(name, f"import {name}", name)
-    module = _from_module(statement)
+    module = from_module(statement)
     return Binding(f"{module}.{name}", f"from {module} import {name}", name)
 
 
@@ -575,29 +669,22 @@ def _assignment_binding(binding: Binding, name: str) -> Binding:
     return binding
 
 
-def _import_statement(statement: cst.CSTNode, name: str) -> str:
-    assert isinstance(statement, (cst.Import, cst.ImportFrom))
-    assert not isinstance(statement.names, cst.ImportStar)
-    for alias in statement.names:
-        local = _local_name(alias)
-        if local == name or local.startswith(name + "."):
-            imported = code(alias.name)
-            suffix = f" as {local}" if alias.asname is not None else ""
-            if isinstance(statement, cst.Import):
-                return f"import {imported}{suffix}"
-            return f"from {_from_module(statement)} import {imported}{suffix}"
-    raise AssertionError(f"{name} not bound by {code(statement)}")
+def _statement_comments(statement: cst.SimpleStatementLine) -> tuple[str, ...]:
+    """The comments above a moved line, and the one at its end: they go with it."""
+    found = [line.comment.value for line in statement.leading_lines if line.comment is not None]
+    trailing = statement.trailing_whitespace.comment
+    return (*found, trailing.value) if trailing is not None else tuple(found)
 
 
-def _free_names(expr: cst.BaseExpression) -> list[cst.Name]:
-    skipped: set[cst.CSTNode] = set()
-    for node in m.findall(expr, m.Attribute() | m.Arg(keyword=m.Name())):
-        if isinstance(node, cst.Attribute):
-            skipped.add(node.attr)
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            skipped.add(node.keyword)
-    names = [node for node in m.findall(expr, m.Name()) if node not in skipped]
-    return [name for name in names if isinstance(name, cst.Name)]
+def _owner(class_name: str, vendor: Vendor) -> str | None:
+    """What an inferred client's class adds to an operation's name: `Payment` for
+    `Payment(...).create()`, nothing for `AuthyClient` of the `authy_sdk` vendor."""
+    for generic in GENERIC_CLASSES:
+        class_name = class_name.removesuffix(generic)
+    words = snake(class_name)
+    if not words or any(words in module.lower() for module in vendor.modules):
+        return None
+    return class_name
 
 
 def _is_class_name(qualified: str) -> bool:
@@ -618,81 +705,45 @@ def _assigned_name(
     return target
 
 
-def param_name(expr: cst.BaseExpression, index: int) -> str:
+def param_name(expr: cst.BaseExpression) -> str | None:
+    """A name for a value, from how the caller spells it."""
     if isinstance(expr, cst.Name):
         return snake(expr.value)
     if isinstance(expr, cst.Attribute):
-        return snake(expr.attr.value)
-    return f"arg{index + 1}"
-
-
-def unique(name: str, taken: Sequence[str]) -> str:
-    candidate = name
-    counter = 2
-    while candidate in taken or candidate in ("args", "kwargs", "client", "self"):
-        candidate = f"{name}_{counter}"
-        counter += 1
-    return candidate
-
-
-_URL_SUFFIXES = (
-    "_API_BASE_URL",
-    "_API_URL",
-    "_BASE_URL",
-    "_API_BASE",
-    "_API_ENDPOINT",
-    "_ENDPOINT",
-    "_API_HOST",
-    "_URL",
-    "_HOST",
-    "_API",
-)
-_HOST = re.compile(r"https?://([\w.-]+)")
-
-
-def api_name(call: cst.Call) -> str | None:
-    """The outside API a requests/httpx call talks to, from its URL (`settings.SHIPPING_API_URL`
-    or a literal `https://api.shipping.example/...`)."""
-    url = next((arg.value for arg in call.args if arg.keyword is None and not arg.star), None)
-    url = next((arg.value for arg in call.args if arg.keyword and arg.keyword.value == "url"), url)
-    if url is None:
-        return None
-    for node in m.findall(url, m.Attribute(value=m.Name("settings"))):
-        assert isinstance(node, cst.Attribute)
-        name = _api_from_setting(node.attr.value)
-        if name:
-            return name
-    for node in m.findall(url, m.SimpleString() | m.FormattedStringText()):
-        text = node.value if isinstance(node, (cst.SimpleString, cst.FormattedStringText)) else ""
-        host = _HOST.search(text)
-        if host:
-            return _api_from_host(host.group(1))
+        attr = expr.attr.value
+        if attr in ("pk", "id") and isinstance(expr.value, (cst.Name, cst.Attribute)):
+            owner = param_name(expr.value)
+            return f"{owner}_id" if owner and owner != "self" else None
+        return snake(attr)
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
+        index = expr.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            key = index.value.evaluated_value
+            if isinstance(key, str) and key.isidentifier():
+                return snake(key)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value not in ("int", "str", "float", "bool"):
+            return snake(func.value)
+        if isinstance(func, cst.Attribute) and func.attr.value not in ("get", "format"):
+            return snake(func.attr.value)
+        if isinstance(func, cst.Attribute) and expr.args:
+            first = expr.args[0].value
+            if isinstance(first, cst.SimpleString):
+                text = first.evaluated_value
+                if isinstance(text, str):
+                    word = snake(text.replace("-", "_"))
+                    return word if word.isidentifier() else None
+        if expr.args:
+            return param_name(expr.args[0].value)
+    if isinstance(expr, cst.BooleanOperation):
+        return param_name(expr.left)
     return None
 
 
-def _api_from_setting(setting: str) -> str | None:
-    for suffix in _URL_SUFFIXES:
-        if setting.endswith(suffix) and len(setting) > len(suffix):
-            name = setting[: -len(suffix)].lower()
-            return name if name.isidentifier() else None
-    return None
-
-
-def _api_from_host(host: str) -> str | None:
-    labels = [label for label in host.split(".") if label not in ("www", "api")]
-    if len(labels) < 2:
-        return None
-    name = labels[-2].replace("-", "_")
-    return name if name.isidentifier() else None
-
-
-def scan_file(project: Project, path: str, vendors: Mapping[str, Vendor]) -> FileScan:
+def scan_file(path: str, context: ProjectContext, vendors: Mapping[str, Vendor]) -> FileScan:
+    project = context.project
     tree = project.tree(path)
-    found = walk(tree)
-    imports = [statement for statement, _, _ in found.imports]
-    try:
-        names: Names = WalkedNames(found)
-        return _Scanner(project, path, vendors, found.parents, names).scan(imports)
-    except NeedScopes:
-        names = ScopedNames(tree)
-        return _Scanner(project, path, vendors, found.parents, names).scan(imports)
+    source = Source(path, project.module_for(path), tree, module_names(tree), walk(tree), context)
+    source.find_settings_imports()
+    return _Scanner(source, vendors).scan()

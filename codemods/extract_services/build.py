@@ -1,65 +1,163 @@
-"""Code generation for `extract-services`: the service function, the exceptions for early
-returns, the call that replaces the run in the view, and import lines."""
+"""Code generation for `extract-services`: the service function, the domain exceptions, and the
+call (with the view's answers to each exit) that replaces the run in the view."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 import libcst as cst
-import libcst.matchers as m
-
-from djrefactor.analysis.nodes import dotted_expr
 
 from .extract import Extraction, Stop
-from .names import Binding, absolute_source
+from .hints import Hint
 
 _Node = TypeVar("_Node", bound=cst.CSTNode)
-MAX_LINE = 100
 INDENT = "    "
 
 
-def _line(node: cst.BaseSmallStatement | cst.BaseExpression) -> cst.SimpleStatementLine:
+def line(node: cst.BaseSmallStatement | cst.BaseExpression) -> cst.SimpleStatementLine:
     if isinstance(node, cst.BaseExpression):
         node = cst.Expr(node)
     return cst.SimpleStatementLine(body=[node])
 
 
-def _docstring(text: str) -> cst.SimpleStatementLine:
-    return _line(cst.SimpleString(f'"""{text}"""'))
+def annotation(text: str, returns: bool = False) -> cst.Annotation:
+    """`: text` for a parameter or `-> text` for a result, with its whitespace spelled out (a
+    node printed on its own, as the import editor does, needs it)."""
+    return cst.Annotation(
+        cst.parse_expression(text),
+        whitespace_before_indicator=cst.SimpleWhitespace(" " if returns else ""),
+        whitespace_after_indicator=cst.SimpleWhitespace(" "),
+    )
 
 
-class _ServiceBody(cst.CSTTransformer):
-    """Lifted expressions become parameters; each exit becomes `raise <Exception>(values)`."""
-
-    def __init__(self, extraction: Extraction) -> None:
-        super().__init__()
-        self.lifted = {id(lift.node): lift.name for lift in extraction.lifts}
-        self.stops = {id(stop.exit.suite): stop for stop in extraction.stops}
-
-    def on_leave(
-        self, original_node: _Node, updated_node: _Node
-    ) -> _Node | cst.RemovalSentinel | cst.FlattenSentinel[_Node]:
-        name = self.lifted.get(id(original_node))
-        if name is not None:
-            return cast(_Node, cst.Name(name))  # an expression replaced by an expression
-        stop = self.stops.get(id(original_node))
-        if stop is not None and isinstance(updated_node, cst.IndentedBlock):
-            body = [*updated_node.body[: stop.exit.start], _raise(stop)]
-            return cast(_Node, updated_node.with_changes(body=body))
-        return updated_node
-
-
-def _raise(stop: Stop) -> cst.SimpleStatementLine:
-    args = [cst.Arg(cst.Name(value)) for value in stop.carried]
-    return _line(cst.Raise(exc=cst.Call(cst.Name(stop.exception), args=args)))
+def docstring(text: str) -> cst.SimpleStatementLine:
+    return line(cst.SimpleString(f'"""{text}"""'))
 
 
 def leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
     assert isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement)
     return statement.leading_lines
+
+
+def comments_only(statement: _Node) -> _Node:
+    """The statement with its blank leading lines dropped and its comments kept."""
+    assert isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+    kept = [ln for ln in statement.leading_lines if ln.comment]
+    return cast(_Node, statement.with_changes(leading_lines=kept))
+
+
+@dataclass(frozen=True)
+class ExceptionSpec:
+    """A domain exception of a service module: its attributes (with hints; those some raise
+    sites do not pass default to None) and whether raise sites pass the cause's message."""
+
+    name: str
+    doc: str
+    attributes: Mapping[str, Hint]
+    optional: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Everything about a service function that is not its body."""
+
+    name: str
+    params: tuple[tuple[str, Hint], ...]
+    returns: Hint
+    doc: str
+
+
+@dataclass
+class BodyEdits:
+    """How moved code changes on its way into the service: lifted expressions become
+    parameters, renamed parameters and module names are read under their new names, hoisted
+    reads are dropped, and each exit raises its exception (or returns False)."""
+
+    lifted: Mapping[int, str] = field(default_factory=dict)
+    names: Mapping[int, cst.BaseExpression] = field(default_factory=dict)
+    dropped: frozenset[int] = frozenset()
+    stops: Mapping[int, Stop] = field(default_factory=dict)
+    handler_names: Mapping[int, str] = field(default_factory=dict)
+    """Except clauses (by id) that need an `as` name so the raise can chain its cause."""
+    width: int = 88
+    """The project's line length: longer generated lines are wrapped like black does."""
+
+
+class _ServiceBody(cst.CSTTransformer):
+    def __init__(self, edits: BodyEdits) -> None:
+        super().__init__()
+        self.edits = edits
+        self.depth = 1  # the moved statements sit in the service function's body
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.IndentedBlock):
+            self.depth += 1
+        return True
+
+    def on_leave(
+        self, original_node: _Node, updated_node: _Node
+    ) -> _Node | cst.RemovalSentinel | cst.FlattenSentinel[_Node]:
+        key = id(original_node)
+        if isinstance(original_node, cst.IndentedBlock):
+            self.depth -= 1
+        if key in self.edits.dropped:
+            return cst.RemovalSentinel.REMOVE
+        name = self.edits.lifted.get(key)
+        if name is not None:
+            return cast(_Node, cst.Name(name))
+        replacement = self.edits.names.get(key)
+        if replacement is not None:
+            return cast(_Node, replacement)
+        handler_name = self.edits.handler_names.get(key)
+        if handler_name is not None and isinstance(updated_node, cst.ExceptHandler):
+            return cast(_Node, updated_node.with_changes(name=cst.AsName(cst.Name(handler_name))))
+        stop = self.edits.stops.get(key)
+        if stop is not None and isinstance(updated_node, cst.IndentedBlock):
+            kept = list(updated_node.body[: stop.exit.start])
+            exit_line = self.exit_statement(stop, original_node)
+            if stop.exit.start < len(updated_node.body):
+                first = stop.exit.suite.body[stop.exit.start]
+                exit_line = exit_line.with_changes(
+                    leading_lines=[ln for ln in leading_lines(first) if not ln.comment]
+                )
+            return cast(_Node, updated_node.with_changes(body=[*kept, exit_line]))
+        return updated_node
+
+    def exit_statement(self, stop: Stop, block: cst.CSTNode) -> cst.SimpleStatementLine:
+        if not stop.failure:
+            return line(cst.Return(cst.Name("False")))
+        args: list[cst.Arg] = []
+        cause = stop.caught_name or self.edits.handler_names.get(id(stop.handler))
+        if stop.handler is not None and cause:
+            args.append(cst.Arg(cst.Call(cst.Name("str"), [cst.Arg(cst.Name(cause))])))
+        for name in stop.carried:
+            args.append(_keyword(name, cst.Name(name)))
+        for attribute in stop.caught_attributes:
+            if attribute not in stop.carried and cause:
+                args.append(
+                    _keyword(attribute, cst.Attribute(cst.Name(cause), cst.Name(attribute)))
+                )
+        raised = cst.Raise(
+            exc=cst.Call(cst.Name(stop.exception), args=args),
+            cause=cst.From(cst.Name(cause)) if stop.handler is not None and cause else None,
+        )
+        if (
+            len(INDENT) * (self.depth + 1) + len(cst.Module([]).code_for_node(raised))
+            > self.edits.width
+        ):
+            assert isinstance(raised.exc, cst.Call)
+            raised = raised.with_changes(exc=wrapped(raised.exc))
+        return line(raised)
+
+
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(
+        value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
 
 
 def _results(names: Sequence[str]) -> cst.Name | cst.Tuple:
@@ -68,78 +166,150 @@ def _results(names: Sequence[str]) -> cst.Name | cst.Tuple:
     return cst.Tuple([cst.Element(cst.Name(n)) for n in names], lpar=[], rpar=[])
 
 
-def service_function(extraction: Extraction, origin: str) -> cst.FunctionDef:
-    body: list[cst.BaseStatement] = [_docstring(_doc(extraction, origin))]
-    transformer = _ServiceBody(extraction)
-    for index, statement in enumerate(extraction.run.statements):
-        moved = statement.visit(transformer)
-        assert isinstance(moved, cst.BaseStatement)
-        if index == 0:
-            comments = [line for line in leading_lines(moved) if line.comment]
-            moved = moved.with_changes(leading_lines=comments)
-        body.append(moved)
-    if extraction.results:
-        body.append(_line(cst.Return(_results(extraction.results))))
-    params = [cst.Param(cst.Name(param.name)) for param in extraction.params]
-    return cst.FunctionDef(
-        name=cst.Name(extraction.name),
+def moved_statements(
+    statements: Sequence[cst.BaseStatement], edits: BodyEdits
+) -> list[cst.BaseStatement]:
+    transformer = _ServiceBody(edits)
+    moved = []
+    for statement in statements:
+        new = statement.visit(transformer)
+        assert isinstance(new, cst.BaseStatement)
+        moved.append(new)
+    return moved
+
+
+def service_function(
+    extraction: Extraction, signature: Signature, edits: BodyEdits
+) -> cst.FunctionDef:
+    body: list[cst.BaseStatement] = [docstring(signature.doc)]
+    moved = moved_statements(extraction.run.statements, edits)
+    moved[0] = comments_only(moved[0])
+    body += moved
+    if extraction.flag:
+        body.append(line(cst.Return(cst.Name("True"))))
+    elif extraction.results:
+        body.append(line(cst.Return(_results(extraction.results))))
+    params = [
+        cst.Param(cst.Name(name), annotation=annotation(hint.text))
+        for name, hint in signature.params
+    ]
+    function = cst.FunctionDef(
+        name=cst.Name(signature.name),
         params=cst.Parameters(params),
+        body=cst.IndentedBlock(body),
+        returns=annotation(signature.returns.text, returns=True),
+        leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+    )
+    return fit_signature(function, 0, edits.width)
+
+
+def fit_signature(function: cst.FunctionDef, indent: int, width: int) -> cst.FunctionDef:
+    """Parameters one a line (with a trailing comma) when the `def` line is too long."""
+    header = function.with_changes(body=cst.IndentedBlock([line(cst.Pass())]), leading_lines=[])
+    first = cst.Module([]).code_for_node(header).splitlines()[0]
+    if indent + len(first) <= width or not function.params.params:
+        return function
+    newline = cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(INDENT)
+    )
+    closing = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True)
+    parameters = function.params
+    every = [*parameters.params, *parameters.kwonly_params]
+    fitted = [
+        param.with_changes(
+            comma=cst.Comma(whitespace_after=closing if param is every[-1] else newline)
+        )
+        for param in every
+    ]
+    star = parameters.star_arg
+    if isinstance(star, cst.ParamStar):
+        star = star.with_changes(comma=cst.Comma(whitespace_after=newline))
+    return function.with_changes(
+        whitespace_before_params=newline,
+        params=parameters.with_changes(
+            params=fitted[: len(parameters.params)],
+            star_arg=star,
+            kwonly_params=fitted[len(parameters.params) :],
+        ),
+    )
+
+
+def exception_class(spec: ExceptionSpec, width: int) -> cst.ClassDef:
+    body: list[cst.BaseStatement] = [docstring(spec.doc)]
+    if spec.attributes:
+        body.append(fit_signature(_exception_init(spec), len(INDENT), width))
+    return cst.ClassDef(
+        name=cst.Name(spec.name),
+        bases=[cst.Arg(cst.Name("Exception"))],
         body=cst.IndentedBlock(body),
         leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
     )
 
 
-def _doc(extraction: Extraction, origin: str) -> str:
-    text = f"Workflow moved out of {origin}.{extraction.handler.line_name}."
-    saved = [
-        param.name
-        for param in extraction.params
-        if ("form" in param.name or "serializer" in param.name)
-        and any(
-            m.findall(s, m.Call(func=m.Attribute(value=m.Name(param.name), attr=m.Name("save"))))
-            for s in extraction.run.statements
-        )
-    ]
-    if saved:
-        text += (
-            f"\n\n    Takes `{saved[0]}` itself: its save() builds the instance from the validated"
-            "\n    data (and sets what the view shows next), which no plainer value can do.\n    "
-        )
-    return text
-
-
-def exception_classes(extraction: Extraction) -> list[cst.ClassDef]:
-    return [
-        cst.ClassDef(
-            name=cst.Name(stop.exception),
-            bases=[cst.Arg(cst.Name("Exception"))],
-            body=cst.IndentedBlock(
-                [_docstring(f"{extraction.name} stopped early; the view answers as it did before.")]
+def _exception_init(spec: ExceptionSpec) -> cst.FunctionDef:
+    params = [
+        cst.Param(
+            cst.Name(name),
+            annotation=annotation(
+                f"{hint.text} | None"
+                if name in spec.optional and not hint.text.endswith("None")
+                else hint.text
             ),
-            leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+            default=cst.Name("None") if name in spec.optional else None,
         )
-        for stop in extraction.stops
+        for name, hint in spec.attributes.items()
     ]
+    message = cst.Param(
+        cst.Name("message"),
+        annotation=annotation("str"),
+        default=cst.SimpleString('""'),
+    )
+    body = [line(cst.parse_expression("super().__init__(message)"))]
+    body += [
+        line(
+            cst.Assign(
+                [cst.AssignTarget(cst.Attribute(cst.Name("self"), cst.Name(name)))], cst.Name(name)
+            )
+        )
+        for name in spec.attributes
+    ]
+    return cst.FunctionDef(
+        name=cst.Name("__init__"),
+        params=cst.Parameters(
+            params=[cst.Param(cst.Name("self")), message],
+            star_arg=cst.ParamStar(),
+            kwonly_params=params,
+        ),
+        body=cst.IndentedBlock(body),
+        returns=annotation("None", returns=True),
+        leading_lines=[cst.EmptyLine(indent=False)],
+    )
 
 
-def _call(extraction: Extraction, alias: str, indent: int, prefix: int) -> cst.Call:
-    args = [
-        cst.Arg(param.argument)
-        if isinstance(param.argument, cst.Name) and param.argument.value == param.name
-        else cst.Arg(
-            param.argument,
-            keyword=cst.Name(param.name),
-            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-        )
-        for param in extraction.params
-    ]
-    call = cst.Call(cst.Attribute(cst.Name(alias), cst.Name(extraction.name)), args=args)
-    if len(cst.Module([]).code_for_node(call)) + indent + prefix <= MAX_LINE or not args:
+# -- the view side -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Answer:
+    """How the view answers one failure: `except <alias>.<exception> [as <name>]: <tail>`."""
+
+    exception: str
+    name: str | None
+    tail: tuple[cst.BaseStatement, ...]
+
+
+def call_expression(
+    extraction: Extraction, alias: str, name: str, indent: int, prefix: int, width: int
+) -> cst.Call:
+    positional = [p for p in extraction.params if isinstance(p.argument, cst.Name)]
+    keywords = [p for p in extraction.params if not isinstance(p.argument, cst.Name)]
+    args = [cst.Arg(p.argument) for p in positional]
+    args += [_keyword(p.name, p.argument) for p in keywords]
+    call = cst.Call(cst.Attribute(cst.Name(alias), cst.Name(name)), args=args)
+    if len(cst.Module([]).code_for_node(call)) + indent + prefix <= width or not args:
         return call
-    return _wrapped(call)
+    return wrapped(call)
 
 
-def _wrapped(call: cst.Call) -> cst.Call:
+def wrapped(call: cst.Call) -> cst.Call:
     """One argument a line, like black does when a call is too long."""
     newline = cst.ParenthesizedWhitespace(
         first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(INDENT)
@@ -155,159 +325,68 @@ def _wrapped(call: cst.Call) -> cst.Call:
 
 
 def view_statements(
-    extraction: Extraction, alias: str, stopped: str, indent: int
+    extraction: Extraction,
+    alias: str,
+    name: str,
+    answers: Sequence[Answer],
+    success_tail: Sequence[cst.BaseStatement],
+    indent: int,
+    width: int,
 ) -> list[cst.BaseStatement]:
-    """What replaces the run in the view: the call, its results, the exits mapped back."""
-    prefix = len("return ") if extraction.run.returns else 0
-    if extraction.results and not extraction.run.returns:
+    """What replaces the run in the view: the hoisted reads, the call and its results, the
+    answers to each failure, and the success exit's answer when the service returns False."""
+    run = extraction.run
+    inner = indent + (len(INDENT) if answers else 0)
+    flag_inline = extraction.flag and not answers
+    prefix = len("return ") if run.returns else len("if not ") if flag_inline else 0
+    if extraction.results and not run.returns:
         prefix = len(", ".join(extraction.results)) + len(" = ")
-    call = _call(extraction, alias, indent + (len(INDENT) if extraction.stops else 0), prefix)
-    if extraction.run.returns:
-        small: cst.BaseSmallStatement = cst.Return(call)
+    elif extraction.flag and answers:
+        prefix = len("done = ")
+    call = call_expression(extraction, alias, name, inner, prefix, width)
+    statements: list[cst.BaseStatement] = []
+    if flag_inline:
+        core: cst.BaseStatement = _unless(call, success_tail)
+    elif run.returns:
+        core = line(cst.Return(call))
     elif extraction.results:
-        small = cst.Assign([cst.AssignTarget(_results(extraction.results))], call)
+        core = line(cst.Assign([cst.AssignTarget(_results(extraction.results))], call))
+    elif extraction.flag:
+        core = line(cst.Assign([cst.AssignTarget(cst.Name("done"))], call))
     else:
-        small = cst.Expr(call)
-    first = extraction.run.statements[0]
-    blank = [line for line in leading_lines(first) if not line.comment]
-    statement: cst.BaseStatement = _line(small)
-    if extraction.stops:
-        statement = cst.Try(
-            body=cst.IndentedBlock([statement]),
-            handlers=[_handler(stop, alias, stopped) for stop in extraction.stops],
+        core = line(call)
+    if answers:
+        core = cst.Try(
+            body=cst.IndentedBlock([core]),
+            handlers=[_handler(answer, alias) for answer in answers],
         )
-    return [statement.with_changes(leading_lines=blank)]
+    statements.append(core)
+    if extraction.flag and answers:
+        statements.append(_unless(cst.Name("done"), success_tail))
+    hoisted = [s if i == 0 else comments_only(s) for i, s in enumerate(run.hoisted)]
+    result = [*hoisted, *statements]
+    if hoisted and run.span[0] is run.hoisted[0]:
+        return result
+    blank = [ln for ln in leading_lines(run.span[0]) if not ln.comment]
+    kept = [ln for ln in leading_lines(result[0]) if ln.comment] if hoisted else []
+    result[0] = result[0].with_changes(leading_lines=[*blank, *kept])
+    return result
 
 
-def _handler(stop: Stop, alias: str, stopped: str) -> cst.ExceptHandler:
-    body: list[cst.BaseStatement] = []
-    if stop.carried:
-        values: cst.BaseExpression = cst.Attribute(cst.Name(stopped), cst.Name("args"))
-        if len(stop.carried) == 1:
-            values = cst.Subscript(values, [cst.SubscriptElement(cst.Index(cst.Integer("0")))])
-        body.append(_line(cst.Assign([cst.AssignTarget(_results(stop.carried))], values)))
-    tail = list(stop.exit.suite.body[stop.exit.start :])
-    tail[0] = tail[0].with_changes(leading_lines=[])
-    body += tail
-    return cst.ExceptHandler(
+def _unless(test: cst.BaseExpression, tail: Sequence[cst.BaseStatement]) -> cst.If:
+    body = list(tail)
+    body[0] = comments_only(body[0])
+    return cst.If(
+        test=cst.UnaryOperation(cst.Not(), test),
         body=cst.IndentedBlock(body),
-        type=cst.Attribute(cst.Name(alias), cst.Name(stop.exception)),
-        name=cst.AsName(cst.Name(stopped)) if stop.carried else None,
     )
 
 
-def import_lines(
-    needed: Sequence[str],
-    bindings: Mapping[str, Binding],
-    module: str | None,
-    is_package: bool,
-    is_local: Callable[[str], bool],
-) -> list[ImportLine]:
-    """Imports of `needed` names exactly as the views module binds them, made absolute."""
-    plain: list[cst.ImportAlias] = []
-    grouped: dict[str, list[cst.ImportAlias]] = {}
-    for name in needed:
-        statement = bindings[name].statement
-        assert isinstance(statement, cst.SimpleStatementLine)
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                plain += [_bare(a) for a in small.names if _binds(a, name)]
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source = absolute_source(small, module, is_package) or ""
-                grouped.setdefault(source, []).extend(
-                    _bare(a) for a in small.names if _binds(a, name)
-                )
-    lines = [
-        ImportLine(is_local(_alias_key(alias)), _alias_key(alias), _line(cst.Import([alias])))
-        for alias in plain
-    ]
-    for source, aliases in grouped.items():
-        node = cst.ImportFrom(
-            module=dotted_expr(source), names=_commas(sorted(aliases, key=_alias_key))
-        )
-        lines.append(ImportLine(is_local(source), "~" + source, _line(node)))
-    return lines
-
-
-@dataclass(frozen=True)
-class ImportLine:
-    """An import for a service module; `key` sorts `import x` before `from x import y`."""
-
-    local: bool
-    key: str
-    line: cst.SimpleStatementLine
-
-    @property
-    def group(self) -> int:
-        """isort's sections: standard library, other packages, the project's own."""
-        if self.local:
-            return 2
-        return 0 if self.key.lstrip("~").split(".")[0] in sys.stdlib_module_names else 1
-
-
-def _merged(imports: Sequence[ImportLine]) -> list[ImportLine]:
-    """`from a import x` and `from a import y` become `from a import x, y`."""
-    merged: dict[str, ImportLine] = {}
-    for entry in imports:
-        known = merged.get(entry.key)
-        first, second = (known.line.body[0], entry.line.body[0]) if known else (None, None)
-        if not isinstance(first, cst.ImportFrom) or not isinstance(second, cst.ImportFrom):
-            merged.setdefault(entry.key, entry)
-            continue
-        assert known is not None
-        assert not isinstance(first.names, cst.ImportStar)
-        assert not isinstance(second.names, cst.ImportStar)
-        aliases = {_alias_key(_bare(a)): _bare(a) for a in [*first.names, *second.names]}
-        names = _commas([aliases[key] for key in sorted(aliases)])
-        merged[entry.key] = ImportLine(
-            entry.local, entry.key, _line(first.with_changes(names=names))
-        )
-    return list(merged.values())
-
-
-def ordered_imports(imports: Sequence[ImportLine]) -> list[cst.SimpleStatementLine]:
-    """Standard library, other packages, the project's own; a blank line between (isort)."""
-    entries = sorted(_merged(imports), key=lambda entry: (entry.group, entry.key))
-    lines = []
-    for index, entry in enumerate(entries):
-        blank = index > 0 and entry.group != entries[index - 1].group
-        lines.append(entry.line.with_changes(leading_lines=[cst.EmptyLine()] if blank else []))
-    return lines
-
-
-def _alias_key(alias: cst.ImportAlias) -> str:
-    return cst.Module([]).code_for_node(alias)
-
-
-def _commas(aliases: list[cst.ImportAlias]) -> list[cst.ImportAlias]:
-    return [
-        alias.with_changes(
-            comma=cst.MaybeSentinel.DEFAULT
-            if i == len(aliases) - 1
-            else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        )
-        for i, alias in enumerate(aliases)
-    ]
-
-
-def _bare(alias: cst.ImportAlias) -> cst.ImportAlias:
-    return alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)
-
-
-def _binds(alias: cst.ImportAlias, name: str) -> bool:
-    if alias.asname is not None:
-        return isinstance(alias.asname.name, cst.Name) and alias.asname.name.value == name
-    return cst.Module([]).code_for_node(alias.name).split(".")[0] == name
-
-
-def from_import(
-    source: str, names: Sequence[str], asname: str | None = None
-) -> cst.SimpleStatementLine:
-    aliases = [
-        cst.ImportAlias(
-            cst.Name(name),
-            asname=cst.AsName(cst.Name(asname)) if asname and asname != name else None,
-        )
-        for name in names
-    ]
-    return _line(cst.ImportFrom(module=dotted_expr(source), names=_commas(aliases)))
+def _handler(answer: Answer, alias: str) -> cst.ExceptHandler:
+    body = list(answer.tail)
+    body[0] = comments_only(body[0])
+    return cst.ExceptHandler(
+        body=cst.IndentedBlock(body),
+        type=cst.Attribute(cst.Name(alias), cst.Name(answer.exception)),
+        name=cst.AsName(cst.Name(answer.name)) if answer.name else None,
+    )

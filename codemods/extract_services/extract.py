@@ -1,61 +1,96 @@
 """One extraction for `extract-services`: a run of a handler turned into a service function
-(free variables in, results out, exits as exceptions) and the call that replaces it."""
+(free variables in, results out, exits as exceptions or a returned flag) and what the view keeps.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import libcst as cst
 
-from djrefactor.analysis.naming import camel
+from djrefactor.analysis.naming import snake
 from djrefactor.analysis.scopes import Binding, Names
 from djrefactor.analysis.tree import TreeIndex
 
-from .select import Context, Exit, Lift, Run, find_exits, scan
+from .select import Context, Exit, Lift, Run, find_exits, is_failure_tail, scan
 
 BROAD = frozenset({"Exception", "BaseException"})
 
 
 @dataclass(frozen=True)
 class Handler:
-    """A view function, a view/serializer method, or a DRF action."""
+    """A view function, a view/serializer method, or a DRF action. `kind` is `function`,
+    `view` (a class-based view or APIView), `viewset` or `serializer`."""
 
     function: cst.FunctionDef
     class_name: str | None
     label: str
+    kind: str = "function"
+    path: str = ""
 
     @property
     def line_name(self) -> str:
         name = self.function.name.value
         return f"{self.class_name}.{name}" if self.class_name else name
 
+    @property
+    def layer(self) -> str:
+        """Where a note says the code was left: the serializer or the view."""
+        return "serializer" if self.kind == "serializer" else "view"
+
 
 @dataclass(frozen=True)
 class Param:
+    """A parameter of the service; `argument` is what the view passes for it."""
+
     name: str
     argument: cst.BaseExpression
 
 
 @dataclass(frozen=True)
 class Stop:
-    """An exit of the run: the exception the service raises and the values it carries."""
+    """An exit of the run: on a failure the service raises `exception` with the `carried`
+    values of its own locals the view's answer reads (and, for a caught error, the attributes
+    of it the answer reads); a success exit returns False instead."""
 
     exit: Exit
-    exception: str
+    failure: bool
     carried: tuple[str, ...]
+    handler: cst.ExceptHandler | None = None
+    caught_name: str | None = None
+    caught_attributes: tuple[str, ...] = ()
+    caught_whole: bool = False
+    carried_reads: frozenset[int] = frozenset()
+    """The reads (Name nodes of the tail, by id) of the carried values."""
+    exception: str = ""
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        return (*self.carried, *(a for a in self.caught_attributes if a not in self.carried))
 
 
 @dataclass(frozen=True)
 class Extraction:
     handler: Handler
     run: Run
-    name: str
     params: tuple[Param, ...]
     results: tuple[str, ...]
     stops: tuple[Stop, ...]
     globals: frozenset[str]
     lifts: tuple[Lift, ...]
+    renames: Mapping[int, str] = field(default_factory=dict)
+    """Name nodes of the moved code (by id) that read a parameter renamed for what it is."""
+    name: str = ""
+
+    @property
+    def flag(self) -> bool:
+        """The service returns True, or False at its one success exit."""
+        return any(not stop.failure for stop in self.stops)
+
+    @property
+    def failures(self) -> tuple[Stop, ...]:
+        return tuple(stop for stop in self.stops if stop.failure)
 
 
 @dataclass(frozen=True)
@@ -81,7 +116,7 @@ def blocker(run: Run, stops: Sequence[Exit], index: TreeIndex) -> str | None:
             for stop in stops:
                 if not index.contains(node.body, stop.suite):
                     continue
-                if isinstance(node, cst.With):
+                if isinstance(node, cst.With) and not stop.raises:
                     return "an early return inside a `with` block (raising would change its exit)"
                 if isinstance(node, cst.Try) and _catches_everything(node):
                     return "an early return inside `try` with a broad `except`"
@@ -128,11 +163,13 @@ def _is_return_line(node: cst.CSTNode) -> bool:
 def analyse(
     handler: Handler,
     run: Run,
-    name: str,
     context: Context,
     analysis: Analysis,
+    model_of: Callable[[str], str | None],
 ) -> Extraction | str:
-    """The extraction of `run`, or the reason it stays in the view."""
+    """The extraction of `run`, or the reason it stays in the view. `model_of` names the model
+    class a handler-level name holds, when known (a parameter called `instance` becomes
+    `order` when it holds an Order)."""
     exits = exits_of(run, context)
     index = analysis.index
     reason = blocker(run, exits, index) or (
@@ -141,47 +178,97 @@ def analyse(
     if reason:
         return reason
     lifts = _lifts(run, context)
-    exit_ids = index.ids([s for e in exits for s in e.suite.body[e.start :]])
+    exit_ids = index.ids([s for e in exits for s in e.tail])
+    hoisted_ids = index.ids(list(run.hoisted))
     lift_ids = frozenset(id(lift.node) for lift in lifts)
-    run_ids = index.ids(list(run.statements))
-    moved = run_ids - exit_ids
+    run_ids = index.ids(list(run.span))
+    moved = run_ids - exit_ids - hoisted_ids
     params: dict[str, None] = {}
     globals_: set[str] = set()
+    reads: list[tuple[cst.Name, str]] = []
+    hoisted = frozenset(id(s) for s in run.hoisted)
 
     def visit(nodes: Sequence[cst.CSTNode], defined: set[str]) -> None:
-        for read in analysis.reads_in(nodes, exit_ids | lift_ids):
-            _classify(read, analysis.names.referents(read), moved, params, globals_, defined)
+        for read in analysis.reads_in(nodes, exit_ids | lift_ids | hoisted_ids):
+            outside = _classify(read, analysis.names.referents(read), moved, globals_, defined)
+            if outside is not None:
+                params[outside] = None
+                reads.append((read, outside))
 
-    _walk_flow(run.statements, set(), visit)
+    _walk_flow(run.statements, set(), visit, hoisted)
     bound_here = _names_bound(run, analysis, moved)
-    lifted = _name_lifts(lifts, set(params) | set(bound_here) | globals_)
+    stops = _stops(run, exits, context, analysis, moved)
+    flagged = [stop for stop in stops if not stop.failure]
     results = tuple(n for n, refs in bound_here.items() if any(id(r) not in run_ids for r in refs))
-    stops = _stops(run, exits, name, analysis, moved)
-    all_params = [Param(p, cst.Name(p)) for p in params]
-    all_params += [Param(lifted[lift.code], lift.node) for lift in _dedup(lifts)]
+    success = _success_blocker(run, flagged, results)
+    if success:
+        return success
+    renamed = _renames(params, model_of, set(bound_here) | globals_)
+    lifted = _name_lifts(lifts, {renamed.get(p, p) for p in params} | set(bound_here) | globals_)
+    ordered = sorted(params, key=lambda p: (model_of(p) is None, model_of(p) in USER_MODELS))
+    all_params = [Param(renamed.get(p, p), cst.Name(p)) for p in ordered]
+    all_params += sorted(
+        (Param(lifted[lift.code], lift.node) for lift in _dedup(lifts)),
+        key=lambda p: p.name != "user",
+    )
     return Extraction(
         handler,
         run,
-        name,
         tuple(all_params),
         results,
         tuple(stops),
         frozenset(globals_),
         tuple(Lift(lift.code, lifted[lift.code], lift.node) for lift in lifts),
+        {id(node): renamed[name] for node, name in reads if name in renamed},
     )
+
+
+def _success_blocker(run: Run, flagged: Sequence[Stop], results: Sequence[str]) -> str | None:
+    """A success exit becomes `return False` only when the view needs nothing else back."""
+    if not flagged:
+        return None
+    if len(flagged) > 1 or results or run.returns or flagged[0].carried:
+        return (
+            "an early return on the success path needs values from the workflow; return "
+            "them from a service by hand"
+        )
+    return None
+
+
+USER_MODELS = frozenset({"User", "AbstractBaseUser", "AbstractUser"})
+GENERIC_PARAMS = frozenset({"instance", "obj", "object", "item", "entity", "record"})
+
+
+def _renames(
+    params: Mapping[str, None], model_of: Callable[[str], str | None], taken: set[str]
+) -> dict[str, str]:
+    """`instance` holding an Order becomes `order`: parameters are named for what they are."""
+    renamed: dict[str, str] = {}
+    for name in params:
+        model = model_of(name) if name in GENERIC_PARAMS else None
+        candidate = snake(model) if model else None
+        if candidate and candidate not in params and candidate not in taken:
+            renamed[name] = candidate
+            taken.add(candidate)
+    return renamed
 
 
 Visit = Callable[[Sequence[cst.CSTNode], set[str]], None]
 
 
 def _walk_flow(
-    statements: Sequence[cst.BaseStatement], defined: set[str], visit: Visit
+    statements: Sequence[cst.BaseStatement],
+    defined: set[str],
+    visit: Visit,
+    hoisted: frozenset[int],
 ) -> set[str]:
     """Step through `statements` in execution order, calling `visit(nodes, surely_bound)` for
     what each step reads; returns the names surely bound afterwards. A branch's bindings count
-    after it only when every branch binds them."""
+    after it only when every branch binds them. Hoisted statements stay in the view."""
     defined = set(defined)
     for statement in statements:
+        if id(statement) in hoisted:
+            continue
         if isinstance(statement, cst.SimpleStatementLine):
             visit([statement], defined)
             defined |= _bound_names(statement.body)
@@ -190,47 +277,49 @@ def _walk_flow(
             defined |= {
                 n for item in statement.items if item.asname for n in _targets(item.asname.name)
             }
-            defined = _walk_flow(_body(statement.body), defined, visit)
+            defined = _walk_flow(_body(statement.body), defined, visit, hoisted)
         elif isinstance(statement, cst.For | cst.While):
             visit([statement.iter if isinstance(statement, cst.For) else statement.test], defined)
             inner = defined | (
                 _targets(statement.target) if isinstance(statement, cst.For) else set()
             )
-            _walk_flow(_body(statement.body), inner, visit)
+            _walk_flow(_body(statement.body), inner, visit, hoisted)
             if statement.orelse is not None:
-                _walk_flow(_body(statement.orelse.body), defined, visit)
+                _walk_flow(_body(statement.orelse.body), defined, visit, hoisted)
         elif isinstance(statement, cst.If):
-            defined = _walk_if(statement, defined, visit)
+            defined = _walk_if(statement, defined, visit, hoisted)
         elif isinstance(statement, cst.Try):
-            _walk_try(statement, defined, visit)
+            _walk_try(statement, defined, visit, hoisted)
         else:
             visit([statement], defined)
     return defined
 
 
-def _walk_if(statement: cst.If, defined: set[str], visit: Visit) -> set[str]:
+def _walk_if(
+    statement: cst.If, defined: set[str], visit: Visit, hoisted: frozenset[int]
+) -> set[str]:
     visit([statement.test], defined)
-    then = _walk_flow(_body(statement.body), defined, visit)
+    then = _walk_flow(_body(statement.body), defined, visit, hoisted)
     if statement.orelse is None:
         return defined
     if isinstance(statement.orelse, cst.If):
-        other = _walk_if(statement.orelse, defined, visit)
+        other = _walk_if(statement.orelse, defined, visit, hoisted)
     else:
-        other = _walk_flow(_body(statement.orelse.body), defined, visit)
+        other = _walk_flow(_body(statement.orelse.body), defined, visit, hoisted)
     return defined | (then & other)
 
 
-def _walk_try(statement: cst.Try, defined: set[str], visit: Visit) -> None:
-    after_body = _walk_flow(_body(statement.body), defined, visit)
+def _walk_try(statement: cst.Try, defined: set[str], visit: Visit, hoisted: frozenset[int]) -> None:
+    after_body = _walk_flow(_body(statement.body), defined, visit, hoisted)
     for handler in statement.handlers:
         if handler.type is not None:
             visit([handler.type], defined)
         caught = _targets(handler.name.name) if handler.name else set()
-        _walk_flow(_body(handler.body), defined | caught, visit)
+        _walk_flow(_body(handler.body), defined | caught, visit, hoisted)
     if statement.orelse is not None:
-        _walk_flow(_body(statement.orelse.body), after_body, visit)
+        _walk_flow(_body(statement.orelse.body), after_body, visit, hoisted)
     if statement.finalbody is not None:
-        _walk_flow(_body(statement.finalbody.body), defined, visit)
+        _walk_flow(_body(statement.finalbody.body), defined, visit, hoisted)
 
 
 def _body(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
@@ -268,34 +357,45 @@ def _classify(
     read: cst.Name,
     referents: Sequence[Binding],
     moved: frozenset[int],
-    params: dict[str, None],
     globals_: set[str],
     defined: set[str],
-) -> None:
+) -> str | None:
+    """Record a module-level read in `globals_`; return the name when the read sees a binding
+    of the handler made outside the run (a parameter of the service)."""
     if not referents:
         globals_.add(read.value)
-        return
+        return None
+    outside = None
     for referent in referents:
         if referent.is_builtin:
             continue
         if isinstance(referent.scope, cst.Module):
             globals_.add(referent.name.split(".")[0])
         elif id(referent.node) not in moved and referent.name not in defined:
-            params[referent.name] = None
+            outside = referent.name
+    return outside
 
 
 def _names_bound(run: Run, analysis: Analysis, moved: frozenset[int]) -> dict[str, list[cst.Name]]:
     """Names the run assigns (in the handler's scope), with every read of them."""
     names = analysis.names
     bound: dict[str, list[cst.Name]] = {}
-    for binding in names.assignments(names.scope_of(run.statements[0])):
+    for binding in names.assignments(names.scope_of(run.first)):
         if id(binding.node) in moved:
             bound.setdefault(binding.name, []).extend(names.references(binding))
     return bound
 
 
 def _lifts(run: Run, context: Context) -> list[Lift]:
-    return [lift for statement in run.statements for lift in scan(statement, context, True).lifts]
+    hoisted = {id(s) for s in run.hoisted}
+    found = []
+    for statement in run.statements:
+        found += [
+            lift
+            for lift in scan(statement, context, True).lifts
+            if not any(context.index and context.index.contains(h, lift.node) for h in run.hoisted)
+        ]
+    return [lift for lift in found if id(lift.node) not in hoisted]
 
 
 def _dedup(lifts: Sequence[Lift]) -> list[Lift]:
@@ -308,9 +408,9 @@ def _dedup(lifts: Sequence[Lift]) -> list[Lift]:
 def _name_lifts(lifts: Sequence[Lift], taken: set[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for lift in _dedup(lifts):
-        candidate = lift.name
+        candidate = snake(lift.name)
         if candidate in taken:
-            candidate = f"request_{lift.name}" if lift.name == "user" else f"{lift.name}_value"
+            candidate = "current_user" if candidate == "user" else f"{candidate}_{_kind(lift)}"
         while candidate in taken:
             candidate += "_"
         taken.add(candidate)
@@ -318,40 +418,75 @@ def _name_lifts(lifts: Sequence[Lift], taken: set[str]) -> dict[str, str]:
     return names
 
 
+def _kind(lift: Lift) -> str:
+    """What a lifted request value is, to tell it from a local of the same name."""
+    text = lift.code
+    return "text" if ".POST" in text or ".GET" in text else "value"
+
+
 def _stops(
-    run: Run, exits: Sequence[Exit], name: str, analysis: Analysis, moved: frozenset[int]
+    run: Run, exits: Sequence[Exit], context: Context, analysis: Analysis, moved: frozenset[int]
 ) -> list[Stop]:
+    handlers = _handlers_of(run, analysis.index)
     stops = []
-    caught = _caught_types(run, analysis.index)
-    taken: set[str] = set()
-    for index, exit_ in enumerate(exits, start=1):
-        tail = list(exit_.suite.body[exit_.start :])
+    for exit_ in exits:
+        handler = handlers.get(id(exit_.suite))
+        caught = _caught_name(handler)
         carried: dict[str, None] = {}
-        for read in analysis.reads_in(tail, frozenset()):
+        carried_reads: set[int] = set()
+        for read in analysis.reads_in(list(exit_.tail), frozenset()):
+            if read.value == caught:
+                continue
             for referent in analysis.names.referents(read):
                 if referent.node is not None and id(referent.node) in moved:
                     carried[referent.name] = None
-        reason = caught.get(id(exit_.suite), "Stopped")
-        exception = f"{camel(name)}{reason}"
-        if exception in taken:
-            exception = f"{exception}{index}"
-        taken.add(exception)
-        stops.append(Stop(exit_, exception, tuple(carried)))
+                    carried_reads.add(id(read))
+        attributes, whole = _caught_reads(exit_, caught, analysis)
+        failure = handler is not None or is_failure_tail(exit_.tail, context)
+        stops.append(
+            Stop(
+                exit_,
+                failure,
+                tuple(carried),
+                handler,
+                caught,
+                attributes,
+                whole,
+                frozenset(carried_reads),
+            )
+        )
     return stops
 
 
-def _caught_types(run: Run, index: TreeIndex) -> dict[int, str]:
-    """Handler bodies of the run -> what they catch (`except CardError` -> CardError)."""
+def _caught_name(handler: cst.ExceptHandler | None) -> str | None:
+    if handler is None or handler.name is None or not isinstance(handler.name.name, cst.Name):
+        return None
+    return handler.name.name.value
+
+
+def _caught_reads(
+    exit_: Exit, caught: str | None, analysis: Analysis
+) -> tuple[tuple[str, ...], bool]:
+    """The attributes of the caught error the view's answer reads (`e.user_message`), and
+    whether it reads the error itself (`"failed: %s" % e`)."""
+    if caught is None:
+        return (), False
+    attributes: dict[str, None] = {}
+    through: set[int] = set()
+    for statement in exit_.tail:
+        for node in analysis.index.of_type(statement, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value == caught:
+                attributes[node.attr.value] = None
+                through.add(id(node.value))
+    reads = [r for r in analysis.reads_in(list(exit_.tail), frozenset()) if r.value == caught]
+    return tuple(attributes), any(id(r) not in through for r in reads)
+
+
+def _handlers_of(run: Run, index: TreeIndex) -> dict[int, cst.ExceptHandler]:
+    """Handler bodies of the run -> their `except` clause."""
     found = {}
     for statement in run.statements:
-        for handler in index.subtree(statement, frozenset()):
-            if not isinstance(handler, cst.ExceptHandler) or not isinstance(
-                handler.type, cst.Name | cst.Attribute
-            ):
-                continue
-            kind = handler.type
-            name = kind.attr.value if isinstance(kind, cst.Attribute) else kind.value
-            found[id(handler.body)] = (
-                name if name.endswith(("Error", "Exception")) else f"{name}Error"
-            )
+        for node in index.subtree(statement, frozenset()):
+            if isinstance(node, cst.ExceptHandler):
+                found[id(node.body)] = node
     return found

@@ -2,6 +2,9 @@
 
 Exit codes: 0 done or nothing to do; 1 `plan --check` found something to do; 2 any error;
 130 / 143 stopped by Ctrl-C / SIGTERM.
+
+The product (diff, stat, JSON, annotations) alone goes to stdout, paged on a terminal the way
+git pages; progress, notes and the summary go to stderr, the summary last.
 """
 
 from __future__ import annotations
@@ -10,28 +13,49 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 import djrefactor.audit as audits
-from djrefactor import __version__, engine, render
+from djrefactor import __version__, engine, render, terminal
 from djrefactor.config import DEFAULT_BRANCH, Options
 from djrefactor.errors import DjrefactorError, UsageError
 from djrefactor.model import Plan
 
+try:  # recent typer releases carry their own copy of click (and do not install click)
+    from typer import _click as click  # type: ignore[attr-defined, unused-ignore]
+except ImportError:  # pragma: no cover - depends on the installed typer
+    import click  # type: ignore[no-redef, unused-ignore]
+
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+# What click raises to end a command itself: a usage error (exit 2) or an exit
+_CLICK_EXITS = (
+    typer.Exit,
+    click.exceptions.ClickException,
+    getattr(click.exceptions, "Exit", typer.Exit),
+)
 STDOUT = "-"
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = terminal.console(stderr=False)
+err = terminal.console(stderr=True)
+
+
+def _set_color(choice: str) -> None:
+    """The consoles for this run: colour on each stream as --color and the environment say."""
+    global out, err
+    out = terminal.console(False, terminal.wants_color(choice, sys.stdout))
+    err = terminal.console(True, terminal.wants_color(choice, sys.stderr))
+
+
+def _say(text: str) -> None:
+    err.print(text, markup=False, highlight=False)
 
 
 class _Commands(TyperGroup):
@@ -42,23 +66,49 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except engine.Interrupted as stop:
-            err.print(stop.message, markup=False, soft_wrap=True)
+            _say(stop.message)
             raise typer.Exit(stop.exit_code) from None
         except DjrefactorError as exc:
             if isinstance(exc, engine.VerifyFailed) and exc.output.strip():
-                err.print(engine.tail(exc.output), markup=False, soft_wrap=True)
-            err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
+                _say(engine.tail(exc.output))
+            _say(f"error: {exc.message}")
             raise typer.Exit(EXIT_ERROR) from None
         except KeyboardInterrupt as stop:
-            err.print("interrupted; nothing changed", markup=False, soft_wrap=True)
+            _say("interrupted; nothing changed")
             raise typer.Exit(engine.exit_code(stop)) from None
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Exit):
+        except _CLICK_EXITS:
             raise
         except Exception as exc:  # a bug: one line, or the traceback with DJREFACTOR_DEBUG=1
             if os.environ.get("DJREFACTOR_DEBUG"):
                 raise
-            err.print(f"error: {engine.describe_crash(exc)}", markup=False, soft_wrap=True)
+            _say(f"error: {engine.describe_crash(exc)}")
             raise typer.Exit(EXIT_ERROR) from None
+
+
+class _Command(TyperCommand):
+    """Help as click writes it, with arguments named like their usage (`PATH`), no `<type>`."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar or "[OPTIONS]"]
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or str(param.name).upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                arguments.append(
+                    (param.metavar or param.name.upper(), getattr(param, "help", "") or "")
+                )
+            elif (record := param.get_help_record(ctx)) is not None:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
 app = typer.Typer(
@@ -66,17 +116,87 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Restructure a legacy Django repository into a layout that scales, as git commits.",
 )
 
-PathArg = Annotated[Path, typer.Argument(help="Any folder inside the project's git repository.")]
-OnlyOpt = Annotated[
-    list[str] | None, typer.Option("--only", help="Run only these codemods (comma-separated).")
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class Format(StrEnum):
+    diff = "diff"
+    stat = "stat"
+    json = "json"
+    github = "github"
+
+
+PathArg = Annotated[
+    Path,
+    typer.Argument(
+        metavar="PATH",
+        show_default=False,
+        help="Any folder inside the project's git repository (default: .).",
+    ),
 ]
-SkipOpt = Annotated[list[str] | None, typer.Option("--skip", help="Leave these codemods out.")]
+OnlyOpt = Annotated[
+    list[str] | None,
+    typer.Option("--only", metavar="NAMES", help="Run only these codemods (comma-separated)."),
+]
+SkipOpt = Annotated[
+    list[str] | None, typer.Option("--skip", metavar="NAMES", help="Leave these codemods out.")
+]
 SettingsOpt = Annotated[
     str | None,
-    typer.Option("--settings", help="Settings module, when manage.py does not name it."),
+    typer.Option(
+        "--settings", metavar="MODULE", help="Settings module, when manage.py does not name it."
+    ),
+]
+ColorOpt = Annotated[
+    Color,
+    typer.Option(
+        "--color",
+        metavar="WHEN",
+        help="Colour: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), "
+        "always or never.",
+    ),
+]
+StatOpt = Annotated[bool, typer.Option("--stat", help="Same as --format stat.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        metavar="FORMAT",
+        help="What stdout gets: diff, stat (changed files with line counts), json (the "
+        "document) or github (workflow annotations for the notes).",
+    ),
+]
+OutOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--out", metavar="FILE", help="Write the patch (git apply-able) to FILE; - for stdout."
+    ),
+]
+SaveOpt = Annotated[
+    Path | None,
+    typer.Option("--save", metavar="FILE", help="Save the plan to FILE, for `apply --plan FILE`."),
+]
+CheckOpt = Annotated[bool, typer.Option("--check", help="Exit 1 if there is anything to do.")]
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", help="Do not page the output on a terminal.")
+]
+DescriptionOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--pr-description",
+        metavar="FILE",
+        help="Write a Markdown pull request description of the restructuring to FILE.",
+    ),
 ]
 
 
@@ -93,7 +213,7 @@ def _options(only: list[str] | None, skip: list[str] | None, settings: str | Non
 @contextmanager
 def _progress() -> Iterator[engine.Progress]:
     """A progress bar on stderr, shown only when stderr is a terminal."""
-    if not err.is_terminal:
+    if not terminal.is_terminal(sys.stderr):
         yield lambda label, done, total: None
         return
     columns = (
@@ -112,62 +232,61 @@ def _progress() -> Iterator[engine.Progress]:
 
 
 # -- rendering -----------------------------------------------------------------------------------
-def _summary(plan: Plan) -> Table:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(plan: Plan, notes: int) -> Table:
     table = Table(title="djrefactor plan", title_justify="left")
     for column in ("step", "created", "changed", "moved", "deleted", "notes"):
         table.add_column(column, justify="left" if column == "step" else "right")
     for step in plan.steps:
-        counts = [str(step.count(kind)) for kind in ("create", "edit", "move", "delete")]
-        table.add_row(step.name, *counts, str(len(step.notes)))
+        counts = render.counts(step.files)
+        table.add_row(step.name, *map(str, counts.values()), str(len(step.notes)))
     return table
 
 
-def _print_notes(plan: Plan) -> None:
-    for note in plan.notes:
-        err.print(f"note: {note}", markup=False, soft_wrap=True)
-    for step in plan.steps:
-        for note in step.notes:
-            err.print(f"note [{step.name}]: {note}", markup=False, soft_wrap=True)
+def _totals(plan: Plan, branch: str) -> str:
+    """The last line of a plan, as terraform ends with `Plan: N to add`."""
+    counts = render.counts(plan.total)
+    files = ", ".join(f"{count} {word}" for word, count in counts.items())
+    changing = sum(bool(step.files) for step in plan.steps)
+    return (
+        f"Plan: {_plural(changing, 'step')} ({files} in all); `djrefactor apply` makes one "
+        f"commit per step on branch {branch}"
+    )
 
 
-def _write_stdout(text: str) -> None:
-    """The product, byte for byte (CRLF and non-ASCII included), whatever the locale says."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
+def _print_notes(plan: Plan, skip_operators: bool = False) -> None:
+    for group in engine.grouped_notes(plan):
+        if skip_operators and group.message.startswith(engine.OPERATORS):
+            continue
+        label = f"note [{group.step}]" if group.step else "note"
+        places = [place for place in group.places if place]
+        if len(places) <= 1:
+            _say(f"{label}: {group}")
+            continue
+        _say(f"{label}: {group.message} ({len(places)} places):")
+        for place in places:
+            _say(f"  {place}")
+
+
+def _print_product(text: str, page: bool, color: bool) -> None:
+    """The diff or stat on stdout: coloured when asked, paged on a terminal."""
+    terminal.show(terminal.colored_diff(text) if color else text, page=page)
+
+
+def _write_description(target: Path | None, text: str) -> None:
+    if target is None:
         return
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
-
-
-def _print_diff(text: str) -> None:
-    if not out.is_terminal:
-        _write_stdout(text)
-        return
-    for line in text.splitlines():
-        style = ""
-        if line.startswith(
-            ("diff --git", "new file", "deleted file", "rename ", "similarity")
-        ) or line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("+"):
-            style = "green"
-        elif line.startswith("-"):
-            style = "red"
-        elif line.startswith("@@"):
-            style = "cyan"
-        out.print(Text(line, style=style), soft_wrap=True)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    engine.write_file(target, text.encode("utf-8"))
+    _say(f"wrote the pull request description to {target}")
 
 
 # -- commands ----------------------------------------------------------------------------------
 def _show_version(value: bool) -> None:
     if value:
-        out.print(f"djrefactor {__version__}", markup=False, soft_wrap=True)
+        out.print(f"djrefactor {__version__}", markup=False)
         raise typer.Exit(EXIT_OK)
 
 
@@ -183,91 +302,136 @@ def _root(
     """Restructure a legacy Django repository into a layout that scales, as git commits."""
 
 
-@app.command("list")
+@app.command("list", cls=_Command)
 def list_codemods() -> None:
     """List the codemods in pipeline order."""
     codemods = engine.available_codemods()
     width = max((len(c.name) for c in codemods), default=0)
     for codemod in codemods:
-        out.print(f"{codemod.name:<{width}}  {codemod.summary}", markup=False, soft_wrap=True)
+        out.print(f"{codemod.name:<{width}}  {codemod.summary}", markup=False)
 
 
-@app.command()
+@dataclass(frozen=True)
+class _View:
+    """How a preview is shown: what stdout gets, where the patch goes, and the rest."""
+
+    shape: Format
+    out_file: str | None
+    save: Path | None
+    check: bool
+    page: bool
+    color: Color
+    description: Path | None
+
+    @staticmethod
+    def of(
+        stat: bool,
+        as_json: bool,
+        shape: Format,
+        out_file: str | None,
+        save: Path | None,
+        check: bool,
+        no_pager: bool,
+        color: Color,
+        description: Path | None,
+    ) -> _View:
+        chosen = [name for name, on in (("--stat", stat), ("--json", as_json)) if on]
+        if shape is not Format.diff:
+            chosen.append(f"--format {shape.value}")
+        if len(chosen) > 1:
+            raise UsageError(f"{' and '.join(chosen)} are two views of the plan; pass one of them")
+        if stat:
+            shape = Format.stat
+        elif as_json:
+            shape = Format.json
+        if out_file == STDOUT and shape is not Format.diff:
+            raise UsageError(f"--out - and {chosen[0]} both write to stdout; pass --out FILE")
+        for target in (out_file if out_file != STDOUT else None, save, description):
+            if target is not None:
+                engine.check_target(Path(target))
+        return _View(shape, out_file, save, check, not no_pager, color, description)
+
+
+@app.command(cls=_Command)
 def plan(
     path: PathArg = Path("."),
     only: OnlyOpt = None,
     skip: SkipOpt = None,
     settings: SettingsOpt = None,
-    stat: Annotated[bool, typer.Option("--stat", help="Show changed files, not the diff.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
-    out_file: Annotated[
-        str | None,
-        typer.Option("--out", help="Write the patch (git apply-able) to FILE; - for stdout."),
-    ] = None,
-    save: Annotated[
-        Path | None,
-        typer.Option("--save", help="Save the plan to FILE, for `apply --plan FILE`."),
-    ] = None,
-    check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 if there is anything to do.")
-    ] = False,
+    stat: StatOpt = False,
+    as_json: JsonOpt = False,
+    shape: FormatOpt = Format.diff,
+    out_file: OutOpt = None,
+    save: SaveOpt = None,
+    check: CheckOpt = False,
+    no_pager: NoPagerOpt = False,
+    color: ColorOpt = Color.auto,
+    description: DescriptionOpt = None,
 ) -> None:
     """Preview every change as a diff. Writes nothing, leaves git untouched."""
-    _check_plan_options(stat, as_json, out_file)
-    for target in (out_file if out_file != STDOUT else None, save):
-        if target is not None:
-            engine.check_target(Path(target))
+    _set_color(color.value)
+    view = _View.of(stat, as_json, shape, out_file, save, check, no_pager, color, description)
     with _progress() as progress:
         planned = engine.plan(path, _options(only, skip, settings), progress)
+    _preview(planned, view)
+
+
+def _preview(planned: engine.Planned, view: _View) -> None:
+    """Show a plan: the product on stdout, then notes and the summary on stderr."""
     result = planned.plan
-    if save is not None:
-        engine.save_plan(planned, save)
-    if as_json:
-        _write_stdout(render.as_json(result))
-    if result.is_empty:
+    if view.save is not None:
+        engine.save_plan(planned, view.save)
+    if view.description is not None:
+        _write_description(view.description, engine.pr_description(result, planned.session.project))
+    branch = planned.session.project.config.branch
+    _write_products(result, view, branch)
+    if view.shape is not Format.github:
         _print_notes(result)
-        err.print("nothing to do")
+    if result.is_empty:
+        _say("nothing to do")
         raise typer.Exit(EXIT_OK)
-    err.print(_summary(result))
-    _print_notes(result)
-    _write_products(result, stat, as_json, out_file)
-    if save is not None:
-        err.print(
-            f"saved the plan to {save}; `djrefactor apply --plan {save}` commits it",
-            markup=False,
-            soft_wrap=True,
-        )
-    raise typer.Exit(EXIT_CHANGES if check else EXIT_OK)
+    err.print(_summary(result, len(engine.located_notes(result))))
+    _say(_totals(result, branch))
+    if view.save is not None:
+        _say(f"saved the plan to {view.save}; `djrefactor apply --plan {view.save}` commits it")
+    raise typer.Exit(EXIT_CHANGES if view.check else EXIT_OK)
 
 
-def _check_plan_options(stat: bool, as_json: bool, out_file: str | None) -> None:
-    if stat and as_json:
-        raise UsageError("--stat and --json are two views of the plan; pass one of them")
-    if out_file == STDOUT and (stat or as_json):
-        shown = "--stat" if stat else "--json"
-        raise UsageError(f"--out - and {shown} both write to stdout; pass --out FILE")
-
-
-def _write_products(result: Plan, stat: bool, as_json: bool, out_file: str | None) -> None:
-    patch = render.diff(result.total)
-    if out_file == STDOUT:
-        _write_stdout(patch)
+def _write_products(result: Plan, view: _View, branch: str) -> None:
+    notes = engine.located_notes(result)
+    if view.shape is Format.json:
+        terminal.write_stdout(render.as_json(result, __version__, notes))
+    elif view.shape is Format.github:
+        placed = [(step, engine.in_original_tree(result, note)) for step, note in notes]
+        summary = "nothing to do" if result.is_empty else _totals(result, branch)
+        terminal.write_stdout(render.github_annotations(placed, summary))
+    if result.is_empty:
         return
-    if out_file is not None:
-        engine.write_file(Path(out_file), patch.encode("utf-8"))
-        err.print(f"wrote {out_file}", markup=False, soft_wrap=True)
-    if stat:
-        out.print(render.stat(result), markup=False, soft_wrap=True, end="")
-    elif not as_json and out_file is None:
-        _print_diff(patch)
+    patch = render.diff(result.total)
+    if view.out_file == STDOUT:
+        terminal.write_stdout(patch)
+        return
+    if view.out_file is not None:
+        engine.write_file(Path(view.out_file), patch.encode("utf-8"))
+        _say(f"wrote {view.out_file}")
+    paging = view.page and terminal.is_terminal(sys.stdout)
+    color = terminal.wants_color(view.color.value, sys.stdout)
+    if view.shape is Format.stat:
+        terminal.show(render.stat(result), page=paging)
+    elif view.shape is Format.diff and view.out_file is None:
+        _print_product(patch, paging, color)
 
 
-@app.command()
+@app.command(cls=_Command)
 def apply(
     path: PathArg = Path("."),
     branch: Annotated[
         str | None,
-        typer.Option("--branch", help="New branch name.", show_default=DEFAULT_BRANCH),
+        typer.Option(
+            "--branch",
+            metavar="NAME",
+            help=f"New branch name (default: {DEFAULT_BRANCH}, or [tool.djrefactor] branch).",
+        ),
     ] = None,
     only: OnlyOpt = None,
     skip: SkipOpt = None,
@@ -276,8 +440,9 @@ def apply(
         str | None,
         typer.Option(
             "--verify",
-            help="Test command that must keep passing after each step.",
-            show_default="pytest or manage.py test, when the project has them",
+            metavar="CMD",
+            help="Test command that must keep passing after each step (default: pytest or "
+            "manage.py test, when the project has them).",
         ),
     ] = None,
     no_verify: Annotated[
@@ -285,29 +450,48 @@ def apply(
     ] = False,
     saved: Annotated[
         Path | None,
-        typer.Option("--plan", help="Apply the plan saved by `plan --save FILE`, unchanged."),
+        typer.Option(
+            "--plan", metavar="FILE", help="Apply the plan saved by `plan --save FILE`, unchanged."
+        ),
     ] = None,
+    description: DescriptionOpt = None,
+    color: ColorOpt = Color.auto,
 ) -> None:
     """Apply the plan on a new git branch, one commit per step."""
+    _set_color(color.value)
     options = _options(only, skip, settings)
     _check_apply_options(options, verify, no_verify, saved)
+    if description is not None:
+        engine.check_target(description)
     with _progress() as progress:
         if saved is not None:
             loaded = engine.load_saved_plan(path, saved)
             repo, result, folder, config = loaded.repo, loaded.plan, loaded.folder, loaded.config
+            settings = config.settings
+
+            def original() -> engine.Project:
+                return engine.open_session(path, Options(settings=settings)).project
         else:
             planned = engine.plan(path, options, progress)
             repo, result = planned.session.repo, planned.plan
             folder, config = planned.session.folder, planned.session.project.config
+
+            def original() -> engine.Project:
+                return planned.session.project
+
         if result.is_empty:
             _print_notes(result)
-            err.print("nothing to do")
+            _say("nothing to do")
             raise typer.Exit(EXIT_OK)
         verification = engine.choose_verification(repo, folder, verify, no_verify)
+        text = None if description is None else engine.pr_description(result, original())
         name = branch or config.branch
-        done = engine.apply_plan(repo, result, name, verification, folder, progress)
-    _print_notes(result)
+        done = engine.apply_plan(repo, result, name, verification, folder, progress, text)
+    _print_notes(result, skip_operators=True)
     _report_apply(done)
+    if text is not None:
+        _write_description(description, text)
+    _next_steps(done, result)
 
 
 def _check_apply_options(
@@ -326,20 +510,18 @@ def _check_apply_options(
 
 def _report_apply(done: engine.ApplyResult) -> None:
     if done.unverified is not None:
-        err.print(
+        _say(
             f"warning: the test command `{done.unverified}` already fails before any change "
             f"(exit {done.unverified_exit}), so the steps were not verified; choose another "
-            "with --verify CMD, or silence this with --no-verify",
-            markup=False,
-            soft_wrap=True,
+            "with --verify CMD, or silence this with --no-verify"
         )
     for step_name, sha in done.commits:
-        err.print(f"committed {sha[:10]} {step_name}", markup=False, soft_wrap=True)
+        _say(f"committed {sha[:10]} {step_name}")
     for warning in done.warnings:
-        err.print(f"warning: {warning}", markup=False, soft_wrap=True)
+        _say(f"warning: {warning}")
     count = _plural(len(done.commits), "commit")
     if done.broken_by is not None:
-        err.print(engine.tail(done.verify_output), markup=False, soft_wrap=True)
+        _say(engine.tail(done.verify_output))
         kept = ", ".join(name for name, _ in done.commits)
         raise DjrefactorError(
             f"step {done.broken_by} broke `{done.verify_command}`; branch {done.branch} keeps "
@@ -347,65 +529,94 @@ def _report_apply(done: engine.ApplyResult) -> None:
             f"{done.original} is untouched"
         )
     if done.verify_command is not None:
-        err.print(f"`{done.verify_command}` passed after every step", markup=False, soft_wrap=True)
+        _say(f"`{done.verify_command}` passed after every step")
     if done.new_branch:
-        err.print(
+        _say(
             f"branch {done.branch} has {count} and you are on it; {done.original} is untouched "
-            "(`djrefactor undo` deletes the branch)",
-            markup=False,
-            soft_wrap=True,
+            "(`djrefactor undo` deletes the branch)"
         )
     else:
-        err.print(
-            f"{done.branch} moved forward by {count} (it was at {done.base[:10]})",
-            markup=False,
-            soft_wrap=True,
-        )
+        _say(f"{done.branch} moved forward by {count} (it was at {done.base[:10]})")
 
 
-@app.command("run")
+def _next_steps(done: engine.ApplyResult, result: Plan) -> None:
+    """What to do now: review, undo, and what operators must set before deploying."""
+    _say("")
+    _say("next:")
+    if done.new_branch:
+        _say(f"  review each step:  git log -p {done.original}..{done.branch}")
+        _say(f"  review the whole:  git diff {done.original}...{done.branch}")
+        _say("  undo:              djrefactor undo")
+    else:
+        _say("  review:            git show HEAD")
+        _say("  undo:              git reset --keep HEAD~1")
+    operators = engine.operator_notes(result)
+    if operators:
+        _say("  before deploying, operators must:")
+        for item in operators:
+            _say(f"    - {item}")
+
+
+@app.command("run", cls=_Command)
 def run_step(
-    step: Annotated[str, typer.Argument(help="The codemod to run (see `djrefactor list`).")],
+    step: Annotated[
+        str, typer.Argument(metavar="STEP", help="The codemod to run (see `djrefactor list`).")
+    ],
     path: PathArg = Path("."),
     settings: SettingsOpt = None,
     commit: Annotated[
         bool, typer.Option("--apply", help="Commit the step on the current branch.")
     ] = False,
+    stat: StatOpt = False,
+    as_json: JsonOpt = False,
+    shape: FormatOpt = Format.diff,
+    out_file: OutOpt = None,
+    save: SaveOpt = None,
+    check: CheckOpt = False,
+    no_pager: NoPagerOpt = False,
+    color: ColorOpt = Color.auto,
 ) -> None:
-    """Run one codemod alone: show its diff, or commit it on the current branch."""
+    """Run one codemod alone: preview it, or commit it on the current branch."""
+    _set_color(color.value)
+    view = _View.of(stat, as_json, shape, out_file, save, check, no_pager, color, None)
+    previewing = stat or as_json or shape is not Format.diff or out_file or save or check
+    if commit and previewing:
+        raise UsageError(
+            "--apply commits the step; --stat, --json, --format, --out, --save and --check "
+            "belong to its preview"
+        )
     with _progress() as progress:
         planned = engine.plan(path, _options([step], None, settings), progress)
-        result = planned.plan
-        if result.is_empty:
-            _print_notes(result)
-            err.print("nothing to do")
-            raise typer.Exit(EXIT_OK)
-        if commit:
-            session = planned.session
+        result, session = planned.plan, planned.session
+        if commit and not result.is_empty:
             done = engine.apply_plan(
                 session.repo, result, None, engine.NO_VERIFICATION, session.folder, progress
             )
-    _print_notes(result)
-    if commit:
-        _report_apply(done)
-    else:
-        _print_diff(render.diff(result.total))
+    if not commit:
+        _preview(planned, view)
+    if result.is_empty:
+        _print_notes(result)
+        _say("nothing to do")
+        raise typer.Exit(EXIT_OK)
+    _print_notes(result, skip_operators=True)
+    _report_apply(done)
+    _next_steps(done, result)
 
 
-@app.command()
+@app.command(cls=_Command)
 def undo(path: PathArg = Path(".")) -> None:
-    """Delete the branch apply created, if unchanged since, and go back to where it started."""
+    """Delete the branch apply made and go back where it started.
+
+    Refuses a branch that changed since apply made it."""
     done = engine.undo(path)
     where = f"you are back on {done.start}" if done.switched else f"you are on {done.current}"
-    err.print(
+    _say(
         f"deleted branch {done.branch} (it was at {done.tip[:10]}, "
-        f"{_plural(done.commits, 'commit')} on top of {done.start}); {where}",
-        markup=False,
-        soft_wrap=True,
+        f"{_plural(done.commits, 'commit')} on top of {done.start}); {where}"
     )
 
 
-@app.command("audit")
+@app.command("audit", cls=_Command)
 def audit_project(
     path: PathArg = Path("."),
     settings: SettingsOpt = None,
@@ -414,10 +625,10 @@ def audit_project(
     """Report where the project stands on each layout rule. Read-only; exit 1 on findings."""
     report = audits.audit(engine.open_session(path, Options(settings=settings)).project)
     if as_json:
-        sys.stdout.write(audits.as_json(report))
-        err.print(audits.render_summary(report), markup=False, soft_wrap=True, end="")
+        terminal.write_stdout(audits.as_json(report))
+        err.print(audits.render_summary(report), markup=False, end="")
     else:
-        out.print(audits.render(report), markup=False, soft_wrap=True, end="")
+        out.print(audits.render(report), markup=False, end="")
     raise typer.Exit(EXIT_CHANGES if report.findings else EXIT_OK)
 
 

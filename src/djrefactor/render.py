@@ -1,13 +1,15 @@
-"""The products of a plan: a git-style unified diff that `git apply` accepts (renames included),
-`--stat` lines and the JSON document. Plain text; the cli decides where and how it is shown."""
+"""The products of a plan: a git-style unified diff that `git apply` accepts (renames paired as
+`git diff -M` pairs them), `--stat` lines, the JSON document and GitHub annotations. Plain text;
+the cli decides where and how it is shown."""
 
 from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from djrefactor.model import FileChange, Plan
+from djrefactor.model import FileChange, Note, Plan
+from djrefactor.similarity import similarity
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -30,12 +32,6 @@ def _hunks(old: str, new: str) -> list[str]:
         else:
             out.append(line + "\n" + NO_NEWLINE)
     return out
-
-
-def similarity(old: str, new: str) -> int:
-    if old == new:
-        return 100
-    return int(difflib.SequenceMatcher(None, old, new, autojunk=False).quick_ratio() * 100)
 
 
 def render_change(change: FileChange) -> str:
@@ -92,15 +88,29 @@ def stat(plan: Plan) -> str:
     return "".join(lines)
 
 
+KIND_WORDS = {"create": "created", "edit": "changed", "move": "moved", "delete": "deleted"}
+"""The summary table's words for the kinds of change, used by the JSON document too."""
+SCHEMA_VERSION = 1
+
+
+def counts(changes: Iterable[FileChange]) -> dict[str, int]:
+    found = dict.fromkeys(KIND_WORDS.values(), 0)
+    for change in changes:
+        found[KIND_WORDS[change.kind]] += 1
+    return found
+
+
 def _files(changes: Iterable[FileChange]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for change in sort_changes(changes):
         added, removed = line_counts(change)
+        moved = change.kind == "move"
         rows.append(
             {
-                "kind": change.kind,
+                "kind": KIND_WORDS[change.kind],
                 "old_path": change.old_path,
                 "new_path": change.new_path,
+                "similarity": similarity(change.old_text, change.new_text) if moved else None,
                 "added": added,
                 "removed": removed,
             }
@@ -108,22 +118,54 @@ def _files(changes: Iterable[FileChange]) -> list[dict[str, object]]:
     return rows
 
 
-def as_json(plan: Plan) -> str:
-    data = {
-        "root": plan.root,
+def _note(step: str | None, note: Note) -> dict[str, object]:
+    return {"step": step, "path": note.path or None, "line": note.line, "message": note.message}
+
+
+def as_json(plan: Plan, version: str, notes: Sequence[tuple[str | None, Note]]) -> str:
+    """The versioned JSON document (plan.schema.json): repository-relative paths only; `notes`
+    are the plan's notes at their final paths, with the step that made each (None: the plan)."""
+    data: dict[str, object] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "djrefactor", "version": version},
         "nothing_to_do": plan.is_empty,
+        "counts": counts(plan.total) | {"notes": len(notes)},
         "steps": [
             {
                 "name": step.name,
                 "summary": step.summary,
+                "counts": counts(step.files)
+                | {"notes": sum(owner == step.name for owner, _ in notes)},
                 "files": _files(step.files),
-                "notes": [
-                    {"path": n.path, "line": n.line, "message": n.message} for n in step.notes
-                ],
                 "diff": diff(step.files),
             }
             for step in plan.steps
         ],
+        "files": _files(plan.total),
+        "notes": [_note(owner, note) for owner, note in notes],
         "diff": diff(plan.total),
     }
-    return json.dumps(data, indent=2) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def github_annotations(notes: Sequence[tuple[str | None, Note]], summary: str) -> str:
+    """GitHub workflow commands: a warning per note (at its file and line when it has them)
+    and a notice with the summary, for `plan --check --format github` in CI."""
+    lines = []
+    for step, note in notes:
+        properties = [f"title={_property(f'djrefactor {step}' if step else 'djrefactor')}"]
+        if note.path:
+            properties.insert(0, f"file={_property(note.path)}")
+            if note.line:
+                properties.insert(1, f"line={note.line}")
+        lines.append(f"::warning {','.join(properties)}::{_data(note.message)}\n")
+    lines.append(f"::notice title=djrefactor::{_data(summary)}\n")
+    return "".join(lines)
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")

@@ -1435,3 +1435,12 @@ def test_a_settings_module_keeps_the_settings_it_imports(path, kept):
     after, _ = apply_changes(make_project(SITE), Changes(writes={path: text}))
     expected = "from shop.defaults import DEBUG\n" if kept else ""
     assert after.text(path) == expected
+
+
+def test_unused_names_leave_an_import_a_codemod_built_without_commas():
+    """A codemod's ImportFrom whose aliases leave their commas to libcst's default."""
+    names = [cst.ImportAlias(cst.Name(name)) for name in ("a", "b", "c")]
+    built = cst.SimpleStatementLine([cst.ImportFrom(module=cst.Name("m"), names=names)])
+    after = cst.Module(body=[built, cst.parse_statement("a\n")])
+    before = cst.parse_module("from m import a, b, c\na, b, c\n")
+    assert remove_unused_imports(before, after, STYLE).code == "from m import a\na\n"

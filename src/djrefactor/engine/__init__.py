@@ -19,6 +19,15 @@ from djrefactor.engine.applying import (
     detect_verification,
     tail,
 )
+from djrefactor.engine.describing import (
+    OPERATORS,
+    NoteGroup,
+    grouped_notes,
+    in_original_tree,
+    located_notes,
+    operator_notes,
+    pr_description,
+)
 from djrefactor.engine.interrupts import Interrupted, exit_code, raise_on_sigterm
 from djrefactor.engine.loading import load_project, new_project
 from djrefactor.engine.moves import apply_changes
@@ -34,6 +43,8 @@ from djrefactor.project import Project
 
 __all__ = [
     "NO_VERIFICATION",
+    "OPERATORS",
+    "NoteGroup",
     "ApplyResult",
     "Changes",
     "Codemod",
@@ -68,6 +79,11 @@ __all__ = [
     "exit_code",
     "file_changes",
     "finish_plan",
+    "grouped_notes",
+    "in_original_tree",
+    "located_notes",
+    "operator_notes",
+    "pr_description",
     "load_project",
     "load_saved_plan",
     "new_project",

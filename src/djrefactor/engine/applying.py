@@ -196,15 +196,17 @@ def apply_plan(
     verification: Verification = NO_VERIFICATION,
     folder: str = "",
     progress: Progress = quiet,
+    description: str | None = None,
 ) -> ApplyResult:
-    """Commit `plan` step by step on a new `branch` (on the current one when None)."""
+    """Commit `plan` step by step on a new `branch` (on the current one when None);
+    `description` (the pull request's) ends the last commit's message."""
     steps = [step for step in plan.steps if step.files]
     as_before = "nothing changed"
     try:
         head = _checked(repo, branch, plan)
         as_before = f"nothing changed: you are on {head.branch} as before"
         with _side(repo, head, as_before) as builder:
-            built = _build(builder, steps, verification, folder, progress, as_before)
+            built = _build(builder, steps, verification, folder, progress, as_before, description)
     except KeyboardInterrupt as stop:
         raise Interrupted(stop, f"interrupted; {as_before}") from None
     original = head.branch or ""
@@ -264,6 +266,7 @@ def _build(
     folder: str,
     progress: Progress,
     as_before: str,
+    description: str | None = None,
 ) -> _Built:
     built = _Built([], verification.command)
     total = len(steps)
@@ -280,7 +283,8 @@ def _build(
             built.unverified, built.unverified_exit, built.command = built.command, code, None
     for index, step in enumerate(steps):
         progress(f"commit {step.name}", index, total)
-        sha = _commit(builder, step, as_before)
+        last = index == total - 1 and description is not None
+        sha = _commit(builder, step, as_before, f"\n{description}" if last else "")
         if built.command is not None:
             progress(f"test after {step.name}: {built.command}", index + 1, total)
             code, output = _verify(builder, sha, built.command, folder, as_before)
@@ -291,9 +295,9 @@ def _build(
     return built
 
 
-def _commit(builder: Builder, step: Step, as_before: str) -> str:
+def _commit(builder: Builder, step: Step, as_before: str, trailer: str = "") -> str:
     try:
-        return builder.commit(writes(step), commit_message(step))
+        return builder.commit(writes(step), commit_message(step) + trailer)
     except GitError as exc:
         raise DjrefactorError(f"step {step.name} failed ({exc.reason}); {as_before}") from None
     except OSError as exc:

@@ -559,8 +559,11 @@ def _insert_inline(
 
 
 def _comma_after(alias: cst.ImportAlias) -> cst.BaseParenthesizableWhitespace:
-    assert isinstance(alias.comma, cst.Comma)
-    return alias.comma.whitespace_after
+    """The whitespace after a name that is followed by another; a generated alias whose comma
+    is left to libcst's default is written `, `."""
+    if isinstance(alias.comma, cst.Comma):
+        return alias.comma.whitespace_after
+    return cst.SimpleWhitespace(" ")
 
 
 def _with_comma_after(

@@ -7,7 +7,7 @@ import ast
 import fnmatch
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 import libcst as cst
@@ -83,7 +83,12 @@ def _in_skipped_folder(path: str) -> bool:
     return any(part in SKIPPED_DIRS for part in PurePosixPath(path).parts[:-1])
 
 
-def load_project(root: Path, tracked: Iterable[str], config: Config) -> Project:
+def load_project(
+    root: Path,
+    tracked: Iterable[str],
+    config: Config,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Project:
     """Read every tracked text file into a Project.
 
     Python and reference files (those that name modules: pytest.ini, Procfile...) must be
@@ -95,7 +100,10 @@ def load_project(root: Path, tracked: Iterable[str], config: Config) -> Project:
     trees: dict[str, cst.Module] = {}
     opaque: list[str] = []
     fixed: list[str] = []
-    for path in tracked:
+    paths = list(tracked)
+    for index, path in enumerate(paths):
+        if progress is not None and index % 32 == 0:  # often enough for a person
+            progress(f"reading {path}", index, len(paths))
         if _is_excluded(path, config.exclude):
             fixed.append(path)
             continue

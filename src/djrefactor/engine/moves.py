@@ -10,7 +10,7 @@ reaching out of it are spelled absolute, and config files naming its folder foll
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -125,8 +125,13 @@ def _missing_inits(project: Project, target: str) -> list[str]:
     return missing
 
 
-def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str, str]]:
-    """The snapshot after `changes`, and which paths were renamed to which."""
+def apply_changes(
+    project: Project,
+    changes: Changes,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Project, dict[str, str]]:
+    """The snapshot after `changes`, and which paths were renamed to which; `progress` hears
+    of each file the reference pass looks at."""
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
     for path, content in changes.writes.items():
@@ -149,7 +154,7 @@ def apply_changes(project: Project, changes: Changes) -> tuple[Project, dict[str
         redirects.setdefault(old, Redirect(old, new))
     module_files = {old: new for old, new in renames.items() if not _below(old, folders)}
     snapshot = _rename_folders(_rename_paths(snapshot, module_files), folders)
-    return redirect(snapshot, list(redirects.values())), renames
+    return redirect(snapshot, list(redirects.values()), progress), renames
 
 
 def _below(path: str, folders: Mapping[str, str]) -> bool:

@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from djrefactor.engine.formatting import format_step
 from djrefactor.engine.moves import apply_changes
 from djrefactor.engine.registry import Codemod
 from djrefactor.errors import DjrefactorError
@@ -82,7 +83,7 @@ def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress
         progress(codemod.name, index, len(codemods))
         try:
             changes = codemod.run(project)
-            after, renames = apply_changes(project, changes)
+            after, renames = apply_changes(project, changes, _within(progress, codemod.name))
         except DjrefactorError:
             raise
         except Exception as exc:
@@ -90,12 +91,22 @@ def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress
             # line). Only the context a report needs is added on the way out.
             exc.add_note(crash_context(codemod.name, project.last_read))
             raise
+        after, formatted = format_step(project, after, renames, _within(progress, codemod.name))
         files = file_changes(project, after, renames)
-        steps.append(Step(codemod.name, codemod.summary, files, changes.notes))
+        steps.append(Step(codemod.name, codemod.summary, files, changes.notes + formatted))
         origin = _follow(origin, project, after, renames)
         project = after
     progress("done", len(codemods), len(codemods))
     return Plan(str(original.root), tuple(steps), _total(original, project, origin))
+
+
+def _within(progress: Progress, step: str) -> Progress:
+    """Per-file progress inside a step, labelled with the step."""
+
+    def update(label: str, done: int, total: int) -> None:
+        progress(f"{step}: {label}", done, total)
+
+    return update
 
 
 CRASHED = "djrefactor: codemod "

@@ -3,7 +3,7 @@ every codemod: imports and string references in Python files, dotted paths in co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import libcst as cst
 
@@ -14,7 +14,11 @@ from djrefactor.model import Redirect
 from djrefactor.project import Project, is_python
 
 
-def redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
+def redirect(
+    project: Project,
+    redirects: Sequence[Redirect],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Project:
     if not redirects:
         return project
     keep = _modules_below(project, [redirect.old for redirect in redirects])
@@ -27,7 +31,9 @@ def redirect(project: Project, redirects: Sequence[Redirect]) -> Project:
     for redirect in redirects:
         by_last.setdefault(redirect.old.rsplit(".", 1)[-1], []).append(redirect)
     order = {id(redirect): index for index, redirect in enumerate(redirects)}
-    for path in project.paths:
+    for count, path in enumerate(project.paths):
+        if progress is not None and count % 32 == 0:  # often enough for a person
+            progress(f"references in {path}", count, len(project.paths))
         words = project.words(path)
         hits = [r for last in by_last.keys() & words for r in by_last[last]]
         if not hits:

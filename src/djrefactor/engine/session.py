@@ -17,6 +17,7 @@ from djrefactor.errors import DjrefactorError
 from djrefactor.git import REGULAR, SUBMODULE, SYMLINK, Repository, parents
 from djrefactor.model import FileChange, Note, Plan, Step
 from djrefactor.project import Project
+from djrefactor.similarity import pair_renames
 
 
 @dataclass
@@ -48,9 +49,7 @@ def open_session(
     folder = project_folder(root, tracked, _relative(path, root))
     others = [other for other in django_folders(root, tracked) if other != folder]
     config = read_config(root, root / folder if folder else None).overridden(overrides)
-    progress("reading files", 0, 1)
-    project = load_project(root, in_project(tracked, folder, others), config)
-    progress("reading files", 1, 1)
+    project = load_project(root, in_project(tracked, folder, others), config, progress)
     if project.facts.manage_py is None and project.facts.settings_module is None:
         where = f"{folder}/" if folder else "the repository"
         raise DjrefactorError(
@@ -93,11 +92,17 @@ class Planned:
 
 def finish_plan(session: Session, plan: Plan) -> Plan:
     """The plan as git will store it: each file keeps its mode, line endings and byte order
-    mark; files the plan cannot write are refused; notes for what git would hide."""
-    plan = carry_traits(plan, session.project, session.tracked)
+    mark; files the plan cannot write are refused; notes for what git would hide. Renames are
+    paired as git will show them (`git diff -M`)."""
+    plan = paired(carry_traits(plan, session.project, session.tracked))
     _refuse_blocked(plan, session.project, session.tracked)
     notes = _ignored_notes(session.repo, plan) + _symlink_notes(session, plan)
     return replace(plan, notes=plan.notes + tuple(notes))
+
+
+def paired(plan: Plan) -> Plan:
+    steps = tuple(replace(step, files=pair_renames(step.files)) for step in plan.steps)
+    return replace(plan, steps=steps, total=pair_renames(plan.total))
 
 
 # -- modes, line endings, byte order marks -----------------------------------------------------

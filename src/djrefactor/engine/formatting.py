@@ -1,0 +1,267 @@
+"""The project's own formatters on the files a step changed, so that a commit leaves them as the
+team's tools would (LibCST's codemod runner does the same with its configured formatter).
+
+Configured means named in the project: `[tool.isort]`, `[isort]` (setup.cfg, tox.ini,
+.isort.cfg), `[tool.black]`, `[tool.ruff.format]` (pyproject.toml, ruff.toml), ruff's isort rules
+(`I` selected in ruff's lint settings, fixed with `ruff check --select I --fix`), or a hook of
+.pre-commit-config.yaml. Each runs on the text in memory (stdin to stdout) from the repository
+root, with `--stdin-filename` so that it reads the project's configuration; the user's files
+are never touched. A formatter that is configured but not installed is a note.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from djrefactor.model import Note
+from djrefactor.project import Project
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """One formatter the project configures: its name, the program, where it is configured
+    (`source`, in `folder`) and, for ruff's isort, the first-party packages configured."""
+
+    name: str
+    program: str
+    source: str
+    folder: str = ""
+    first_party: tuple[str, ...] = ()
+
+    def command(self, executable: str, path: str, root: Path, new: Sequence[str]) -> list[str]:
+        """The command line for `path`; `new` are the top-level packages the plan creates,
+        first-party like the others although they are not on the disk yet."""
+        if self.name == "isort":
+            # no --filename: isort leaves a stream alone when that file does not exist yet
+            first = [arg for package in new for arg in ("-p", package)]
+            return [executable, "--settings-path", str(root / self.folder), *first, "-"]
+        if self.name == "black":
+            return [executable, "-q", "--stdin-filename", path, "-"]
+        if self.name == RUFF_ISORT:
+            fix = ["check", "--select", "I", "--fix", "--exit-zero", "--quiet"]
+            if new:
+                known = json.dumps([*self.first_party, *new])
+                fix += ["--config", f"lint.isort.known-first-party = {known}"]
+            return [executable, *fix, "--force-exclude", "--stdin-filename", path, "-"]
+        return [executable, "format", "--force-exclude", "--stdin-filename", path, "-"]
+
+
+RUFF_ISORT = "ruff check --select I --fix"
+ORDER = ("isort", RUFF_ISORT, "black", "ruff format")  # imports first, the layout last
+PROGRAMS = {"isort": "isort", RUFF_ISORT: "ruff", "black": "black", "ruff format": "ruff"}
+_HOOK_IDS = {"isort": "isort", "black": "black", "ruff-format": "ruff format"}
+_HOOK = re.compile(r"^\s*-?\s*id:\s*['\"]?([\w.-]+)", re.MULTILINE)
+
+
+def configured(project: Project) -> list[Formatter]:
+    """The formatters the project names, in the order they run."""
+    found: dict[str, Formatter] = {}
+    for folder in dict.fromkeys(["", project.source_root]):
+        for name, source in _found_in(project, folder).items():
+            first_party = _first_party(project, folder) if name == RUFF_ISORT else ()
+            found.setdefault(name, Formatter(name, PROGRAMS[name], source, folder, first_party))
+    return [found[name] for name in ORDER if name in found]
+
+
+def _first_party(project: Project, folder: str) -> tuple[str, ...]:
+    """ruff's `known-first-party`, which a command-line override would replace."""
+    places: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("pyproject.toml", ("tool", "ruff")),
+        ("ruff.toml", ()),
+        (".ruff.toml", ()),
+    )
+    for name, prefix in places:
+        table: object = _toml(project, f"{folder}/{name}" if folder else name)
+        for key in prefix:
+            table = table.get(key, {}) if isinstance(table, Mapping) else {}
+        if not isinstance(table, Mapping) or not table:
+            continue
+        for where in (table.get("lint", {}), table):
+            isort = where.get("isort", {}) if isinstance(where, Mapping) else {}
+            if isinstance(isort, Mapping) and "known-first-party" in isort:
+                return tuple(_strings(isort["known-first-party"]))
+    return ()
+
+
+def _found_in(project: Project, folder: str) -> dict[str, str]:
+    def path(name: str) -> str:
+        return f"{folder}/{name}" if folder else name
+
+    found: dict[str, str] = {}
+    tool = _toml(project, path("pyproject.toml")).get("tool", {})
+    if isinstance(tool, dict):
+        if "isort" in tool:
+            found["isort"] = f"{path('pyproject.toml')} [tool.isort]"
+        if "black" in tool:
+            found["black"] = f"{path('pyproject.toml')} [tool.black]"
+        ruff = tool.get("ruff")
+        if isinstance(ruff, dict):
+            found.update(_ruff(ruff, path("pyproject.toml"), "tool.ruff."))
+    for name in ("ruff.toml", ".ruff.toml"):
+        for formatter, source in _ruff(_toml(project, path(name)), path(name), "").items():
+            found.setdefault(formatter, source)
+    for name, sections in (("setup.cfg", ("isort", "tool:isort")), ("tox.ini", ("isort",))):
+        section = next((s for s in sections if _has_section(project, path(name), s)), None)
+        if section is not None:
+            found.setdefault("isort", f"{path(name)} [{section}]")
+    if project.exists(path(".isort.cfg")):
+        found.setdefault("isort", path(".isort.cfg"))
+    hooks = path(".pre-commit-config.yaml")
+    if project.exists(hooks):
+        for hook in _HOOK.findall(project.text(hooks)):
+            if hook in _HOOK_IDS:
+                found.setdefault(_HOOK_IDS[hook], f"{hooks} ({hook} hook)")
+    return found
+
+
+def _ruff(table: Mapping[str, object], path: str, prefix: str) -> dict[str, str]:
+    found = {}
+    if "format" in table:
+        found["ruff format"] = f"{path} [{prefix}format]"
+    lint = table.get("lint")
+    for where, settings in (("lint", lint), ("", table)):
+        if not isinstance(settings, Mapping):
+            continue
+        rules = [*_strings(settings.get("select")), *_strings(settings.get("extend-select"))]
+        if any(rule == "I" or rule.startswith("I0") for rule in rules):
+            section = f"{prefix}{where}".rstrip(".")
+            found[RUFF_ISORT] = f"{path} [{section}]" if section else path
+            break
+    return found
+
+
+def _strings(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def _toml(project: Project, path: str) -> Mapping[str, object]:
+    if not project.exists(path):
+        return {}
+    try:
+        return tomllib.loads(project.text(path))
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def _has_section(project: Project, path: str, section: str) -> bool:
+    if not project.exists(path):
+        return False
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(project.text(path))
+    except configparser.Error:
+        return False
+    return parser.has_section(section)
+
+
+@cache
+def executable(program: str) -> str | None:
+    """The program installed beside the running Python (its virtualenv), else on PATH."""
+    beside = Path(sys.executable).parent / program
+    if beside.is_file():
+        return str(beside)
+    return shutil.which(program)
+
+
+def format_step(
+    before: Project,
+    after: Project,
+    renames: Mapping[str, str],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Project, tuple[Note, ...]]:
+    """`after` with the project's formatters run on each Python file the step wrote (not on a
+    file it only moved), and a note per formatter saying what ran or what is missing."""
+    formatters = configured(after)
+    paths = _written(before, after, renames) if formatters else []
+    if not paths:
+        return after, ()
+    notes: list[Note] = []
+    texts = {path: after.text(path) for path in paths}
+    new = _new_packages(after)
+    for formatter in formatters:
+        program = executable(formatter.program)
+        if program is None:
+            notes.append(_missing(formatter))
+            continue
+        failed: list[Note] = []
+        for index, path in enumerate(paths):
+            if progress is not None:
+                progress(f"{formatter.name} {path}", index, len(paths))
+            command = formatter.command(program, path, after.root, new)
+            texts[path] = _run(formatter.name, command, path, texts[path], after.root, failed)
+        notes.append(_ran(formatter, len(paths) - len(failed)))
+        notes += failed
+    changed = {path: text for path, text in texts.items() if text != after.text(path)}
+    return (after.evolve(changed, {}, ()) if changed else after), tuple(notes)
+
+
+def _written(before: Project, after: Project, renames: Mapping[str, str]) -> list[str]:
+    moved_from = {new: old for old, new in renames.items()}
+    written = []
+    for path in after.python_paths():
+        old = moved_from.get(path, path)
+        if not before.exists(old) or before.text(old) != after.text(path):
+            written.append(path)
+    return written
+
+
+def _new_packages(project: Project) -> list[str]:
+    """Top-level packages and modules of the snapshot that are not on the disk yet."""
+    base = project.root / project.source_root if project.source_root else project.root
+    tops = set()
+    for path in project.python_paths():
+        module = project.module_for(path)
+        if module is not None:
+            tops.add(module.split(".")[0])
+    return sorted(
+        top for top in tops if not (base / top).exists() and not (base / f"{top}.py").exists()
+    )
+
+
+def _run(
+    name: str, command: list[str], path: str, text: str, root: Path, failed: list[Note]
+) -> str:
+    try:
+        done = subprocess.run(
+            command, input=text.encode("utf-8"), capture_output=True, cwd=root, check=False
+        )
+    except OSError as exc:
+        failed.append(Note(path, None, f"{name} could not run ({exc.strerror})"))
+        return text
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = reason[-1] if reason else f"exit {done.returncode}"
+        failed.append(Note(path, None, f"{name} left it as it was ({why})"))
+        return text
+    output = done.stdout.decode("utf-8")
+    return output if output or not text else text
+
+
+def _ran(formatter: Formatter, count: int) -> Note:
+    files = "file" if count == 1 else "files"
+    return Note(
+        "",
+        None,
+        f"formatted {count} {files} this step wrote with {formatter.name}, as "
+        f"{formatter.source} configures",
+    )
+
+
+def _missing(formatter: Formatter) -> Note:
+    return Note(
+        "",
+        None,
+        f"{formatter.source} configures {formatter.name}, which is not installed where "
+        f"djrefactor runs; run `{formatter.name}` on the files this step wrote "
+        f"(or install {formatter.program} and plan again)",
+    )
