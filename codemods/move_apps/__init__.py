@@ -3,6 +3,9 @@
 Why: the target layout keeps the project's domains in one `apps/` package, apart from the
 framework glue (`config/`) and the `services/` and `integrations/` layers, so a reader knows
 where every app lives (LAYOUT rule 4).
+Opt-in (`--only ...,move-apps,...`, or `[tool.djrefactor] only`): a rename reaches past what the
+repository's tests see (every open branch, logger names from `__name__`, objects pickled under
+the old module paths, importers outside the repository), so a team takes it on purpose.
 Before: `shop/` at the top (or `mysite/shop/` inside the project package), in INSTALLED_APPS
 as `"shop"`, its AppConfig saying `name = "shop"`; importers write `from shop.models import
 Order`, `include("shop.urls")`, `mock.patch("shop.views.stripe")`; its tasks are named
@@ -26,10 +29,11 @@ from djrefactor.engine import Changes, Note, Project, Redirect, Source
 
 from .appconfig import AppConfigs, new_config, renamed_config
 from .names import label_models, pin_tasks
-from .select import AppMove, select_moves
+from .select import TARGET, AppMove, select_moves
 
-SUMMARY = "move every local Django app into apps/<app>/, keeping its label"
+SUMMARY = "move every local Django app into apps/<app>/, keeping its label (opt-in)"
 AFTER: tuple[str, ...] = ("extract-services",)
+OPT_IN = True
 
 
 def run(project: Project) -> Changes:
@@ -47,6 +51,7 @@ def run(project: Project) -> Changes:
             notes.append(_pinned_note(move, pinned))
         names = frozenset(pinned) | label_models(project, move)
         redirects.append(Redirect(move.old, move.new, app=True, names=names))
+    notes.append(_deploy_note(project, moves))
     return Changes(
         writes=writes,
         moves={move.old: move.new for move in moves},
@@ -85,4 +90,19 @@ def _pinned_note(move: AppMove, pinned: tuple[str, ...]) -> Note:
         f"tasks of {move.old} keep their names ({shown}; set with name=) after the move to "
         f"{move.new}, so queued messages and beat entries still run; tasks added later are "
         f"named {move.new}.*",
+    )
+
+
+def _deploy_note(project: Project, moves: list[AppMove]) -> Note:
+    """What a rename changes outside the repository, for whoever deploys it."""
+    settings = project.facts.settings_module or ""
+    old = ", ".join(move.old for move in moves)
+    return Note(
+        project.path_for(settings) or "",
+        None,
+        f"when deploying the move of {old} to {TARGET}/: flush caches holding objects pickled "
+        f"under the old module paths (Django's cache pickles, as do Celery's pickle serializer "
+        f"and pickled sessions); loggers named by getLogger(__name__) are now "
+        f"{TARGET}.<app>.*, so update log queries and alerts on the old names; code outside "
+        f"this repository importing {old} must follow; rebase open branches on this commit",
     )

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from djrefactor.config import Config
-from djrefactor.engine import new_project
-from tests.helpers import assert_noop, assert_rewrites, dedent, run_codemod
+from djrefactor.engine import build_plan, new_project
+from tests.helpers import assert_noop, assert_rewrites, codemod, dedent, make_project, run_codemod
 
 MANAGE = """
     import os
@@ -122,6 +122,15 @@ SHOP_APP_AFTER = """
 """
 
 
+DEPLOY_NOTE = (
+    "mysite/settings.py: when deploying the move of shop to apps/: flush caches holding objects "
+    "pickled under the old module paths (Django's cache pickles, as do Celery's pickle "
+    "serializer and pickled sessions); loggers named by getLogger(__name__) are now "
+    "apps.<app>.*, so update log queries and alerts on the old names; code outside this "
+    "repository importing shop must follow; rebase open branches on this commit"
+)
+
+
 def test_an_app_moves_to_apps_and_keeps_its_label() -> None:
     files = shop()
     assert_rewrites(
@@ -142,7 +151,7 @@ def test_an_app_moves_to_apps_and_keeps_its_label() -> None:
                 """,
             },
         ),
-        notes=[],
+        notes=[DEPLOY_NOTE],
     )
 
 
@@ -194,6 +203,58 @@ def test_installed_apps_naming_the_app_config_follows_the_move() -> None:
         ),
     )
     assert result.facts.apps[0].module == "apps.shop"
+
+
+def test_an_app_config_that_already_sets_a_label_keeps_it_as_it_is() -> None:
+    custom = SHOP_APP.replace('name = "shop"', 'name = "shop"\n        label = "storefront"')
+    files = shop(**{"shop/apps.py": custom})
+    assert_rewrites(
+        "move-apps",
+        files,
+        moved(
+            files,
+            "shop",
+            "apps/shop",
+            **{
+                "apps/__init__.py": "",
+                "apps/shop/apps.py": custom.replace('name = "shop"', 'name = "apps.shop"'),
+                "mysite/settings.py": settings("apps.shop"),
+                "mysite/urls.py": "from django.urls import include, path\n\nurlpatterns = "
+                '[path("", include("apps.shop.urls"))]\n',
+            },
+        ),
+    )
+
+
+def test_the_project_package_as_the_only_app_moves_once_config_package_took_its_glue() -> None:
+    """config-package moves settings, urls and wsgi to config/; what stays of the package is
+    an app like any other and moves to apps/, keeping its label."""
+    files = {
+        "manage.py": MANAGE,
+        "mysite/__init__.py": "",
+        "mysite/settings.py": settings("mysite").replace('"shop.Customer"', '"mysite.Customer"'),
+        "mysite/urls.py": "from django.urls import path\n\nfrom mysite import views\n\n"
+        'urlpatterns = [path("", views.index)]\n',
+        "mysite/models.py": "from django.db import models\n\n\nclass Customer(models.Model):\n"
+        "    pass\n",
+        "mysite/views.py": "from mysite.models import Customer\n\n\ndef index(request):\n"
+        "    return Customer\n",
+        "mysite/migrations/__init__.py": "",
+        "mysite/migrations/0001_initial.py": "from django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n    operations = []\n",
+    }
+    plan = build_plan(make_project(files), [codemod("config-package"), codemod("move-apps")])
+    final = {change.new_path: change.new_text for change in plan.total if change.new_path}
+    assert final["apps/mysite/apps.py"] == (
+        "from django.apps import AppConfig\n\n\nclass MysiteConfig(AppConfig):\n"
+        '    name = "apps.mysite"\n    label = "mysite"\n'
+    )
+    assert '"apps.mysite",' in final["config/settings.py"]
+    assert 'AUTH_USER_MODEL = "mysite.Customer"' in final["config/settings.py"]
+    assert "from apps.mysite import views" in final["config/urls.py"]
+    assert final["apps/mysite/views.py"].startswith("from apps.mysite.models import Customer")
+    assert "apps/mysite/migrations/0001_initial.py" in final
+    assert not [path for path in final if path.startswith("mysite/")]
 
 
 LABEL_STRINGS = """
@@ -408,7 +469,8 @@ def test_tasks_keep_their_names_and_patch_targets_follow_the_module() -> None:
         notes=[
             "shop: tasks of shop keep their names (shop.tasks.send_receipt, shop.tasks.refund; "
             "set with name=) after the move to apps.shop, so queued messages and beat entries "
-            "still run; tasks added later are named apps.shop.*"
+            "still run; tasks added later are named apps.shop.*",
+            DEPLOY_NOTE,
         ],
     )
 
@@ -735,6 +797,27 @@ def test_an_app_holding_a_symlink_is_left_with_a_note() -> None:
             id="an INSTALLED_APPS entry that is a module, not a package",
         ),
         pytest.param({"README.md": "no django here\n"}, id="no settings"),
+        pytest.param(
+            {**base("django.contrib.admin"), "utils/__init__.py": "", "utils/text.py": ""},
+            id="a local package that is not an app",
+        ),
+        pytest.param(
+            {
+                **base("django.contrib.admin", extra='# INSTALLED_APPS += ["shop"]\n'),
+                "shop/__init__.py": "",
+                "shop/models.py": "",
+            },
+            id="an app package whose INSTALLED_APPS entry is commented out",
+        ),
+        pytest.param(
+            {
+                **base("apps.shop.apps.ShopConfig"),
+                "apps/__init__.py": "",
+                "apps/shop/__init__.py": "",
+                "apps/shop/apps.py": SHOP_APP_AFTER,
+            },
+            id="apps already in apps/, installed by their AppConfig",
+        ),
     ],
 )
 def test_noop(files: dict[str, str]) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from djrefactor.discovery.vendors import VENDOR_MODULES
+from djrefactor.engine import available_codemods
 from tests.helpers import git_run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,14 +94,43 @@ def passed_tests(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout + result.stderr
 
 
+WITH_MOVE_APPS = ",".join(
+    c.name for c in available_codemods() if not c.opt_in or c.name == "move-apps"
+)
+VARIANTS = {"default": (), "move-apps": ("--only", WITH_MOVE_APPS)}
+_APPLIED: dict[tuple[str, str], Path] = {}
+
+
+def applied_copy(name: str, variant: str, factory: pytest.TempPathFactory) -> Path:
+    """The fixture after `djrefactor apply` (with the opt-in move-apps as well for the
+    `move-apps` variant); one apply per fixture and variant, shared by the checks below."""
+    if (name, variant) not in _APPLIED:
+        repo = copy_fixture(name, factory.mktemp(f"{name}-{variant}") / name)
+        result = djrefactor("apply", ".", *VARIANTS[variant], cwd=repo)
+        assert result.returncode == 0, result.stderr
+        _APPLIED[name, variant] = repo
+    return _APPLIED[name, variant]
+
+
 @pytest.fixture(scope="module", params=sorted(TEST_COMMANDS))
 def applied(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture after `djrefactor apply`, shared by the checks below (one apply per fixture)."""
-    name = request.param
-    repo = copy_fixture(name, tmp_path_factory.mktemp(name) / name)
-    result = djrefactor("apply", ".", cwd=repo)
-    assert result.returncode == 0, result.stderr
-    return repo
+    return applied_copy(request.param, "default", tmp_path_factory)
+
+
+@pytest.fixture(scope="module", params=sorted(TEST_COMMANDS))
+def moved(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return applied_copy(request.param, "move-apps", tmp_path_factory)
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(name, variant) for name in sorted(TEST_COMMANDS) for variant in VARIANTS],
+    ids=lambda param: "-".join(param),
+)
+def restructured(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each fixture after the default pipeline, and after it with move-apps."""
+    name, variant = request.param
+    return applied_copy(name, variant, tmp_path_factory)
 
 
 @pytest.mark.parametrize("name", sorted(TEST_COMMANDS))
@@ -135,8 +165,8 @@ def test_apply_builds_a_branch_and_leaves_main_untouched(applied: Path) -> None:
     assert git_run(applied, "log", "--format=%s", "main").splitlines() == ["legacy project"]
 
 
-def test_the_fixture_passes_its_own_tests_after(applied: Path) -> None:
-    passed_tests(run(TEST_COMMANDS[applied.name], applied))
+def test_the_fixture_passes_its_own_tests_after(restructured: Path) -> None:
+    passed_tests(run(TEST_COMMANDS[restructured.name], restructured))
 
 
 def settings_package(root: Path) -> str:
@@ -167,18 +197,18 @@ def settings_modules(root: Path) -> list[str]:
     return [f"{package}.{path.stem}" for path in modules if path.stem != "base"]
 
 
-def test_check_passes_with_every_settings_module(applied: Path) -> None:
-    modules = settings_modules(applied)
+def test_check_passes_with_every_settings_module(restructured: Path) -> None:
+    modules = settings_modules(restructured)
     assert {"development", "production"} <= {module.rsplit(".", 1)[-1] for module in modules}
     for module in modules:
         command = [sys.executable, "manage.py", "check", "--settings", module]
-        passed_tests(run(command, applied, **DEPLOYMENT_ENV[applied.name]))
+        passed_tests(run(command, restructured, **DEPLOYMENT_ENV[restructured.name]))
 
 
-def test_makemigrations_finds_no_changes(applied: Path) -> None:
-    module = f"{settings_package(applied)}.development"
+def test_makemigrations_finds_no_changes(restructured: Path) -> None:
+    module = f"{settings_package(restructured)}.development"
     command = ["manage.py", "makemigrations", "--check", "--dry-run", "--settings", module]
-    assert "No changes detected" in passed_tests(run([sys.executable, *command], applied))
+    assert "No changes detected" in passed_tests(run([sys.executable, *command], restructured))
 
 
 FRESH_DATABASE = """
@@ -188,19 +218,19 @@ DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {name
 """
 
 
-def test_a_fresh_database_migrates_from_zero(applied: Path, tmp_path: Path) -> None:
+def test_a_fresh_database_migrates_from_zero(restructured: Path, tmp_path: Path) -> None:
     """Every migration applies on an empty database (the app labels and the imports of the
     migrations are right), and nothing is left unapplied."""
     database = tmp_path / "fresh.sqlite3"
-    module = f"{settings_package(applied)}.development"
+    module = f"{settings_package(restructured)}.development"
     (tmp_path / "fresh_settings.py").write_text(
         FRESH_DATABASE.format(module=module, name=str(database)), encoding="utf-8"
     )
-    environment = {"PYTHONPATH": f"{tmp_path}{os.pathsep}{applied}"}
+    environment = {"PYTHONPATH": f"{tmp_path}{os.pathsep}{restructured}"}
     migrate = [sys.executable, "manage.py", "migrate", "--settings", "fresh_settings"]
-    passed_tests(run(migrate, applied, **environment))
+    passed_tests(run(migrate, restructured, **environment))
     plan = [*migrate[:2], "showmigrations", "--plan", "--settings", "fresh_settings"]
-    shown = passed_tests(run(plan, applied, **environment))
+    shown = passed_tests(run(plan, restructured, **environment))
     assert "[ ]" not in shown and "[X]" in shown
     assert database.exists()
 
@@ -219,25 +249,25 @@ def labels(root: Path, module: str) -> str:
     return line
 
 
-def test_every_app_keeps_its_label(applied: Path) -> None:
-    before = applied.parent / "before"
-    git_run(applied, "worktree", "add", "-q", str(before), "main")
+def test_every_app_keeps_its_label(moved: Path) -> None:
+    before = moved.parent / "before"
+    git_run(moved, "worktree", "add", "-q", str(before), "main")
     legacy = re.search(r"['\"]([\w.]+)['\"]\)", (before / "manage.py").read_text())
     assert legacy is not None
-    after = labels(applied, f"{settings_package(applied)}.development")
+    after = labels(moved, f"{settings_package(moved)}.development")
     assert labels(before, legacy.group(1)) == after
-    assert (applied / "apps" / "__init__.py").exists()
+    assert (moved / "apps" / "__init__.py").exists()
 
 
-def test_lint_imports_keeps_the_emitted_contract(applied: Path) -> None:
+def test_lint_imports_keeps_the_emitted_contract(moved: Path) -> None:
     """The contract add-layering-contract wrote names the final packages (`apps`, after
     move-apps) and the restructured tree keeps it."""
     lint = Path(sys.executable).with_name("lint-imports")
-    assert re.search(r"0 broken", passed_tests(run([str(lint)], applied)))
+    assert re.search(r"0 broken", passed_tests(run([str(lint)], moved)))
     configured = "".join(
-        (applied / name).read_text(encoding="utf-8")
+        (moved / name).read_text(encoding="utf-8")
         for name in (".importlinter", "setup.cfg", "pyproject.toml")
-        if (applied / name).exists()
+        if (moved / name).exists()
     )
     assert re.search(r"root_packages\s*=[^=]*\bapps\b", configured)
 
@@ -386,11 +416,12 @@ def test_layers_hold(applied: Path) -> None:
         assert not {m for m in imported(path) if m.split(".")[-1] in ("views", "api", "viewsets")}
 
 
-def test_a_second_plan_has_nothing_to_do(applied: Path) -> None:
-    result = djrefactor("plan", ".", cwd=applied)
-    assert result.returncode == 0
-    assert result.stdout == ""
-    assert "nothing to do" in result.stderr
+def test_a_second_plan_has_nothing_to_do(restructured: Path) -> None:
+    for only in ([], ["--only", WITH_MOVE_APPS]):
+        result = djrefactor("plan", ".", *only, cwd=restructured)
+        assert result.returncode == 0
+        assert result.stdout == ""
+        assert "nothing to do" in result.stderr
 
 
 STEPS = (
