@@ -17,6 +17,7 @@ tables, content types, permissions, `"shop.Order"` strings, `AUTH_USER_MODEL` an
 valid; the engine rewrites imports (migrations too), INSTALLED_APPS, URL includes, patch targets,
 loggers and config files, while strings naming the label stay; each task keeps its old name
 (`name="shop.tasks.<task>"`), so queued messages and beat entries still run.
+Noted: a path into the app's folder built in code (`BASE_DIR / "shop" / "static"`).
 Left with a note: the project package when it is also an app (config-package moves its glue
 first), a top-level app named like a standard-library or third-party module, an app holding
 symlinks or excluded files, a target that already exists, an AppConfig whose name is computed,
@@ -29,6 +30,7 @@ from djrefactor.engine import Changes, Note, Project, Redirect, Source
 
 from .appconfig import AppConfigs, new_config, renamed_config
 from .names import label_models, pin_tasks
+from .paths import path_notes
 from .select import TARGET, AppMove, select_moves
 
 SUMMARY = "move every local Django app into apps/<app>/, keeping its label (opt-in)"
@@ -49,6 +51,7 @@ def run(project: Project) -> Changes:
         pinned = pin_tasks(project, move, writes)
         if pinned:
             notes.append(_pinned_note(move, pinned))
+        notes += path_notes(project, move)
         names = frozenset(pinned) | label_models(project, move)
         redirects.append(Redirect(move.old, move.new, app=True, names=names))
     notes.append(_deploy_note(project, moves))

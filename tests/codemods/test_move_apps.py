@@ -833,3 +833,33 @@ def test_a_module_named_apps_in_the_way_is_a_note() -> None:
 def _project(files, opaque=(), fixed=()):
     texts = {path: text for path, text in dedent(dict(files)).items() if text is not None}
     return new_project(Path("/nonexistent"), texts, Config(), None, opaque, fixed)
+
+
+PATH_SETTINGS = """
+    import os
+
+    STATICFILES_DIRS = [BASE_DIR / "shop" / "assets"]
+    TEMPLATES = [{"DIRS": [os.path.join(BASE_DIR, "shop/templates")]}]
+    SHOP_LABEL = "shop"
+"""
+
+
+def test_a_path_into_the_app_folder_built_in_code_is_a_note() -> None:
+    files = shop()
+    files["mysite/settings.py"] = settings("shop", extra=PATH_SETTINGS)
+    project = make_project(files)
+    changes = codemod("move-apps").run(project)
+    found = [str(note) for note in changes.notes if "built in code" in note.message]
+    message = (
+        "a path into shop/ built in code; shop now lives in apps/shop/, so point it there by hand"
+    )
+    # settings() writes seven lines, then a blank one and `import os`
+    assert found == [f"mysite/settings.py:11: {message}", f"mysite/settings.py:12: {message}"]
+
+
+def test_a_label_string_beside_a_path_join_is_no_path() -> None:
+    extra = 'import os\n\nDATA = os.path.join(BASE_DIR, "data")\nLABEL = "shop"\n'
+    files = shop()
+    files["mysite/settings.py"] = settings("shop", extra=extra)
+    changes = codemod("move-apps").run(make_project(files))
+    assert not [note for note in changes.notes if "built in code" in note.message]
