@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from djrefactor.config import Config
-from djrefactor.engine import build_plan, new_project
+from djrefactor.engine import available_codemods, build_plan, new_project, select
 from tests.helpers import assert_noop, assert_rewrites, codemod, dedent, make_project, run_codemod
 
 MANAGE = """
@@ -863,3 +863,14 @@ def test_a_label_string_beside_a_path_join_is_no_path() -> None:
     files["mysite/settings.py"] = settings("shop", extra=extra)
     changes = codemod("move-apps").run(make_project(files))
     assert not [note for note in changes.notes if "built in code" in note.message]
+
+
+def test_it_is_opt_in_and_runs_when_named_before_the_contract() -> None:
+    codemods = available_codemods()
+    assert "move-apps" in [c.name for c in codemods if c.opt_in]
+    assert "move-apps" not in [c.name for c in select(codemods, (), ())]
+    named = [c.name for c in select(codemods, ("extract-services", "move-apps"), ())]
+    assert named == ["extract-services", "move-apps"]
+    everything = [c.name for c in codemods]
+    assert everything.index("move-apps") < everything.index("add-layering-contract")
+    assert everything.index("move-apps") < everything.index("add-observability")
