@@ -1,28 +1,32 @@
 """Benchmark `djrefactor plan` against libcst merely parsing the same repository, in one run.
 
-Why: the engine promises that each file is parsed once and the tree shared between codemods, so a
-whole `plan` should cost little more than one libcst parse of the repo, and a 150k-line repo must
-plan in well under 1 GiB. Only ratios measured side by side on the same machine say whether that
-holds; timed tests cannot.
+Why: a whole `plan` should cost little more than one libcst parse of the repo (issue 14: at most
+1.5x at every size), a second `plan` of an unchanged repo should come from the plan cache (at most
+0.3x), a single 42k-line views module must plan within 3x its parse and 600 MiB, and 300k lines
+within 1 GiB. Only ratios measured side by side on the same machine say whether that holds;
+timed tests cannot.
 
 For each size a synthetic legacy monolith (see synthetic_repo.py) is generated and committed in a
 temp dir; then separate child processes measure, so each peak RSS belongs to one measurement:
-  idle   python + the same imports + one tiny parse (the memory floor),
-  parse  read every tracked .py file and `libcst.parse_module` it once, keeping every tree,
-  plan   `open_session` + `build_plan` + `render.diff(plan.total)`, what `djrefactor plan` does.
+  idle    python + the same imports + one tiny parse (the memory floor),
+  parse   read every tracked .py file and `libcst.parse_module` it once, keeping every tree,
+  plan    `engine.plan` + `render.diff(plan.total)`, what `djrefactor plan` does, with the plan
+          cache empty (cold),
+  cached  the same again in a new process, once the cold plan has stored its cache entry.
 
-Usage: python3 benchmarks/bench_plan.py [--sizes 10000,50000,150000] [--repeat K] [--json FILE]
+Usage: python3 benchmarks/bench_plan.py [--sizes 10000,50000,150000] [--huge-views [LINES]]
+                                        [--memory-only] [--repeat K] [--json FILE] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib
+import hashlib
 import io
 import json
+import math
 import os
-import pkgutil
 import pstats
 import resource
 import shutil
@@ -37,36 +41,61 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from synthetic_repo import generate_files, non_blank_lines, write_repo
+from synthetic_repo import generate_files, generate_huge_views_files, non_blank_lines, write_repo
 
 from djrefactor import engine, render
-from djrefactor.config import Options, read_config
-from djrefactor.engine import Changes, Codemod, Project, Session
-from djrefactor.engine.loading import load_project
-from djrefactor.git import Repository
+from djrefactor.config import Options
 
 DEFAULT_SIZES = (10_000, 50_000, 150_000)
+HUGE_VIEWS_LINES = 42_000
 MIB = 1024 * 1024
-cpu = time.process_time
-"""Every duration is CPU time of the measuring process: other work on the machine barely moves
-it, where wall time would. Wall time of the whole measurement is reported alongside."""
 PROFILE_LINES = 30
 OWN_CODE = r"[/\\](djrefactor|codemods)[/\\]"
 """pstats restriction: functions defined in the engine (src/djrefactor) or in codemods/."""
+MONOLITH = "monolith"
+HUGE_VIEWS = "huge views"
+
+
+def cpu() -> float:
+    """CPU seconds (user + system) of this process and of every child it has waited for: git
+    and the project's formatters run as subprocesses. Other work on the machine barely moves
+    CPU time, where it would move wall time (reported alongside)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 # -- measurements (child side) -------------------------------------------------------------------
+STEP_PARTS = ("run", "edits", "references", "formatting", "comparing")
+"""Where a step's time goes, from build_plan's progress labels: the codemod's own `run`; the
+engine's `<step>: editing` (apply_changes) until its reference pass reports `<step>: references
+in <file>`; `<step>: formatting` (the project's formatters); `<step>: comparing`."""
+LABEL_PARTS = {"editing": "edits", "formatting": "formatting", "comparing": "comparing"}
+PHASES = ("open", "build_plan", "finish")
+"""What `engine.plan` spends, from its progress labels: until the first step starts (git,
+reading, discovery, the cache key), the steps, and from `done` on (cache store, finish_plan)."""
+
+
 @dataclass(frozen=True)
 class StepTime:
-    """One codemod in one plan run: its own `run`, and the whole step including the engine's
-    apply (moves, redirects, file diffing)."""
+    """One codemod in one plan run: CPU seconds per part of its step, and what it produced."""
 
     name: str
-    run_seconds: float
-    step_seconds: float
-    files: int
-    notes: int
-    error: str | None = None
+    run: float = 0.0
+    edits: float = 0.0
+    references: float = 0.0
+    formatting: float = 0.0
+    comparing: float = 0.0
+    files: int = 0
+    notes: int = 0
+
+    @property
+    def editing(self) -> float:
+        return self.edits + self.references
+
+    @property
+    def total(self) -> float:
+        return self.run + self.editing + self.formatting + self.comparing
 
 
 @dataclass(frozen=True)
@@ -80,6 +109,8 @@ class Measurement:
     phases: dict[str, float] = field(default_factory=dict)
     steps: tuple[StepTime, ...] = ()
     diff_lines: int = 0
+    diff_hash: str = ""
+    from_cache: bool = False
     failed_step: str | None = None
     error: str | None = None
 
@@ -102,8 +133,13 @@ def tracked_python(repo: Path) -> list[Path]:
     return [repo / path for path in output.split("\0") if path]
 
 
+def warm_up() -> None:
+    """Load libcst's native parser and the codemods before any timer starts, in every mode."""
+    engine.available_codemods()
+    cst.parse_module("x = 1\n")
+
+
 def measure_idle(repo: Path, skip: Sequence[str]) -> Measurement:
-    load_codemods({})
     warm_up()
     return Measurement("idle", 0.0, peak_rss_bytes())
 
@@ -119,44 +155,102 @@ def measure_parse(repo: Path, skip: Sequence[str]) -> Measurement:
     return Measurement("parse", seconds, peak, wall)
 
 
-def warm_up() -> None:
-    """Load libcst's native parser before any timer starts, in every mode alike."""
-    cst.parse_module("x = 1\n")
-
-
-class StepClock:
-    """Times each codemod's `run` and each whole step (build_plan reports progress between
-    steps), and turns a codemod's exception into a reported error and no changes."""
+class Clock:
+    """The progress callback: every label `engine.plan` reports, with the CPU time it came."""
 
     def __init__(self) -> None:
-        self.run_seconds: dict[str, float] = {}
-        self.errors: dict[str, str] = {}
         self.stamps: list[tuple[str, float]] = []
 
     def progress(self, label: str, done: int, total: int) -> None:
         self.stamps.append((label, cpu()))
 
-    @property
-    def current(self) -> str | None:
-        return self.stamps[-1][0] if self.stamps else None
+    def current_step(self, names: Sequence[str]) -> str | None:
+        """The step running when the last label came (for a failure report)."""
+        for label, _ in reversed(self.stamps):
+            step = label.partition(": ")[0]
+            if step in names:
+                return step
+        return None
 
-    def wrap(self, codemod: Codemod) -> Codemod:
-        def run(project: Project) -> Changes:
-            start = cpu()
-            try:
-                return codemod.run(project)
-            # A benchmark must survive a half-written codemod: report it and carry on.
-            except Exception as exc:
-                self.errors[codemod.name] = describe(exc)
-                return Changes.none()
-            finally:
-                self.run_seconds[codemod.name] = cpu() - start
 
-        return replace(codemod, run=run)
+Where = tuple[str, str | None, str | None]
+"""(engine phase, step name, step part) a stretch of time is charged to."""
 
-    def step_seconds(self) -> dict[str, float]:
-        pairs = zip(self.stamps, self.stamps[1:], strict=False)
-        return {label: end - begin for (label, begin), (_, end) in pairs}
+
+def classify(label: str, names: Sequence[str], current: Where) -> Where:
+    """What the time after `label` is spent on; a label of no known kind (`reading <path>`, a
+    formatter's per-file label) continues what was going on."""
+    if label in names:
+        return ("build_plan", label, "run")
+    step, colon, rest = label.partition(": ")
+    if colon and step in names:
+        part = "references" if rest.startswith("references in ") else LABEL_PARTS.get(rest)
+        return ("build_plan", step, part) if part else current
+    if label.startswith("done"):
+        return ("finish", None, None)
+    return current
+
+
+def attribute(
+    stamps: Sequence[tuple[str, float]], names: Sequence[str], start: float, end: float
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Charge each stretch between two labels to the phase and step part the first one began."""
+    phases = dict.fromkeys(PHASES, 0.0)
+    steps: dict[str, dict[str, float]] = {}
+    where: Where = ("open", None, None)
+    previous = start
+    for label, at in [*stamps, ("", end)]:
+        phase, step, part = where
+        phases[phase] += at - previous
+        if step is not None and part is not None:
+            parts = steps.setdefault(step, dict.fromkeys(STEP_PARTS, 0.0))
+            parts[part] += at - previous
+        where, previous = classify(label, names, where), at
+    return phases, steps
+
+
+def measure_plan(repo: Path, skip: Sequence[str], mode: str = "plan") -> Measurement:
+    clock = Clock()
+    warm_up()
+    names = [codemod.name for codemod in engine.available_codemods()]
+    start, wall = cpu(), time.perf_counter()
+    try:
+        planned = engine.plan(repo, Options(skip=tuple(skip)), clock.progress)
+        computed = cpu()
+        diff = render.diff(planned.plan.total)
+    # Any failure is reported with the step it happened in, so the parent can skip that step.
+    except Exception as exc:
+        failed = clock.current_step(names)
+        return Measurement(mode, 0.0, peak_rss_bytes(), failed_step=failed, error=describe(exc))
+    end, wall = cpu(), time.perf_counter() - wall
+    phases, parts = attribute(clock.stamps, names, start, computed)
+    phases["render"] = end - computed
+    produced = {step.name: step for step in planned.plan.steps}
+    steps = tuple(
+        StepTime(
+            name,
+            **parts[name],
+            files=len(produced[name].files) if name in produced else 0,
+            notes=len(produced[name].notes) if name in produced else 0,
+        )
+        for name in names
+        if name in parts
+    )
+    return Measurement(
+        mode,
+        end - start,
+        peak_rss_bytes(),
+        wall,
+        phases,
+        steps,
+        diff.count("\n"),
+        hashlib.sha256(diff.encode("utf-8", "surrogateescape")).hexdigest()[:16],
+        from_cache=not steps,
+    )
+
+
+def measure_cached(repo: Path, skip: Sequence[str]) -> Measurement:
+    return measure_plan(repo, skip, "cached")
 
 
 def describe(exc: BaseException) -> str:
@@ -164,89 +258,8 @@ def describe(exc: BaseException) -> str:
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     if isinstance(exc, SyntaxError):
         where = ""  # its message already names the file and line
-    return f"{type(exc).__name__}: {exc}{where}"
-
-
-def measure_plan(repo: Path, skip: Sequence[str]) -> Measurement:
-    clock = StepClock()
-    warm_up()
-    start, wall = cpu(), time.perf_counter()
-    try:
-        session, load_errors = open_plan_session(repo, skip)
-        opened = cpu()
-        codemods = [clock.wrap(codemod) for codemod in session.codemods]
-        plan = engine.build_plan(session.project, codemods, clock.progress)
-        planned = cpu()
-        diff = render.diff(plan.total)
-    # Any engine failure is reported with the step it happened in, so the parent can skip it.
-    except Exception as exc:
-        return Measurement(
-            "plan", 0.0, peak_rss_bytes(), failed_step=clock.current, error=describe(exc)
-        )
-    end, wall = cpu(), time.perf_counter() - wall
-    clock.errors.update(load_errors)
-    step_seconds = clock.step_seconds()
-    steps = tuple(
-        StepTime(
-            step.name,
-            clock.run_seconds.get(step.name, 0.0),
-            step_seconds.get(step.name, 0.0),
-            len(step.files),
-            len(step.notes),
-            clock.errors.pop(step.name, None),
-        )
-        for step in plan.steps
-    )
-    steps += tuple(StepTime(name, 0.0, 0.0, 0, 0, error) for name, error in clock.errors.items())
-    phases = {"open": opened - start, "build_plan": planned - opened, "render": end - planned}
-    return Measurement("plan", end - start, peak_rss_bytes(), wall, phases, steps, diff.count("\n"))
-
-
-def open_plan_session(repo: Path, skip: Sequence[str]) -> tuple[Session, dict[str, str]]:
-    """`engine.open_session`, or, when a codemod module cannot even be imported (someone is
-    writing it right now), the same session built with the importable codemods only."""
-    try:
-        return engine.open_session(repo, Options(skip=tuple(skip))), {}
-    except (ImportError, SyntaxError, AttributeError, ValueError):
-        errors: dict[str, str] = {}
-        codemods = [c for c in load_codemods(errors) if c.name not in skip]
-        git_repo = Repository.open(repo)
-        root = git_repo.root
-        project = load_project(root, git_repo.tracked_files(), read_config(root))
-        project.facts.require_settings()
-        return Session(git_repo, root, project, codemods), errors
-
-
-def load_codemods(errors: dict[str, str]) -> list[Codemod]:
-    """Every importable codemod in pipeline order; import failures go to `errors`."""
-    package = importlib.import_module("djrefactor.codemods")
-    found: dict[str, Codemod] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_"):
-            continue
-        name = info.name.replace("_", "-")
-        try:
-            module = importlib.import_module(f"{package.__name__}.{info.name}")
-            after = tuple(dep.replace("_", "-") for dep in getattr(module, "AFTER", ()))
-            found[name] = Codemod(
-                name, str(module.SUMMARY), module.__doc__ or "", after, module.run
-            )
-        # A half-written codemod module may fail in any way on import.
-        except Exception as exc:
-            errors[name] = describe(exc)
-    return engine.order(runnable(found, errors))
-
-
-def runnable(found: dict[str, Codemod], errors: dict[str, str]) -> list[Codemod]:
-    """Drop codemods that must run AFTER one that failed to load."""
-    pending = dict(found)
-    while True:
-        blocked = [c for c in pending.values() if any(dep not in pending for dep in c.after)]
-        if not blocked:
-            return list(pending.values())
-        for codemod in blocked:
-            errors[codemod.name] = f"skipped: runs AFTER {codemod.after}, which did not load"
-            del pending[codemod.name]
+    reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+    return f"{reason}{where}"
 
 
 def profile_plan(repo: Path, skip: Sequence[str]) -> str:
@@ -260,13 +273,15 @@ def profile_plan(repo: Path, skip: Sequence[str]) -> str:
     stats.sort_stats("cumulative").print_stats(OWN_CODE, PROFILE_LINES)
     out.write("== everything, by own time ==\n")
     stats.sort_stats("tottime").print_stats(PROFILE_LINES)
-    return f"plan took {measurement.seconds:.2f}s under cProfile\n{out.getvalue()}"
+    outcome = measurement.error or f"took {measurement.seconds:.2f}s"
+    return f"plan {outcome} under cProfile\n{out.getvalue()}"
 
 
 MODES: dict[str, Callable[[Path, Sequence[str]], Measurement]] = {
     "idle": measure_idle,
     "parse": measure_parse,
     "plan": measure_plan,
+    "cached": measure_cached,
 }
 
 
@@ -297,94 +312,152 @@ def measure(mode: str, repo: Path, skip: Sequence[str] = ()) -> Measurement:
     return Measurement(**data)
 
 
-def measure_plan_despite_failures(repo: Path, skipped: list[str]) -> tuple[Measurement, list[str]]:
-    """A plan measurement; a step the engine cannot apply is reported and skipped next time."""
+def clear_plan_cache(repo: Path) -> None:
+    """Empty the plan cache (engine/cache.py keeps it in .git/djrefactor/cache)."""
+    shutil.rmtree(repo / ".git" / "djrefactor" / "cache", ignore_errors=True)
+
+
+def measure_plan_despite_failures(
+    mode: str, repo: Path, skipped: list[str]
+) -> tuple[Measurement, list[str]]:
+    """A plan measurement; a step that crashes is reported and skipped (--skip) next time."""
     failures: list[str] = []
     while True:
-        result = measure("plan", repo, skipped)
+        if mode == "plan":
+            clear_plan_cache(repo)
+        result = measure(mode, repo, skipped)
         if result.error is None:
             return result, failures
-        failures.append(f"{result.failed_step or 'open_session'}: {result.error}")
-        if result.failed_step in (None, "done") or result.failed_step in skipped:
-            raise RuntimeError(f"plan failed outside any codemod: {result.error}")
+        failures.append(f"{result.failed_step or 'outside any step'}: {result.error}")
+        if result.failed_step is None or result.failed_step in skipped:
+            raise RuntimeError(f"{mode} failed outside any codemod: {result.error}")
         skipped.append(result.failed_step)
-        log(f"  step {result.failed_step} broke the engine; measuring again without it")
+        log(f"  step {result.failed_step} crashed; measuring again without it")
 
 
 @dataclass(frozen=True)
 class Row:
-    """One size: the repository and the best of K runs of each measurement."""
+    """One repository: the best of K runs of each measurement (None: not measured)."""
 
+    kind: str
     target_lines: int
     lines: int
     files: int
-    idle: Measurement
-    parse: Measurement
     plan: Measurement
+    idle: Measurement | None
+    parse: Measurement | None
+    cached: Measurement | None
     skipped: tuple[str, ...]
     failures: tuple[str, ...]
 
-    @property
-    def time_ratio(self) -> float:
-        return self.plan.seconds / self.parse.seconds
+    def over_parse(self, run: Measurement | None, wall: bool = False) -> float | None:
+        if run is None or self.parse is None:
+            return None
+        if wall:
+            return run.wall_seconds / max(self.parse.wall_seconds, 1e-9)
+        return run.seconds / max(self.parse.seconds, 1e-9)
 
     @property
-    def wall_ratio(self) -> float:
-        return self.plan.wall_seconds / self.parse.wall_seconds
+    def time_ratio(self) -> float | None:
+        return self.over_parse(self.plan)
 
     @property
-    def memory_ratio(self) -> float:
-        return self.plan.peak_bytes / self.parse.peak_bytes
+    def cached_ratio(self) -> float | None:
+        return self.over_parse(self.cached)
 
     @property
-    def memory_ratio_above_idle(self) -> float:
+    def memory_ratio(self) -> float | None:
+        return None if self.parse is None else self.plan.peak_bytes / self.parse.peak_bytes
+
+    @property
+    def memory_ratio_above_idle(self) -> float | None:
+        if self.parse is None or self.idle is None:
+            return None
         above_parse = max(self.parse.peak_bytes - self.idle.peak_bytes, 1)
         return (self.plan.peak_bytes - self.idle.peak_bytes) / above_parse
 
+    def warnings(self) -> list[str]:
+        """What makes the cached measurement meaningless, if anything."""
+        found = []
+        if self.plan.from_cache:
+            found.append("the cold plan came from the cache (clearing it did not work)")
+        if self.cached is not None and not self.cached.from_cache:
+            found.append("the second plan was computed again, not read from the cache")
+        if self.cached is not None and self.cached.diff_hash != self.plan.diff_hash:
+            found.append("the cached plan's diff differs from the cold plan's")
+        return found
 
-def best(runs: Sequence[Measurement]) -> Measurement:
+
+def best(runs: Sequence[Measurement]) -> Measurement | None:
     """The fastest run, with the lowest peak seen in any run (both are noise-only upwards)."""
+    if not runs:
+        return None
     fastest = min(runs, key=lambda run: run.seconds)
     return replace(fastest, peak_bytes=min(run.peak_bytes for run in runs))
 
 
-def bench_size(workdir: Path, target: int, seed: int, repeat: int) -> Row:
-    repo = workdir / f"legacy_{target}"
-    files = generate_files(target, seed)
+def bench_repo(
+    repo: Path, files: dict[str, str], kind: str, target: int, repeat: int, memory_only: bool
+) -> Row:
     write_repo(repo, files)
     python = {path: text for path, text in files.items() if path.endswith(".py")}
     lines = sum(non_blank_lines(text) for text in python.values())
-    log(f"{target}: generated {lines} lines in {len(python)} files at {repo}")
-    runs: dict[str, list[Measurement]] = {"idle": [], "parse": [], "plan": []}
+    log(f"{kind} {target}: generated {lines} lines in {len(python)} files at {repo}")
+    modes = ["plan"] if memory_only else ["idle", "parse", "plan", "cached"]
+    runs: dict[str, list[Measurement]] = {mode: [] for mode in modes}
     skipped: list[str] = []
     failures: list[str] = []
     for attempt in range(repeat):
-        log(f"  run {attempt + 1}/{repeat}")
-        runs["idle"].append(measure("idle", repo))
-        runs["parse"].append(measure("parse", repo))
-        plan, failed = measure_plan_despite_failures(repo, skipped)
-        runs["plan"].append(plan)
-        failures += failed
+        log(f"  run {attempt + 1}/{repeat}: {', '.join(modes)}")
+        for mode in modes:
+            if mode in ("plan", "cached"):
+                run, failed = measure_plan_despite_failures(mode, repo, skipped)
+                failures += failed
+            else:
+                run = measure(mode, repo)
+            runs[mode].append(run)
+    plan = best(runs["plan"])
+    assert plan is not None
     row = Row(
+        kind,
         target,
         lines,
         len(python),
-        best(runs["idle"]),
-        best(runs["parse"]),
-        best(runs["plan"]),
+        plan,
+        best(runs.get("idle", [])),
+        best(runs.get("parse", [])),
+        best(runs.get("cached", [])),
         tuple(skipped),
         tuple(dict.fromkeys(failures)),
     )
-    log(
-        f"  parse {row.parse.seconds:.2f}s, plan {row.plan.seconds:.2f}s (x{row.time_ratio:.2f}); "
-        f"peak parse {mib(row.parse.peak_bytes)} MiB, plan {mib(row.plan.peak_bytes)} MiB"
-    )
+    log(f"  {one_line(row)}")
     return row
+
+
+def one_line(row: Row) -> str:
+    text = f"plan {row.plan.seconds:.2f}s, peak {mib(row.plan.peak_bytes)} MiB"
+    if row.parse is not None:
+        text += f"; parse {row.parse.seconds:.2f}s (plan x{row.time_ratio:.2f})"
+    if row.cached is not None:
+        text += f"; cached {row.cached.seconds:.2f}s (x{row.cached_ratio:.2f} parse)"
+    return text
 
 
 # -- report -------------------------------------------------------------------------------------
 def mib(value: int) -> str:
     return f"{value / MIB:.0f}"
+
+
+def ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def seconds(run: Measurement | None) -> str:
+    return "-" if run is None else f"{run.seconds:.2f}"
+
+
+def peak(run: Measurement | None) -> str:
+    return "-" if run is None else mib(run.peak_bytes)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -395,59 +468,160 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+SUMMARY_HEADERS = (
+    "repo",
+    "lines",
+    "files",
+    "parse s",
+    "plan s",
+    "time x",
+    "wall x",
+    "cached s",
+    "cached x",
+    "idle MiB",
+    "parse MiB",
+    "plan MiB",
+    "mem x",
+    "mem x above idle",
+)
+
+
 def summary_table(rows: Sequence[Row]) -> str:
-    headers = [
-        "lines",
-        "files",
-        "parse s",
-        "plan s",
-        "time x",
-        "wall x",
-        "idle MiB",
-        "parse MiB",
-        "plan MiB",
-        "mem x",
-        "mem x above idle",
-    ]
     cells = [
         [
+            r.kind,
             str(r.lines),
             str(r.files),
-            f"{r.parse.seconds:.2f}",
-            f"{r.plan.seconds:.2f}",
-            f"{r.time_ratio:.2f}",
-            f"{r.wall_ratio:.2f}",
-            mib(r.idle.peak_bytes),
-            mib(r.parse.peak_bytes),
-            mib(r.plan.peak_bytes),
-            f"{r.memory_ratio:.2f}",
-            f"{r.memory_ratio_above_idle:.2f}",
+            seconds(r.parse),
+            seconds(r.plan),
+            ratio(r.time_ratio),
+            ratio(r.over_parse(r.plan, wall=True)),
+            seconds(r.cached),
+            ratio(r.cached_ratio),
+            peak(r.idle),
+            peak(r.parse),
+            peak(r.plan),
+            ratio(r.memory_ratio),
+            ratio(r.memory_ratio_above_idle),
         ]
         for r in rows
     ]
-    return table(headers, cells)
+    return table(SUMMARY_HEADERS, cells)
+
+
+def exponents(rows: Sequence[Row]) -> dict[str, Any] | None:
+    """How CPU time grows with lines from the smallest to the largest monolith measured
+    (1.0 = linear): log(t2 / t1) / log(n2 / n1)."""
+    sized = sorted((r for r in rows if r.kind == MONOLITH), key=lambda r: r.lines)
+    if len(sized) < 2 or sized[0].lines == sized[-1].lines:
+        return None
+    small, large = sized[0], sized[-1]
+    scale = math.log(large.lines / small.lines)
+    found: dict[str, Any] = {"from_lines": small.lines, "to_lines": large.lines}
+    found["plan"] = math.log(large.plan.seconds / small.plan.seconds) / scale
+    if small.parse is not None and large.parse is not None:
+        found["parse"] = math.log(large.parse.seconds / small.parse.seconds) / scale
+    return found
+
+
+def exponent_line(found: dict[str, Any] | None) -> str:
+    if found is None:
+        return "size exponent: needs two monolith sizes"
+    parse = f", parse {found['parse']:.2f}" if "parse" in found else ""
+    return (
+        f"size exponent of CPU time, {found['from_lines']} -> {found['to_lines']} lines: "
+        f"plan {found['plan']:.2f}{parse} (1.00 = linear)"
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """One check of issue 14 on one measured repository."""
+
+    what: str
+    lines: int
+    value: float
+    limit: float
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.limit
+
+
+def targets(rows: Sequence[Row]) -> list[Target]:
+    found = []
+    for r in rows:
+        time_limit = 1.5 if r.kind == MONOLITH else 3.0
+        if r.time_ratio is not None:
+            found.append(Target(f"{r.kind} plan / parse CPU", r.lines, r.time_ratio, time_limit))
+        if r.kind == MONOLITH and r.cached_ratio is not None:
+            found.append(Target("second plan / parse CPU", r.lines, r.cached_ratio, 0.3))
+        memory = r.plan.peak_bytes / MIB
+        memory_limit = 600 if r.kind == HUGE_VIEWS else 1024
+        found.append(Target(f"{r.kind} plan peak MiB", r.lines, memory, memory_limit))
+    return found
+
+
+def targets_text(found: Sequence[Target]) -> str:
+    lines = ["targets (issue 14):"]
+    for t in found:
+        verdict = "ok" if t.met else "MISSED"
+        lines.append(f"  {t.what} at {t.lines} lines: {t.value:.2f} (<= {t.limit:g}) {verdict}")
+    return "\n".join(lines)
+
+
+STEP_HEADERS = (
+    "codemod",
+    "run s",
+    "editing s",
+    "edits s",
+    "refs s",
+    "formatting s",
+    "comparing s",
+    "step s",
+    "files",
+    "notes",
+)
 
 
 def steps_table(row: Row) -> str:
-    phases = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in row.plan.phases.items())
-    headers = ["codemod", "run s", "engine s", "files", "notes", "error"]
+    phases = ", ".join(f"{name} {value:.2f}s" for name, value in row.plan.phases.items())
+    text = (
+        f"{row.kind}, {row.lines} lines: plan phases: {phases}; diff {row.plan.diff_lines} lines\n"
+    )
+    if row.cached is not None:
+        cached = ", ".join(f"{name} {value:.2f}s" for name, value in row.cached.phases.items())
+        text += f"  second plan phases: {cached}\n"
     cells = [
         [
             s.name,
-            f"{s.run_seconds:.3f}",
-            f"{max(s.step_seconds - s.run_seconds, 0.0):.3f}",
+            *(f"{value:.3f}" for value in (s.run, s.editing, s.edits, s.references)),
+            *(f"{value:.3f}" for value in (s.formatting, s.comparing, s.total)),
             str(s.files),
             str(s.notes),
-            s.error or "",
         ]
         for s in row.plan.steps
     ]
-    text = f"{row.lines} lines: plan phases: {phases}; diff {row.plan.diff_lines} lines\n"
     if cells:
-        text += table(headers, cells) + "\n"
+        text += table(STEP_HEADERS, cells) + "\n"
     for failure in row.failures:
-        text += f"engine failure, step skipped: {failure}\n"
+        text += f"step crashed, skipped: {failure}\n"
+    for warning in row.warnings():
+        text += f"warning: {warning}\n"
     return text
+
+
+def row_json(row: Row) -> dict[str, Any]:
+    data = asdict(row)
+    data.update(
+        time_ratio=row.time_ratio,
+        wall_ratio=row.over_parse(row.plan, wall=True),
+        cached_ratio=row.cached_ratio,
+        memory_ratio=row.memory_ratio,
+        memory_ratio_above_idle=row.memory_ratio_above_idle,
+        warnings=row.warnings(),
+    )
+    return data
 
 
 def log(message: str) -> None:
@@ -459,7 +633,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sizes",
         default=",".join(map(str, DEFAULT_SIZES)),
-        help="comma-separated target non-blank Python line counts",
+        help="comma-separated target non-blank Python line counts of the monolith ('' for none)",
+    )
+    parser.add_argument(
+        "--huge-views",
+        type=int,
+        nargs="?",
+        const=HUGE_VIEWS_LINES,
+        metavar="LINES",
+        help=f"also measure a small repo whose one views.py has LINES lines ({HUGE_VIEWS_LINES})",
+    )
+    parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="measure only the cold plan (its CPU time and peak RSS), e.g. --sizes 300000",
     )
     parser.add_argument("--repeat", type=int, default=1, help="take the best of K runs")
     parser.add_argument("--seed", type=int, default=1)
@@ -468,13 +655,57 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--profile",
         type=int,
         metavar="SIZE",
-        help="instead of measuring, cProfile one plan of a SIZE-line repo",
+        help="instead of measuring, cProfile one cold plan of a SIZE-line monolith "
+        "(with --huge-views: of the huge views repo instead)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
     parser.add_argument("--child", choices=[*MODES, "profile"], help=argparse.SUPPRESS)
     parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--skip", default="", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
+
+
+def measure_all(args: argparse.Namespace, workdir: Path) -> list[Row]:
+    repeat, memory_only = max(args.repeat, 1), args.memory_only
+    rows = []
+    for size in (int(size) for size in args.sizes.split(",") if size.strip()):
+        files = generate_files(size, args.seed)
+        repo = workdir / f"legacy_{size}"
+        rows.append(bench_repo(repo, files, MONOLITH, size, repeat, memory_only))
+    if args.huge_views:
+        files = generate_huge_views_files(args.huge_views, args.seed)
+        views = max(files.items(), key=lambda item: non_blank_lines(item[1]))
+        log(f"huge views: {views[0]} has {non_blank_lines(views[1])} non-blank lines")
+        repo = workdir / f"huge_views_{args.huge_views}"
+        rows.append(bench_repo(repo, files, HUGE_VIEWS, args.huge_views, repeat, memory_only))
+    return rows
+
+
+def profile(args: argparse.Namespace, workdir: Path, skip: Sequence[str]) -> None:
+    repo = workdir / "profiled"
+    if args.huge_views:
+        write_repo(repo, generate_huge_views_files(args.huge_views, args.seed))
+    else:
+        write_repo(repo, generate_files(args.profile, args.seed))
+    print(run_child("profile", repo, skip))
+
+
+def report(rows: Sequence[Row], json_file: Path | None) -> None:
+    found, checks = exponents(rows), targets(rows)
+    if json_file is not None:  # first: the numbers survive a closed stdout
+        data = {
+            "rows": [row_json(row) for row in rows],
+            "exponents": found,
+            "targets": [asdict(t) | {"met": t.met} for t in checks],
+        }
+        json_file.write_text(json.dumps(data, indent=2) + "\n")
+    print(summary_table(rows))
+    print()
+    print(exponent_line(found))
+    print(targets_text(checks))
+    print()
+    for row in rows:
+        print(steps_table(row))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -485,35 +716,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="djrefactor-bench-"))
     try:
         if args.profile:
-            repo = workdir / "profiled"
-            write_repo(repo, generate_files(args.profile, args.seed))
-            print(run_child("profile", repo, skip))
+            profile(args, workdir, skip)
             return 0
-        sizes = [int(size) for size in args.sizes.split(",")]
-        rows = [bench_size(workdir, size, args.seed, max(args.repeat, 1)) for size in sizes]
+        rows = measure_all(args, workdir)
     finally:
         if args.keep:
             log(f"repositories kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    print(summary_table(rows))
-    print()
-    for row in rows:
-        print(steps_table(row))
-    if args.json:
-        args.json.write_text(json.dumps([row_json(row) for row in rows], indent=2) + "\n")
+    report(rows, args.json)
     return 0
-
-
-def row_json(row: Row) -> dict[str, Any]:
-    data = asdict(row)
-    data.update(
-        time_ratio=row.time_ratio,
-        wall_ratio=row.wall_ratio,
-        memory_ratio=row.memory_ratio,
-        memory_ratio_above_idle=row.memory_ratio_above_idle,
-    )
-    return data
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ big `core` app plus a few others, fat function views and CBVs calling Stripe, Tw
 OpenAI, SendGrid and requests inside try/except, models and serializers doing the same, DRF
 viewsets, Celery tasks, management commands, and tests that `mock.patch` vendors through the
 views. Same seed, same repository.
+
+`generate_huge_views_files` builds the other shape the engine must survive: a small repository
+whose one `views.py` is tens of thousands of lines long.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import random
 import subprocess
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_PACKAGE = "legacy_site"
@@ -270,11 +273,18 @@ ACTIONS = {
 
 @dataclass(frozen=True)
 class Entity:
-    """One domain object and everything built around it: model, views, API, task, command."""
+    """One domain object and everything built around it: model, views, API, task, command.
+
+    A view-only entity (`model` set) is a set of views over another entity's model and form."""
 
     name: str
     app: str
     actions: tuple[str, ...]
+    model: str = ""
+
+    @property
+    def model_class(self) -> str:
+        return self.model or self.name
 
     @property
     def snake(self) -> str:
@@ -454,8 +464,8 @@ def add_views(module: Module, entity: Entity, app: AppLayout) -> list[tuple[str,
         "from django.db import transaction",
         "from django.shortcuts import get_object_or_404, redirect, render",
         "from django.views.decorators.http import require_POST",
-        f"from {app.module('models')} import {e.name}",
-        f"from {app.module('forms')} import {e.name}Form",
+        f"from {app.module('models')} import {e.model_class}",
+        f"from {app.module('forms')} import {e.model_class}Form",
         f"from {app.core_models} import AuditLog",
     )
     module.logger()
@@ -466,7 +476,7 @@ def add_views(module: Module, entity: Entity, app: AppLayout) -> list[tuple[str,
     patched = [(f"{e.snake}_create", patch_target(module, first))]
     module.add(f'''
         def _{e.snake}_queryset(user):
-            qs = {e.name}.objects.select_related("owner")
+            qs = {e.model_class}.objects.select_related("owner")
             if not user.is_staff:
                 qs = qs.filter(owner=user)
             return qs
@@ -489,9 +499,9 @@ def add_views(module: Module, entity: Entity, app: AppLayout) -> list[tuple[str,
         @login_required
         def {e.snake}_create(request):
             if request.method != "POST":
-                form = {e.name}Form()
+                form = {e.model_class}Form()
                 return render(request, "{e.app}/{e.snake}_form.html", {{"form": form}})
-            form = {e.name}Form(request.POST)
+            form = {e.model_class}Form(request.POST)
             if not form.is_valid():
                 return render(request, "{e.app}/{e.snake}_form.html", {{"form": form}}, status=400)
             with transaction.atomic():
@@ -542,7 +552,7 @@ def add_class_views(module: Module, e: Entity) -> None:
     block = vendor_block(module, e, action, "self.object", "return response")
     module.add(f'''
         class {e.name}DetailView(LoginRequiredMixin, DetailView):
-            model = {e.name}
+            model = {e.model_class}
             template_name = "{e.app}/{e.snake}_detail.html"
             context_object_name = "{e.snake}"
 
@@ -559,8 +569,8 @@ def add_class_views(module: Module, e: Entity) -> None:
 
 
         class {e.name}UpdateView(LoginRequiredMixin, UpdateView):
-            model = {e.name}
-            form_class = {e.name}Form
+            model = {e.model_class}
+            form_class = {e.model_class}Form
             template_name = "{e.app}/{e.snake}_form.html"
 
             def get_queryset(self):
@@ -761,6 +771,7 @@ class AppLayout:
     rng: random.Random
     core_models: str
     entities: list[Entity] = field(default_factory=list)
+    view_entities: list[Entity] = field(default_factory=list)
     files: dict[str, Module] = field(default_factory=dict)
 
     def module(self, stem: str) -> str:
@@ -776,7 +787,10 @@ class AppLayout:
 def entity_names(rng: random.Random) -> list[str]:
     names = [q + n for q in QUALIFIERS for n in NOUNS]
     rng.shuffle(names)
-    return list(NOUNS) + names
+    # Beyond 600 objects (about 250k lines) two qualifiers; not shuffled, so that the smaller
+    # repositories stay what they were.
+    more = [a + b + n for a in QUALIFIERS for b in QUALIFIERS if a != b for n in NOUNS]
+    return list(NOUNS) + names + more
 
 
 def build_app(app: AppLayout, packaged_views: bool) -> None:
@@ -799,6 +813,9 @@ def build_app(app: AppLayout, packaged_views: bool) -> None:
         add_tests(app.file(f"tests/test_{entity.snake}.py"), entity, views_module, patched)
         cmd = f"{app.name}/management/commands/{entity.actions[-1]}_{entity.snake}s.py"
         app.files[cmd] = command_module(app.rng, entity, app.module("models"))
+    for entity in app.view_entities:
+        add_views(app.file("views.py"), entity, app)
+        urls += url_lines(entity, app.module("views"), False)
     add_app_boilerplate(app, packaged_views, urls)
 
 
@@ -1103,6 +1120,33 @@ def generate_files(target_lines: int, seed: int) -> dict[str, str]:
 
 ENTITY_LINES = 420
 """Rough non-blank lines one entity adds; only to limit how often the repo is re-rendered."""
+
+
+def generate_huge_views_files(views_lines: int, seed: int) -> dict[str, str]:
+    """A small one-app repository (a few domain objects, fully built) whose single
+    `core/views.py` has about `views_lines` non-blank lines: besides its objects' own views,
+    it holds the views of many more view-only objects working on the same models and forms."""
+    rng = random.Random(seed)
+    app = plan_apps(rng, 0)[0]
+    names = entity_names(rng)
+    app.entities += [new_entity(rng, name, app.name) for name in names[:BIG_VIEWS_FILE_ENTITIES]]
+    views = f"{app.name}/views.py"
+    files = render_files([app])
+    rendered = non_blank_lines(files[views])
+    for name in names[BIG_VIEWS_FILE_ENTITIES:]:
+        if rendered >= views_lines:
+            break
+        viewed = rng.choice(app.entities)
+        app.view_entities.append(replace(new_entity(rng, name, app.name), model=viewed.name))
+        rendered += VIEW_ENTITY_LINES
+        if rendered >= views_lines:
+            files = render_files([app])
+            rendered = non_blank_lines(files[views])
+    return files
+
+
+VIEW_ENTITY_LINES = 150
+"""Rough non-blank lines the views of one object add; only to limit re-rendering."""
 
 
 def write_repo(root: Path, files: dict[str, str]) -> None:

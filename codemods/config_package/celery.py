@@ -17,6 +17,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery import CeleryApp
 from djrefactor.engine import Note, Project, Redirect, pin_task_names
 
@@ -134,7 +135,7 @@ def _all_of(statement: cst.BaseStatement, names: set[str]) -> bool:
         m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name("__all__"))])]),
     ):
         return False
-    strings = m.findall(statement, m.SimpleString())
+    strings = findall(statement, m.SimpleString())
     values = {s.evaluated_value for s in strings if isinstance(s, cst.SimpleString)}
     return bool(values) and values <= names
 

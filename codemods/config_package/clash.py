@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
+from djrefactor.analysis.tree import findall
 from djrefactor.engine import Project
 
 
@@ -28,7 +29,7 @@ class Existing:
 
 def _imported_roots(tree: cst.Module) -> set[str]:
     roots = set()
-    for node in m.findall(tree, m.Import() | m.ImportFrom()):
+    for node in findall(tree, m.Import() | m.ImportFrom()):
         if isinstance(node, cst.Import):
             names = [cst.helpers.get_full_name_for_node(alias.name) or "" for alias in node.names]
         else:

@@ -15,6 +15,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.tree import findall
 from djrefactor.engine import Note, Project, Redirect
 
 _LOGGER_CALL = m.Call(func=m.Name("getLogger") | m.Attribute(attr=m.Name("getLogger")))
@@ -67,7 +68,7 @@ class _References(cst.CSTVisitor):
 
 
 def _imports(tree: cst.Module, module: str | None, is_package: bool, old: str) -> bool:
-    for node in m.findall(tree, m.Import() | m.ImportFrom()):
+    for node in findall(tree, m.Import() | m.ImportFrom()):
         if isinstance(node, cst.Import):
             dotted = [cst.helpers.get_full_name_for_node(alias.name) or "" for alias in node.names]
         else:

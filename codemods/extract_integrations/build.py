@@ -19,6 +19,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code, dotted_expr
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery.vendors import DOCS, HTTP_APIS, VENDORS, Vendor, return_type
 from djrefactor.engine import Note, Project
 
@@ -478,7 +479,7 @@ def _setting_words(site: Site) -> list[str]:
     if site.construct is None:
         return []
     words = []
-    for node in m.findall(site.construct.call, m.Attribute(value=m.Name("settings"))):
+    for node in findall(site.construct.call, m.Attribute(value=m.Name("settings"))):
         assert isinstance(node, cst.Attribute)
         first = node.attr.value.split("_")[0].lower()
         if first and first not in site.vendor.integration and first not in words:
@@ -578,7 +579,7 @@ def _construct_words(construct: str) -> list[str]:
     first = expr.args[0].value if expr.args else None
     if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
         words.append(first.evaluated_value.replace("-", "_"))
-    for node in m.findall(expr, m.Attribute(value=m.Name("settings"))):
+    for node in findall(expr, m.Attribute(value=m.Name("settings"))):
         assert isinstance(node, cst.Attribute)
         words.append(node.attr.value.split("_")[0].lower())
     return [word for word in dict.fromkeys(words) if word.isidentifier()]
@@ -730,7 +731,7 @@ def _trailing_comment(arg: cst.Arg) -> str | None:
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
-    return [c.value for c in m.findall(node, m.Comment()) if isinstance(c, cst.Comment)]
+    return [c.value for c in findall(node, m.Comment()) if isinstance(c, cst.Comment)]
 
 
 def _comments_in(text: str) -> list[str]:

@@ -16,6 +16,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.naming import snake
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery.vendors import HttpApi, Vendor, http_api
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ def _constant_url(source: Source, url: cst.BaseExpression) -> cst.BaseExpression
 def _url_text(url: cst.BaseExpression) -> tuple[str, str | None]:
     """The URL with every computed part as `{}`, and the setting naming its base."""
     setting: str | None = None
-    for node in m.findall(url, m.Attribute(value=m.Name("settings"))):
+    for node in findall(url, m.Attribute(value=m.Name("settings"))):
         assert isinstance(node, cst.Attribute)
         if _api_from_setting(node.attr.value):
             setting = node.attr.value

@@ -14,6 +14,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code
+from djrefactor.analysis.tree import findall
 from djrefactor.engine import Project
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def defined(statement: cst.CSTNode) -> set[str]:
 def _pattern(function: cst.FunctionDef) -> _Pattern | None:
     calls = [
         node
-        for node in m.findall(function.body, m.Call())
+        for node in findall(function.body, m.Call())
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
     ]
     outer = [
@@ -94,7 +95,7 @@ def _pattern(function: cst.FunctionDef) -> _Pattern | None:
 
 
 def _within(inner: cst.CSTNode, outer: cst.CSTNode) -> bool:
-    return any(node is inner for node in m.findall(outer, m.Call()))
+    return any(node is inner for node in findall(outer, m.Call()))
 
 
 def match_existing(

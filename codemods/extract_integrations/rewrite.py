@@ -16,6 +16,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code
+from djrefactor.analysis.tree import findall
 from djrefactor.engine import ImportRequest
 
 from .build import PACKAGE, Build, CallPlan
@@ -369,7 +370,7 @@ def _comment_lines(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
-    return [c.value for c in m.findall(node, m.Comment()) if isinstance(c, cst.Comment)]
+    return [c.value for c in findall(node, m.Comment()) if isinstance(c, cst.Comment)]
 
 
 def _dotted(text: str) -> cst.Attribute | cst.Name:

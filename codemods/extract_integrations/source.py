@@ -19,6 +19,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from djrefactor.analysis.nodes import code
 from djrefactor.analysis.scopes import ImportStatement, ModuleNames, Names, import_bound_names
+from djrefactor.analysis.tree import findall
 from djrefactor.engine import Project
 
 SETTINGS_IMPORT = "from django.conf import settings"
@@ -350,12 +351,12 @@ def import_statement(statement: cst.CSTNode, name: str) -> str:
 def free_names(expr: cst.BaseExpression) -> list[cst.Name]:
     """The Names `expr` reads (not attribute names, keywords or names its lambdas bind)."""
     skipped: set[cst.CSTNode] = set()
-    for node in m.findall(expr, m.Attribute() | m.Arg(keyword=m.Name()) | m.Param()):
+    for node in findall(expr, m.Attribute() | m.Arg(keyword=m.Name()) | m.Param()):
         if isinstance(node, cst.Attribute):
             skipped.add(node.attr)
         elif isinstance(node, cst.Arg) and node.keyword is not None:
             skipped.add(node.keyword)
         elif isinstance(node, cst.Param):
             skipped.add(node.name)
-    names = [node for node in m.findall(expr, m.Name()) if node not in skipped]
+    names = [node for node in findall(expr, m.Name()) if node not in skipped]
     return [name for name in names if isinstance(name, cst.Name)]

@@ -22,6 +22,7 @@ import libcst.matchers as m
 
 from djrefactor.analysis.naming import snake
 from djrefactor.analysis.nodes import code
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery.vendors import (
     PARAM_SUFFIX_TYPES,
     PARAM_TYPES,
@@ -343,7 +344,7 @@ def _subscript_parts(
 
 
 def _reads_settings(node: cst.BaseExpression) -> bool:
-    return bool(m.findall(node, m.Attribute(value=m.Name("settings"))))
+    return bool(findall(node, m.Attribute(value=m.Name("settings"))))
 
 
 # -- names --------------------------------------------------------------------------------------

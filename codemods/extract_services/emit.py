@@ -13,6 +13,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.naming import snake
+from djrefactor.analysis.tree import findall, preorder
 from djrefactor.engine import ImportRequest, Note, Redirect
 
 from .build import (
@@ -130,9 +131,9 @@ def _latest_model(
     """The model of the parameter the handler bound last: what a notification is about."""
     order = [
         target.value
-        for node in m.findall(extraction.handler.function.body, m.AssignTarget())
+        for node in findall(extraction.handler.function.body, m.AssignTarget())
         if isinstance(node, cst.AssignTarget)
-        for target in m.findall(node.target, m.Name())
+        for target in findall(node.target, m.Name())
         if isinstance(target, cst.Name)
     ]
     params = [p.argument.value for p in extraction.params if isinstance(p.argument, cst.Name)]
@@ -325,7 +326,7 @@ def _typed_state(statement: cst.SimpleStatementLine) -> list[cst.SimpleStatement
 
 def _module_named(statement: cst.SimpleStatementLine, view: ViewModule) -> cst.SimpleStatementLine:
     """`logging.getLogger(__name__)` -> `logging.getLogger("shop.views")`, with why."""
-    if not m.findall(statement, m.Name("__name__")):
+    if not findall(statement, m.Name("__name__")):
         return statement
     literal = cst.SimpleString(f'"{view.module}"')
     replaced = m.replace(statement, m.Name("__name__"), literal)
@@ -456,20 +457,14 @@ def _emit_service(
 
 def _function_names(function: cst.FunctionDef) -> set[str]:
     """The variables a function's code mentions (attribute and keyword names aside)."""
-    skipped = {
-        id(node.attr)
-        for node in m.findall(function, m.Attribute())
-        if isinstance(node, cst.Attribute)
-    } | {
-        id(node.keyword)
-        for node in m.findall(function, m.Arg())
-        if isinstance(node, cst.Arg) and node.keyword is not None
-    }
-    return {
-        node.value
-        for node in m.findall(function, m.Name())
-        if isinstance(node, cst.Name) and id(node) not in skipped
-    }
+    nodes = preorder(function)
+    skipped: set[int] = set()
+    for node in nodes:
+        if isinstance(node, cst.Attribute):
+            skipped.add(id(node.attr))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            skipped.add(id(node.keyword))
+    return {node.value for node in nodes if type(node) is cst.Name and id(node) not in skipped}
 
 
 def _exception(condition: Condition, stop: Stop, types: HandlerTypes) -> ExceptionSpec:

@@ -14,7 +14,7 @@ import libcst.matchers as m
 
 from djrefactor.analysis.nodes import dotted_name
 from djrefactor.analysis.scopes import module_names
-from djrefactor.analysis.tree import TreeIndex
+from djrefactor.analysis.tree import TreeIndex, findall, index_of
 from djrefactor.discovery.files import is_test_path
 from djrefactor.discovery.layers import is_models_module, is_transport_module
 from djrefactor.discovery.vendors import Vendor, registry
@@ -103,7 +103,7 @@ class Shared:
             self._bindings[path] = module_bindings(
                 tree,
                 module_names(tree),
-                TreeIndex(tree),
+                index_of(tree),
                 project.module_for(path),
                 path.endswith("__init__.py"),
             )
@@ -113,7 +113,7 @@ class Shared:
         if path not in self._contexts:
             tree = self.project.tree(path)
             imports = import_sources(self.bindings(path))
-            index = TreeIndex(tree)
+            index = index_of(tree)
             helpers = business_helpers(tree, imports, index, self.vendor_roots, self.is_service)
             self._contexts[path] = Context(
                 imports,
@@ -159,12 +159,12 @@ class Shared:
             tree = self.project.tree(path)
             in_place = {
                 id(call.args[0].value)
-                for call in m.findall(tree, m.Call(func=m.Attribute(attr=m.Name("dict"))))
+                for call in findall(tree, m.Call(func=m.Attribute(attr=m.Name("dict"))))
                 if isinstance(call, cst.Call) and call.args
             }
             self._strings[path] = [
                 node.evaluated_value
-                for node in m.findall(tree, m.SimpleString())
+                for node in findall(tree, m.SimpleString())
                 if isinstance(node, cst.SimpleString)
                 and isinstance(node.evaluated_value, str)
                 and id(node) not in in_place
@@ -215,7 +215,7 @@ class Shared:
             if PurePosixPath(path).stem != "urls" or not self.project.mentions(path, "path("):
                 continue
             imports = import_sources(self.bindings(path))
-            for call in m.findall(
+            for call in findall(
                 self.project.tree(path), m.Call(func=m.Name("path") | m.Name("re_path"))
             ):
                 assert isinstance(call, cst.Call)

@@ -13,6 +13,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import dotted_name
+from djrefactor.analysis.tree import findall
 
 from .select import REQUEST_MAPPINGS, Lift, is_form_name, request_root
 
@@ -104,12 +105,12 @@ class HandlerTypes:
     def __post_init__(self) -> None:
         self.assigned: dict[str, list[cst.BaseExpression]] = {}
         self.narrowed: set[str] = set()
-        for node in m.findall(self.function.body, m.Assign() | m.AnnAssign()):
+        for node in findall(self.function.body, m.Assign() | m.AnnAssign()):
             assert isinstance(node, cst.Assign | cst.AnnAssign)
             targets = node.targets if isinstance(node, cst.Assign) else [node]
             for target in targets:
                 self._record(target.target, node.value)
-        for node in m.findall(self.function.body, m.If(test=m.Comparison() | m.UnaryOperation())):
+        for node in findall(self.function.body, m.If(test=m.Comparison() | m.UnaryOperation())):
             assert isinstance(node, cst.If)
             self.narrowed |= _none_checked(node.test)
 

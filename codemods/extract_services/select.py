@@ -23,7 +23,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.nodes import dotted_name
-from djrefactor.analysis.tree import NodeT, TreeIndex, find_type
+from djrefactor.analysis.tree import NodeT, TreeIndex, find_type, preorder
 
 ORM_WRITES = frozenset(
     {
@@ -187,7 +187,7 @@ class Context:
         if self.index is not None:
             yield from self.index.subtree(node, frozenset())
         else:
-            yield from TreeIndex(node).nodes
+            yield from preorder(node)
 
     def indexed(self, node: cst.CSTNode) -> bool:
         return self.index is not None and self.index.span(node) is not None

@@ -15,7 +15,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from djrefactor.analysis.naming import snake
 from djrefactor.analysis.nodes import code, dotted_name
 from djrefactor.analysis.scopes import module_names
-from djrefactor.analysis.tree import TreeIndex
+from djrefactor.analysis.tree import TreeIndex, findall, index_of
 from djrefactor.discovery.layers import is_models_module, module_is_transport
 from djrefactor.engine import Note, Project
 
@@ -227,7 +227,7 @@ def load_view(shared: Shared, path: str) -> ViewModule | None:
     if not mentions and not imported:
         return None
     tree = project.tree(path)
-    index = TreeIndex(tree)
+    index = index_of(tree)
     base = shared.module_context(path)
     context = Context(
         imports,
@@ -550,5 +550,5 @@ def is_module_named(statement: cst.BaseStatement) -> bool:
     gets its own copy, still named after the views module (the same logger)."""
     return any(
         isinstance(node, cst.Name) and node.value == "__name__"
-        for node in m.findall(statement, m.Name("__name__"))
+        for node in findall(statement, m.Name("__name__"))
     )

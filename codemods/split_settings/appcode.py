@@ -21,6 +21,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import Assignment, MetadataWrapper, ScopeProvider
 
 from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery.files import is_migration
 from djrefactor.engine import Note, Project
 
@@ -51,7 +52,7 @@ def _source(node: cst.ImportFrom, module: str | None, is_package: bool) -> str |
 
 def _is_settings_file(path: str, tree: cst.Module, settings: str, module: str | None) -> bool:
     """A settings overlay: it star-imports the settings module (`local_settings`, `settings_ci`)."""
-    for node in m.findall(tree, m.ImportFrom(names=m.ImportStar())):
+    for node in findall(tree, m.ImportFrom(names=m.ImportStar())):
         assert isinstance(node, cst.ImportFrom)
         if _source(node, module, False) == settings:
             return True
@@ -192,7 +193,7 @@ def _blockers(
     if collect.unsupported:
         return "imports it with `import` (it becomes development.py's module)"
     for local in collect.plan.names:
-        if m.findall(tree, m.AssignTarget(m.Name(local))) or m.findall(tree, m.Global()):
+        if findall(tree, m.AssignTarget(m.Name(local))) or findall(tree, m.Global()):
             return f"rebinds {local}"
         target = f"{module}.{local}"
         if any(project.mentions(path, target) for path in project.paths):
@@ -200,7 +201,7 @@ def _blockers(
     for alias in collect.plan.module_aliases:
         attributes = {
             node.attr.value
-            for node in m.findall(tree, m.Attribute(value=m.Name(alias)))
+            for node in findall(tree, m.Attribute(value=m.Name(alias)))
             if isinstance(node, cst.Attribute)
         }
         if any(not _SETTING.match(name) for name in attributes):
@@ -210,7 +211,7 @@ def _blockers(
 
 def _settings_name(tree: cst.Module) -> str:
     """`settings`, unless the file already uses that name for something else."""
-    for node in m.findall(
+    for node in findall(
         tree, m.ImportFrom(module=m.Attribute(value=m.Name("django"), attr=m.Name("conf")))
     ):
         assert isinstance(node, cst.ImportFrom)
@@ -277,7 +278,7 @@ def settings_lookups(
         if (
             path.startswith(folder + "/")
             or is_migration(path)
-            or not project.mentions(path, settings.rsplit(".", 1)[-1])
+            or not project.imports(path).relation(settings)[0]  # no import reaches the module
         ):
             continue
         tree = project.tree(path)

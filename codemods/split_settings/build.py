@@ -18,6 +18,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery import Versions
 
 from . import classify, env, templates
@@ -122,7 +123,7 @@ def _spaced(tree: cst.Module, statements: Sequence[cst.BaseStatement]) -> str:
 
 # -- production.py: secret and hosts --------------------------------------------------------------
 def _assigned_values(statement: cst.BaseStatement, name: str) -> list[cst.BaseExpression]:
-    found = m.findall(statement, m.Assign(targets=[m.AssignTarget(m.Name(name))]))
+    found = findall(statement, m.Assign(targets=[m.AssignTarget(m.Name(name))]))
     return [node.value for node in found if isinstance(node, cst.Assign)]
 
 
@@ -222,7 +223,7 @@ def committed_secret(context: Context) -> str | None:
     statement = context.result.environment.get(classify.SECRET)
     if statement is None:
         return None
-    for string in m.findall(statement, m.SimpleString()):
+    for string in findall(statement, m.SimpleString()):
         assert isinstance(string, cst.SimpleString)
         value = string.evaluated_value
         if isinstance(value, str) and len(value) >= 20 and value != templates.DEV_SECRET:

@@ -16,6 +16,8 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange
 
+from djrefactor.analysis.tree import findall
+
 from . import env
 from .names import names_bound, names_read
 from .templates import DEV_SECRET, LOCAL_HOSTS
@@ -95,7 +97,7 @@ def specialize(statement: cst.BaseStatement, debug: bool) -> cst.BaseStatement:
 
 
 def is_local_settings_import(statement: cst.BaseStatement) -> bool:
-    imports = m.findall(statement, m.ImportFrom())
+    imports = findall(statement, m.ImportFrom())
     if not imports or not isinstance(statement, cst.SimpleStatementLine | cst.Try):
         return False
     for node in imports:

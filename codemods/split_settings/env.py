@@ -19,6 +19,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import dotted_name
+from djrefactor.analysis.tree import findall
 
 REQUIRED_HELPER = "_required_env"
 _VARIABLE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -47,7 +48,7 @@ class Bindings:
     def of(tree: cst.Module) -> Bindings:
         environ: set[str] = set()
         decouple: set[str] = set()
-        for node in m.findall(tree, m.Assign(targets=[m.AssignTarget(m.Name())])):
+        for node in findall(tree, m.Assign(targets=[m.AssignTarget(m.Name())])):
             assert isinstance(node, cst.Assign)
             target = node.targets[0].target
             assert isinstance(target, cst.Name)
@@ -57,7 +58,7 @@ class Bindings:
                 environ.add(target.value)
             elif called in ("AutoConfig", "decouple.AutoConfig"):
                 decouple.add(target.value)
-        for node in m.findall(tree, m.ImportFrom(module=m.Name("decouple"))):
+        for node in findall(tree, m.ImportFrom(module=m.Name("decouple"))):
             assert isinstance(node, cst.ImportFrom)
             if isinstance(node.names, cst.ImportStar):
                 continue
@@ -114,7 +115,7 @@ def _kind(call: cst.Call, bindings: Bindings) -> Kind | None:
 def reads(node: cst.CSTNode, bindings: Bindings) -> list[Read]:
     """Every environment read inside `node`, in source order."""
     found: list[Read] = []
-    for item in m.findall(node, m.Call() | m.Subscript() | m.Comparison()):
+    for item in findall(node, m.Call() | m.Subscript() | m.Comparison()):
         if isinstance(item, cst.Comparison):
             found += _presence(item)
             continue

@@ -11,6 +11,8 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
+from djrefactor.analysis.tree import findall
+
 FILE = m.Name("__file__")
 _ABSOLUTE = ("abspath", "realpath", "normpath")
 _PATH_METHODS = ("resolve", "absolute")
@@ -92,12 +94,12 @@ class DeepenFilePaths(cst.CSTTransformer):
 
 
 def mentions_file(node: cst.CSTNode) -> bool:
-    return bool(m.findall(node, FILE))
+    return bool(findall(node, FILE))
 
 
 def deepen(statement: cst.BaseStatement) -> tuple[cst.BaseStatement, bool]:
     """The statement with `__file__` paths one level deeper, and whether every use was handled."""
-    uses = len(m.findall(statement, FILE))
+    uses = len(findall(statement, FILE))
     if not uses:
         return statement, True
     transformer = DeepenFilePaths()

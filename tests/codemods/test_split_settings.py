@@ -1141,7 +1141,10 @@ def test_a_flag_named_like_a_key_keeps_its_default():
         ORG_API_KEY_AUTH_ENABLED = os.environ.get("ORG_API_KEY_AUTH", "true") != "false"
         WEBHOOK_TOKEN = os.environ.get("WEBHOOK_TOKEN", "changeme").strip()
     """
-    code = {"shop/__init__.py": "", "shop/hooks.py": "ORG_API_KEY_AUTH_ENABLED WEBHOOK_TOKEN\n"}
+    code = {
+        "shop/__init__.py": "",
+        "shop/hooks.py": "print(ORG_API_KEY_AUTH_ENABLED, WEBHOOK_TOKEN)\n",
+    }
     production = _production(settings, **code)
     assert "ORG_API_KEY_AUTH_ENABLED" not in production  # not a key
     assert "WEBHOOK_TOKEN" not in production  # computed from the read: left as it is

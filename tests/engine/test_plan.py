@@ -6,6 +6,7 @@ import libcst as cst
 import pytest
 
 from djrefactor.engine import Codemod, Project, build_plan
+from djrefactor.engine.planning import PHASES
 from djrefactor.model import Changes, FileChange, Note
 from tests.helpers import make_project
 
@@ -167,9 +168,11 @@ def test_progress_is_reported_per_step():
     )
     steps = [entry for entry in seen if ":" not in entry[0]]
     assert steps == [("move", 0, 2), ("edit", 1, 2), ("done", 2, 2)]
-    # inside a step the reference pass reports per file, labelled with the step
-    inner = [entry for entry in seen if ":" in entry[0]]
-    assert inner and all(label.startswith("move: ") for label, _, _ in inner)
+    # inside a step: the engine's phases in order, the reference pass per file between them
+    inner = [label for label, _, _ in seen if ":" in label]
+    phases = [label for label in inner if "references in" not in label]
+    assert phases == [f"{step}: {phase}" for step in ("move", "edit") for phase in PHASES]
+    assert any(label.startswith("move: references in ") for label in inner)
 
 
 def test_chained_moves_are_one_rename_in_total():

@@ -32,6 +32,8 @@ from libcst.metadata import (
 )
 from libcst.metadata import Scope as LibcstScope
 
+from djrefactor.analysis.tree import per_tree
+
 LOAD, STORE, DECLARE, SKIP = 0, 1, 2, 3
 """How a Name is used: read, bound, named by `global`/`nonlocal`/`del`, or not a variable at all
 (an attribute, a keyword). Import statements are listed whole and not walked."""
@@ -1011,6 +1013,7 @@ class _Resolver:
         return self._ask(lambda names: names.references(binding))
 
 
+@per_tree()
 def module_names(tree: cst.Module) -> Names:
-    """The resolver every codemod uses for one module."""
+    """The resolver every codemod uses for one module (one per tree, shared)."""
     return _Resolver(tree)

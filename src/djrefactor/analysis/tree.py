@@ -10,7 +10,9 @@ subtree is then a slice of that list, and a read-only visitor is replayed over t
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from functools import wraps
 from typing import TypeVar
 
 import libcst as cst
@@ -19,20 +21,121 @@ import libcst.matchers as m
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 
 
-class _Preorder(cst.CSTVisitor):
-    def __init__(self) -> None:
+class _FieldOrder(cst.CSTVisitor):
+    """Records the fields libcst visits on one node, in its visiting (source) order."""
+
+    def __init__(self, node: cst.CSTNode) -> None:
         super().__init__()
-        self.nodes: list[cst.CSTNode] = []
-        self.starts: dict[int, int] = {}
-        self.ends: dict[int, int] = {}
+        self.node = node
+        self.fields: list[str] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        self.starts[id(node)] = len(self.nodes)
-        self.nodes.append(node)
-        return True
+        return False
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.ends[id(original_node)] = len(self.nodes)
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if node is self.node:
+            self.fields.append(attribute)
+
+
+_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+_IS_NODE: dict[type, bool] = {}
+
+
+def _fields(node: cst.CSTNode) -> tuple[str, ...]:
+    """The child fields of the node's class in libcst's visiting order, learned from libcst
+    once per class (a visit that does not enter the children): the two cannot drift."""
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        order = _FieldOrder(node)
+        node._visit_and_replace_children(order)
+        fields = _FIELDS[kind] = tuple(order.fields)
+    return fields
+
+
+def _is_node(kind: type) -> bool:
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node.children` without libcst's rebuilding visit: the same nodes, in the same order."""
+    found: list[cst.CSTNode] = []
+    for name in _fields(node):
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is tuple or kind is list:
+            found.extend(value)
+        elif _is_node(kind):
+            found.append(value)
+    return found
+
+
+def preorder(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node` and every descendant in the order `visit` and `m.findall` meet them, read from
+    the nodes' fields: no node is rebuilt or validated on the way."""
+    found: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        below = children(current)
+        below.reverse()
+        stack.extend(below)
+    return found
+
+
+def findall(node: cst.CSTNode, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
+    """`m.findall(node, matcher)` (no metadata), over `preorder`; a node matcher (or a `|` of
+    them) only tests the nodes of its classes."""
+    kinds = _matched_classes(matcher)
+    nodes = preorder(node)
+    if kinds is not None:
+        nodes = [n for n in nodes if isinstance(n, kinds)]
+    return [n for n in nodes if m.matches(n, matcher)]
+
+
+def _matched_classes(matcher: object) -> tuple[type[cst.CSTNode], ...] | None:
+    """The node classes `matcher` can match, or None when that is not plain to see."""
+    if isinstance(matcher, m.OneOf):
+        options = [_matched_classes(option) for option in matcher.options]
+        if any(option is None for option in options):
+            return None
+        return tuple(kind for option in options if option is not None for kind in option)
+    kind = type(matcher)
+    if kind not in _MATCHED:
+        node = getattr(cst, kind.__name__, None)
+        is_node_matcher = issubclass(kind, m.BaseMatcherNode) and kind.__module__.startswith(
+            "libcst.matchers"
+        )
+        _MATCHED[kind] = (
+            node
+            if is_node_matcher and isinstance(node, type) and issubclass(node, cst.CSTNode)
+            else None
+        )
+    found = _MATCHED[kind]
+    return None if found is None else (found,)
+
+
+_MATCHED: dict[type, type[cst.CSTNode] | None] = {}
+
+
+def replay(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """`node.visit(visitor)` for a visitor that only reads and uses no attribute hooks: the same
+    `visit_*`/`leave_*` calls in the same order, without libcst rebuilding every node."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(node, False)]
+    while stack:
+        current, leaving = stack.pop()
+        if leaving:
+            visitor.on_leave(current)
+            continue
+        stack.append((current, True))
+        if visitor.on_visit(current):
+            below = children(current)
+            below.reverse()
+            stack.extend((child, False) for child in below)
 
 
 class TreeIndex:
@@ -42,11 +145,22 @@ class TreeIndex:
     a node from elsewhere (a rebuilt tree) falls back to a plain walk."""
 
     def __init__(self, tree: cst.CSTNode) -> None:
-        walk = _Preorder()
-        tree.visit(walk)
-        self.nodes = walk.nodes
-        self.starts = walk.starts
-        self.ends = walk.ends
+        self.nodes: list[cst.CSTNode] = []
+        self.starts: dict[int, int] = {}
+        self.ends: dict[int, int] = {}
+        stack: list[cst.CSTNode | int] = [tree]
+        while stack:
+            current = stack.pop()
+            if type(current) is int:  # the end of the subtree of the node with this id
+                self.ends[current] = len(self.nodes)
+                continue
+            assert not isinstance(current, int)
+            self.starts[id(current)] = len(self.nodes)
+            self.nodes.append(current)
+            stack.append(id(current))
+            below = children(current)
+            below.reverse()
+            stack.extend(below)
         self.calls = [i for i, node in enumerate(self.nodes) if isinstance(node, cst.Call)]
 
     def span(self, node: cst.CSTNode) -> tuple[int, int] | None:
@@ -56,7 +170,7 @@ class TreeIndex:
     def findall(self, node: cst.CSTNode, matcher: m.BaseMatcherNode) -> Sequence[cst.CSTNode]:
         span = self.span(node)
         if span is None:
-            return m.findall(node, matcher)
+            return findall(node, matcher)
         return [n for n in self.nodes[span[0] : span[1]] if m.matches(n, matcher)]
 
     def of_type(self, node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
@@ -103,7 +217,7 @@ class TreeIndex:
         """`node.visit(visitor)` for a visitor that only reads: same calls, in the same order."""
         span = self.span(node)
         if span is None:
-            node.visit(visitor)
+            replay(node, visitor)
             return
         position, end = span
         open_nodes: list[cst.CSTNode] = []
@@ -121,14 +235,49 @@ class TreeIndex:
             visitor.on_leave(open_nodes.pop())
 
 
+TreeT = TypeVar("TreeT", bound=cst.CSTNode)
+ResultT = TypeVar("ResultT")
+
+
+def per_tree(kept: int = 32) -> Callable[[Callable[[TreeT], ResultT]], Callable[[TreeT], ResultT]]:
+    """Share a read-only analysis of a tree between everyone who asks for the same tree (trees
+    are immutable: the same object always has the same answer). The `kept` trees used last keep
+    their answer, each with its tree, so an id cannot be reused meanwhile."""
+
+    def decorate(analyse: Callable[[TreeT], ResultT]) -> Callable[[TreeT], ResultT]:
+        answers: OrderedDict[int, tuple[TreeT, ResultT]] = OrderedDict()
+
+        @wraps(analyse)
+        def shared(tree: TreeT) -> ResultT:
+            found = answers.get(id(tree))
+            if found is not None and found[0] is tree:
+                answers.move_to_end(id(tree))
+                return found[1]
+            answer = analyse(tree)
+            answers[id(tree)] = (tree, answer)
+            while len(answers) > kept:
+                answers.popitem(last=False)
+            return answer
+
+        return shared
+
+    return decorate
+
+
+@per_tree()
+def index_of(tree: cst.CSTNode) -> TreeIndex:
+    """The `TreeIndex` of `tree`, shared by every codemod that asks for the same tree."""
+    return TreeIndex(tree)
+
+
 def find_type(node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
     """`m.findall(node, m.<Kind>())` for a node no index knows."""
-    return [n for n in _children_walk(node, frozenset()) if isinstance(n, kind)]
+    return [n for n in preorder(node) if isinstance(n, kind)]
 
 
 def _children_walk(node: cst.CSTNode, skip: frozenset[int]) -> Iterator[cst.CSTNode]:
     if id(node) in skip:
         return
     yield node
-    for child in node.children:
+    for child in children(node):
         yield from _children_walk(child, skip)

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 import libcst.matchers as m
 
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery.files import is_test_path
 from djrefactor.project import Project
 
@@ -54,7 +55,7 @@ def _string_items(node: cst.BaseExpression, lists: dict[str, list[str]]) -> list
 def installed_apps(project: Project, path: str) -> tuple[str, ...]:
     """INSTALLED_APPS as far as literals tell: lists, `+` of named lists, `+=` and `.append`."""
     lists: dict[str, list[str]] = {}
-    for node in m.findall(
+    for node in findall(
         project.tree(path),
         m.Assign(targets=[m.AssignTarget(m.Name())]) | m.AugAssign(target=m.Name()),
     ):

@@ -13,6 +13,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery.files import is_migration, is_test_path
 from djrefactor.project import Project
 
@@ -49,7 +50,7 @@ def _app_variable(tree: cst.Module) -> str | None:
 def imports_app(project: Project, init: str, app: CeleryApp) -> bool:
     """Does this package `__init__.py` import the app (`from .celery import app ...`)?"""
     module = project.module_for(init)
-    for node in m.findall(project.tree(init), m.ImportFrom()):
+    for node in findall(project.tree(init), m.ImportFrom()):
         assert isinstance(node, cst.ImportFrom)
         name = cst.helpers.get_full_name_for_node(node.module) if node.module else None
         source = resolve_relative(module, True, len(node.relative), name)

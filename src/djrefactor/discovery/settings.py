@@ -15,6 +15,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.tree import findall
 from djrefactor.errors import DjrefactorError
 from djrefactor.project import Project
 
@@ -42,7 +43,7 @@ class FoundSettings:
 
 def settings_default_in(tree: cst.Module) -> str | None:
     """The module a file defaults DJANGO_SETTINGS_MODULE to (`os.environ.setdefault(...)`)."""
-    for call in m.findall(tree, m.Call(args=[m.Arg(m.SimpleString()), m.Arg(m.SimpleString())])):
+    for call in findall(tree, m.Call(args=[m.Arg(m.SimpleString()), m.Arg(m.SimpleString())])):
         assert isinstance(call, cst.Call)
         key = call.args[0].value
         value = call.args[1].value
@@ -122,7 +123,7 @@ def _overlay(project: Project, module: str) -> tuple[str, str] | None:
             tree = cst.parse_module(project.text(template))
         except cst.ParserSyntaxError:
             continue
-        for node in m.findall(tree, m.ImportFrom(names=m.ImportStar())):
+        for node in findall(tree, m.ImportFrom(names=m.ImportStar())):
             assert isinstance(node, cst.ImportFrom)
             name = cst.helpers.get_full_name_for_node(node.module) if node.module else None
             real = resolve_relative(module, False, len(node.relative), name)

@@ -20,6 +20,7 @@ import libcst as cst
 
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.nodes import code, dotted_expr, dotted_name
+from djrefactor.analysis.tree import per_tree
 from djrefactor.engine.import_style import ImportStyle, Section
 from djrefactor.model import ImportRequest
 
@@ -657,6 +658,7 @@ _TYPE_COMMENT = re.compile(r"#\s*type:")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+@per_tree()
 def _scan(tree: cst.Module) -> _Scan:
     """Every name `tree` reads, and its removable imports with the nodes above each.
 

@@ -16,10 +16,11 @@ from typing import Any
 
 from djrefactor import __version__
 from djrefactor.config import Config, Options, read_config
+from djrefactor.engine.plan_data import plan_data, plan_from
 from djrefactor.engine.session import Planned
 from djrefactor.errors import DjrefactorError
 from djrefactor.git import Repository
-from djrefactor.model import FileChange, Note, Plan, Step
+from djrefactor.model import Plan
 
 FORMAT = "djrefactor-plan"
 VERSION = 1
@@ -48,26 +49,9 @@ def save_plan(planned: Planned, file: Path) -> None:
         "options": asdict(session.options),
         "config": config_fingerprint(session.project.config),
         "tree": tree_fingerprint(session.repo, session.tracked),
-        "plan": _plan_data(planned.plan),
+        "plan": plan_data(planned.plan),
     }
     write_file(file, (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode())
-
-
-def _plan_data(plan: Plan) -> dict[str, Any]:
-    return {
-        "root": plan.root,
-        "notes": [asdict(note) for note in plan.notes],
-        "steps": [
-            {
-                "name": step.name,
-                "summary": step.summary,
-                "notes": [asdict(note) for note in step.notes],
-                "files": [asdict(change) for change in step.files],
-            }
-            for step in plan.steps
-        ],
-        "total": [asdict(change) for change in plan.total],
-    }
 
 
 def config_fingerprint(config: Config) -> str:
@@ -102,7 +86,7 @@ def load_saved_plan(path: Path, file: Path) -> SavedPlan:
     document = _read_document(file)
     repo = Repository.open(path)
     try:
-        plan = _plan_from(document["plan"])
+        plan = plan_from(document["plan"])
         folder = str(document["folder"])
         options = Options(**{k: _options_value(k, v) for k, v in document["options"].items()})
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -164,49 +148,6 @@ def _options_value(key: str, value: Any) -> Any:
     if key == "settings":
         return None if value is None else str(value)
     return tuple(str(item) for item in value)
-
-
-def _plan_from(data: dict[str, Any]) -> Plan:
-    steps = tuple(
-        Step(
-            str(step["name"]),
-            str(step["summary"]),
-            tuple(_change(change) for change in step["files"]),
-            tuple(_note(note) for note in step["notes"]),
-        )
-        for step in data["steps"]
-    )
-    notes = tuple(_note(note) for note in data["notes"])
-    total = tuple(_change(change) for change in data["total"])
-    return Plan(str(data["root"]), steps, total, notes)
-
-
-def _change(data: dict[str, Any]) -> FileChange:
-    change = FileChange(
-        _path(data["old_path"]),
-        _path(data["new_path"]),
-        str(data["old_text"]),
-        str(data["new_text"]),
-        str(data["mode"]),
-        bool(data.get("opaque", False)),
-    )
-    if change.mode not in ("100644", "100755"):
-        raise ValueError(f"mode {change.mode}")
-    return change
-
-
-def _path(value: Any) -> str | None:
-    if value is None:
-        return None
-    path = str(value)
-    if not path or path.startswith("/") or ".." in path.split("/"):
-        raise ValueError(f"path {path!r}")
-    return path
-
-
-def _note(data: dict[str, Any]) -> Note:
-    line = data["line"]
-    return Note(str(data["path"]), None if line is None else int(line), str(data["message"]))
 
 
 # -- files -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from djrefactor.config import Options, read_config
+from djrefactor.engine import cache
 from djrefactor.engine.loading import django_folders, in_project, load_project, project_folder
 from djrefactor.engine.planning import Progress, build_plan, quiet
 from djrefactor.engine.registry import Codemod, available_codemods, select
@@ -78,8 +79,23 @@ def _relative(path: Path, root: Path) -> str:
 def plan(path: Path, options: Options, progress: Progress = quiet) -> Planned:
     """Open the repository at `path` and compute its plan: what `djrefactor plan` shows."""
     session = open_session(path, options, progress)
+    return Planned(session, finish_plan(session, cached_plan(session, progress)))
+
+
+def cached_plan(session: Session, progress: Progress = quiet) -> Plan:
+    """`build_plan` of the session, read from the plan cache when nothing it depends on
+    changed since it was last computed (see engine/cache.py)."""
+    if not cache.enabled():
+        return build_plan(session.project, session.codemods, progress)
+    folder = session.repo.common_dir / "djrefactor" / "cache"
+    key = cache.plan_key(session.project, session.codemods, session.folder)
+    found = cache.load(folder, key)
+    if found is not None:
+        progress("done (cached plan)", 1, 1)
+        return found
     built = build_plan(session.project, session.codemods, progress)
-    return Planned(session, finish_plan(session, built))
+    cache.store(folder, key, built)
+    return built
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,131 @@
+"""The field walks answer exactly as libcst's own visits do.
+
+`preorder`, `children`, `findall`, `replay` and `TreeIndex` read the nodes' fields instead of
+visiting (libcst rebuilds and validates every node a visit passes). The order of the fields is
+learned from libcst, so the two cannot drift; this test holds them side by side on tricky snippets
+and on every module of the bundled fixtures.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import libcst.matchers as m
+import pytest
+
+from djrefactor.analysis.tree import TreeIndex, children, findall, preorder, replay
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+TRICKY = textwrap.dedent(
+    '''\
+    from __future__ import annotations
+    from . import (a,  # one
+        b as c)
+    from ..x import *
+    import os.path as p, sys
+
+    @decorator(arg=1)
+    class View(Base, metaclass=Meta):
+        """Doc."""
+        x: int = 1
+
+        async def get(self, request, *args, key: str = "k", **kwargs) -> dict[str, int]:
+            async with lock as held, other():
+                return {k: v async for k, v in items() if k if v}
+            lambda q, *, r=2: q + r
+            print(f"{request!r:>{width}} {x=}", *args, sep="")
+            a[1:2, ::3] = b = yield from gen()
+            del a[0], b
+            global g
+            try:
+                pass
+            except* (TypeError, ValueError) as exc:
+                raise ValueError("x") from exc
+            else:
+                ...
+            finally:
+                nonlocal_ = not x or y and (z := -1) is not None
+            match command:
+                case Point(x=0, y=[1, *rest]) | {"k": _, **others} if rest:
+                    pass
+                case _:
+                    pass
+            while (n := n - 1) > 0: continue
+            for i, (j, k) in enumerate(x): break
+            with open(p) as f: data = f.read(); data += "\\n"
+            assert x, "msg"
+            return x if y else (yield)
+    '''
+)
+
+
+def _modules() -> list[object]:
+    params: list[object] = [pytest.param(TRICKY, id="tricky")]
+    for path in sorted(FIXTURES.rglob("*.py")):
+        params.append(
+            pytest.param(path.read_text(encoding="utf-8"), id=str(path.relative_to(FIXTURES)))
+        )
+    return params
+
+
+class _Record(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, int]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.calls.append(("visit", id(node)))
+        # skip the bodies of functions, so replay's pruning is exercised too
+        return not isinstance(node, cst.FunctionDef)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.calls.append(("leave", id(original_node)))
+
+
+def _libcst_preorder(tree: cst.CSTNode) -> list[int]:
+    seen: list[int] = []
+
+    class Walk(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            seen.append(id(node))
+            return True
+
+    tree.visit(Walk())
+    return seen
+
+
+@pytest.mark.parametrize("source", _modules())
+def test_field_walks_meet_the_nodes_libcst_visits_in_its_order(source):
+    tree = cst.parse_module(source)
+    assert [id(n) for n in preorder(tree)] == _libcst_preorder(tree)
+    index = TreeIndex(tree)
+    assert [id(n) for n in index.nodes] == _libcst_preorder(tree)
+    for node in index.nodes[:: max(1, len(index.nodes) // 50)]:
+        assert [id(c) for c in children(node)] == [id(c) for c in node.children]
+        start, end = index.span(node) or (0, 0)
+        assert [id(n) for n in index.nodes[start:end]] == _libcst_preorder(node)
+
+    replayed, visited = _Record(), _Record()
+    replay(tree, replayed)
+    tree.visit(visited)
+    assert replayed.calls == visited.calls
+
+
+MATCHERS = [
+    m.Name(),
+    m.Call(func=m.Attribute(attr=m.Name("create"))),
+    m.ImportFrom(names=m.ImportStar()),
+    m.SimpleString() | m.FormattedString(),
+    m.AssignTarget(m.Name()),
+    m.Arg(keyword=m.Name()),
+]
+
+
+@pytest.mark.parametrize("source", _modules()[:40])
+def test_findall_finds_what_libcst_matchers_find(source):
+    tree = cst.parse_module(source)
+    for matcher in MATCHERS:
+        assert [id(n) for n in findall(tree, matcher)] == [id(n) for n in m.findall(tree, matcher)]
