@@ -416,9 +416,16 @@ def test_layers_hold(applied: Path) -> None:
         assert not {m for m in imported(path) if m.split(".")[-1] in ("views", "api", "viewsets")}
 
 
-def test_a_second_plan_has_nothing_to_do(restructured: Path) -> None:
-    for only in ([], ["--only", WITH_MOVE_APPS]):
-        result = djrefactor("plan", ".", *only, cwd=restructured)
+def test_a_second_plan_has_nothing_to_do(applied: Path) -> None:
+    result = djrefactor("plan", ".", cwd=applied)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert "nothing to do" in result.stderr
+
+
+def test_a_second_plan_with_or_without_move_apps_has_nothing_to_do(moved: Path) -> None:
+    for options in VARIANTS.values():
+        result = djrefactor("plan", ".", *options, cwd=moved)
         assert result.returncode == 0
         assert result.stdout == ""
         assert "nothing to do" in result.stderr
