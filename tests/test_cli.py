@@ -70,6 +70,7 @@ def test_list_names_every_codemod_in_pipeline_order(repo: Path) -> None:
         "split-settings",
         "extract-integrations",
         "extract-services",
+        "move-apps",
         "add-layering-contract",
         "add-observability",
     ]
@@ -655,7 +656,8 @@ def test_run_unknown_step_lists_the_valid_ones(repo: Path) -> None:
     assert_error(
         djrefactor("run", "split-everything", ".", cwd=repo),
         "unknown codemod 'split-everything'; valid names: config-package, split-settings, "
-        "extract-integrations, extract-services, add-layering-contract, add-observability",
+        "extract-integrations, extract-services, move-apps, add-layering-contract, "
+        "add-observability",
     )
 
 
@@ -663,7 +665,8 @@ def test_unknown_only_name_is_a_usage_error(repo: Path) -> None:
     assert_error(
         djrefactor("plan", "--only", "nope", ".", cwd=repo),
         "unknown codemod 'nope'; valid names: config-package, split-settings, "
-        "extract-integrations, extract-services, add-layering-contract, add-observability",
+        "extract-integrations, extract-services, move-apps, add-layering-contract, "
+        "add-observability",
     )
 
 

@@ -23,7 +23,7 @@ from . import ini_file, toml_file
 from .options import refuses_externals, up_to_date, wanted
 
 SUMMARY = "write the layering contract for lint-imports and check it on the new layout"
-AFTER: tuple[str, ...] = ("extract-services",)
+AFTER: tuple[str, ...] = ("move-apps",)  # the contract names the final packages
 
 COMMENT = """\
 Layering contract (djrefactor add-layering-contract), checked by `lint-imports`.

@@ -31,7 +31,7 @@ from . import templates
 from .edits import add_import, append, module_list, prepend, quote_of, requoted
 
 SUMMARY = "add request logging, error tracking and health checks (opt-in)"
-AFTER: tuple[str, ...] = ("extract-services",)  # it edits the restructured layout
+AFTER: tuple[str, ...] = ("extract-services", "move-apps")  # it edits the restructured layout
 OPT_IN = True
 
 MIDDLEWARE = "RequestLogMiddleware"

@@ -19,10 +19,9 @@ import libcst.matchers as m
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.tree import findall
 from djrefactor.discovery import CeleryApp
-from djrefactor.engine import Note, Project, Redirect
+from djrefactor.engine import Note, Project, Redirect, pin_task_names
 
 APP_MODULE = "celery_app"
-TASK_DECORATORS = ("task", "shared_task")
 
 
 @dataclass
@@ -49,8 +48,8 @@ def carry_celery(project: Project, package: str, target: str, glue: set[str]) ->
     new_module = f"{target}.{APP_MODULE}" if movable else app.module
     if movable:
         carried.moves[app.module] = new_module
-        pinned = _pin_task_names(project.tree(app.path), app)
-        if pinned is not None:
+        pinned, names = pin_task_names(project.tree(app.path), app.module, (app.variable,))
+        if names:
             carried.writes[app.path] = pinned
             carried.notes.append(_pinned_note(app, new_module))
         carried.notes += _rewrite_app_options(project, package, new_module, carried)
@@ -61,78 +60,6 @@ def carry_celery(project: Project, package: str, target: str, glue: set[str]) ->
 
 
 # -- task names -----------------------------------------------------------------------------------
-def _is_task_decorator(decorator: cst.Decorator, app: CeleryApp) -> bool:
-    node = decorator.decorator
-    func = node.func if isinstance(node, cst.Call) else node
-    return m.matches(
-        func,
-        m.Attribute(value=m.Name(app.variable), attr=m.Name("task"))
-        | m.Name("shared_task")
-        | m.Attribute(attr=m.Name("shared_task")),
-    )
-
-
-def _named(decorator: cst.Decorator, name: str) -> cst.Decorator:
-    node = decorator.decorator
-    if isinstance(node, cst.Call):
-        if any(arg.keyword is not None and arg.keyword.value == "name" for arg in node.args):
-            return decorator
-        args = list(node.args)
-        if args:
-            args[-1] = args[-1].with_changes(
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            )
-        keyword = cst.Arg(
-            keyword=cst.Name("name"),
-            value=cst.SimpleString(f'"{name}"'),
-            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-        )
-        return decorator.with_changes(decorator=node.with_changes(args=[*args, keyword]))
-    call = cst.Call(
-        func=node,
-        args=[
-            cst.Arg(
-                keyword=cst.Name("name"),
-                value=cst.SimpleString(f'"{name}"'),
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-            )
-        ],
-    )
-    return decorator.with_changes(decorator=call)
-
-
-class _PinTaskNames(cst.CSTTransformer):
-    def __init__(self, app: CeleryApp) -> None:
-        super().__init__()
-        self.app = app
-        self.pinned: list[str] = []
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.depth += 1
-        return True
-
-    def leave_FunctionDef(
-        self, original: cst.FunctionDef, updated: cst.FunctionDef
-    ) -> cst.FunctionDef:
-        self.depth -= 1
-        if self.depth:
-            return updated
-        name = f"{self.app.module}.{original.name.value}"
-        decorators = [
-            _named(d, name) if _is_task_decorator(d, self.app) else d for d in updated.decorators
-        ]
-        if any(new is not old for new, old in zip(decorators, updated.decorators, strict=True)):
-            self.pinned.append(original.name.value)
-        return updated.with_changes(decorators=decorators)
-
-
-def _pin_task_names(tree: cst.Module, app: CeleryApp) -> cst.Module | None:
-    transformer = _PinTaskNames(app)
-    updated = tree.visit(transformer)
-    return updated if transformer.pinned else None
-
-
 def _pinned_note(app: CeleryApp, new_module: str) -> Note:
     return Note(
         app.path,

@@ -42,11 +42,14 @@ class GitError(DjrefactorError):
 
 @dataclass(frozen=True)
 class FileWrite:
-    """What one commit does to one path: write `text` with `mode`, or delete it (`text` None)."""
+    """What one commit does to one path: write `text` with `mode`, put there the blob the
+    parent commit holds at `source` (a rename of a file djrefactor does not read), or delete
+    it (`text` and `source` None)."""
 
     path: str
     text: str | None
     mode: str = REGULAR
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -385,7 +388,12 @@ class Builder:
         """Commit `writes` on top of the last commit; returns the new commit's sha."""
         entries: list[str] = []
         zero = "0" * len(self.tip)
+        writes = list(writes)
+        blobs = self._blobs([write.source for write in writes if write.source is not None])
         for write in writes:
+            if write.source is not None:
+                entries.append(f"{write.mode} {blobs[write.source]}\t{write.path}\0")
+                continue
             if write.text is None:
                 entries.append(f"0 {zero}\t{write.path}\0")
                 continue
@@ -400,6 +408,24 @@ class Builder:
         tree = self._git("write-tree")
         self.tip = self._git("commit-tree", tree, "-p", self.tip, "-F", "-", input=message.encode())
         return self.tip
+
+    def _blobs(self, paths: Sequence[str]) -> dict[str, str]:
+        """The blob the temporary index holds at each of `paths` (the last commit's)."""
+        if not paths:
+            return {}
+        listed = _run(
+            ["--literal-pathspecs", "ls-files", "-s", "-z", "--", *paths],
+            self.repo.root,
+            env=self._env,
+        )
+        blobs = {}
+        for entry in _fields(listed):
+            info, _, path = entry.partition("\t")
+            blobs[path] = info.split()[1]
+        missing = [path for path in paths if path not in blobs]
+        if missing:
+            raise GitError(f"{missing[0]} is not in the commit being built on")
+        return blobs
 
     def checkout(self, sha: str) -> Path:
         """`sha`'s files in a folder of their own (for a test command); later calls update it."""

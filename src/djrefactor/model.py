@@ -38,11 +38,21 @@ class Redirect:
     references (settings, `mock.patch` targets, pytest.ini, Procfile...) everywhere.
     `per_path` sends the references of chosen files to another target, e.g. settings references in
     wsgi.py to the production module while manage.py gets the development one.
+
+    `app`: `old` is a Django app package that keeps its label (`shop` -> `apps.shop`, label
+    `shop`), so a string that may be the label (`"shop"`, `"shop.Order"`, `"shop.order"`,
+    `"shop.add_order"`, `"shop:detail"`) keeps its text; strings follow the package only where
+    they name one of its modules (`"shop.urls"`), an INSTALLED_APPS entry, a logger, or sit in
+    a test, coverage or first-party setting of a config file. `names`: dotted strings below
+    `old` that name something other than a module (a Celery task whose name is kept, a
+    `label.model` sharing a module's name); they keep their text except as `mock.patch` targets.
     """
 
     old: str
     new: str
     per_path: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    app: bool = False
+    names: frozenset[str] = frozenset()
 
     def target_for(self, path: str) -> str:
         return self.per_path.get(path, self.new)
@@ -67,8 +77,9 @@ class Changes:
 
     Order of application: `writes` and `deletes` first, then `imports` (path -> the imports
     that file needs; the engine also drops the imports the step left unused in every Python file
-    it writes), then `moves` (a module moved with its file(s): `old.module -> new.module`, which
-    implies a Redirect), then every redirect.
+    it writes), then `moves` (a module moved with its file: `old.module -> new.module`; a package
+    moves with every file below it, those djrefactor does not read included; either implies a
+    Redirect), then every redirect.
     """
 
     writes: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
@@ -94,13 +105,16 @@ class Changes:
 class FileChange:
     """One file's change in one step. `old_path` is None for a new file, `new_path` None for a
     deleted one; both set and different for a rename. `mode` is the file's git mode (`100755`
-    for an executable), the same before and after: djrefactor never changes a mode."""
+    for an executable), the same before and after: djrefactor never changes a mode.
+    `opaque`: a file djrefactor does not read (binary, too large, under a skipped folder), only
+    ever renamed with the package holding it: both texts are empty and git keeps its blob."""
 
     old_path: str | None
     new_path: str | None
     old_text: str
     new_text: str
     mode: str = "100644"
+    opaque: bool = False
 
     @property
     def kind(self) -> str:

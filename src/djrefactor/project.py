@@ -35,6 +35,10 @@ class Project:
 
     Codemods ask it for trees (`tree(path)`) instead of parsing text, for module <-> path mapping
     (`module_for`, `path_for`) and for `facts` (settings module, apps, reference files...).
+
+    Tracked files it holds no text for: `opaque_paths` (binary, over the size limit, under a
+    skipped folder such as node_modules), which a package move carries as they are, and
+    `fixed_paths` (symlinks, submodules, excluded paths), which must stay where they are.
     """
 
     def __init__(
@@ -44,9 +48,13 @@ class Project:
         config: Config,
         trees: Mapping[str, cst.Module] | None = None,
         discover: Discover | None = None,
+        opaque_paths: Iterable[str] = (),
+        fixed_paths: Iterable[str] = (),
     ) -> None:
         self.root = root
         self.config = config
+        self.opaque_paths = frozenset(opaque_paths)
+        self.fixed_paths = frozenset(fixed_paths)
         self._texts = dict(texts)
         self._trees: dict[str, cst.Module] = dict(trees or {})
         self._discover = discover
@@ -173,11 +181,29 @@ class Project:
             if path not in gone and path not in texts
         }
         new_trees.update(trees)
-        evolved = Project(self.root, new_texts, self.config, new_trees, self._discover)
+        evolved = self._successor(new_texts, new_trees, self.opaque_paths)
         kept = [path for path in self._texts if path not in gone and path not in texts]
         evolved._imports = {path: self._imports[path] for path in kept if path in self._imports}
         evolved._words = {path: self._words[path] for path in kept if path in self._words}
         return evolved
+
+    def renamed(self, renames: Mapping[str, str]) -> Project:
+        """A new snapshot with files moved (`old path -> new path`), text and opaque ones alike;
+        a text file keeps its text, its tree and its words."""
+        texts = {renames.get(path, path): text for path, text in self._texts.items()}
+        trees = {renames.get(path, path): tree for path, tree in self._trees.items()}
+        opaque = {renames.get(path, path) for path in self.opaque_paths}
+        evolved = self._successor(texts, trees, opaque)
+        evolved._imports = {p: i for p, i in self._imports.items() if p not in renames}
+        evolved._words = {renames.get(path, path): words for path, words in self._words.items()}
+        return evolved
+
+    def _successor(
+        self, texts: dict[str, str], trees: dict[str, cst.Module], opaque: Iterable[str]
+    ) -> Project:
+        return Project(
+            self.root, texts, self.config, trees, self._discover, opaque, self.fixed_paths
+        )
 
 
 _WORD = re.compile(r"\w+")

@@ -73,10 +73,13 @@ class _Side:
 def pair_renames(changes: Sequence[FileChange]) -> tuple[FileChange, ...]:
     """`changes` as git pairs them: every deleted file that git would call renamed is joined to
     the created file it became (an asked-for move git would not pair becomes delete + create).
-    Files whose modes differ stay apart (a FileChange has one mode)."""
-    kept = [change for change in changes if change.kind == "edit"]
+    Files whose modes differ stay apart (a FileChange has one mode). An opaque file (one
+    djrefactor does not read) is only ever renamed whole, and git pairs it as such."""
+    kept = [change for change in changes if change.kind == "edit" or change.opaque]
     sources, targets = [], []
     for c in changes:
+        if c.opaque:
+            continue
         if c.old_path is not None and c.old_path != c.new_path:
             sources.append(_Side(c.old_path, c.old_text, c.old_text.encode(), c.mode))
         if c.new_path is not None and c.old_path != c.new_path:

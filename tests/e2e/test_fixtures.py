@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from djrefactor.discovery.vendors import VENDOR_MODULES
+from djrefactor.engine import available_codemods
 from tests.helpers import git_run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,14 +94,43 @@ def passed_tests(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout + result.stderr
 
 
+WITH_MOVE_APPS = ",".join(
+    c.name for c in available_codemods() if not c.opt_in or c.name == "move-apps"
+)
+VARIANTS = {"default": (), "move-apps": ("--only", WITH_MOVE_APPS)}
+_APPLIED: dict[tuple[str, str], Path] = {}
+
+
+def applied_copy(name: str, variant: str, factory: pytest.TempPathFactory) -> Path:
+    """The fixture after `djrefactor apply` (with the opt-in move-apps as well for the
+    `move-apps` variant); one apply per fixture and variant, shared by the checks below."""
+    if (name, variant) not in _APPLIED:
+        repo = copy_fixture(name, factory.mktemp(f"{name}-{variant}") / name)
+        result = djrefactor("apply", ".", *VARIANTS[variant], cwd=repo)
+        assert result.returncode == 0, result.stderr
+        _APPLIED[name, variant] = repo
+    return _APPLIED[name, variant]
+
+
 @pytest.fixture(scope="module", params=sorted(TEST_COMMANDS))
 def applied(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture after `djrefactor apply`, shared by the checks below (one apply per fixture)."""
-    name = request.param
-    repo = copy_fixture(name, tmp_path_factory.mktemp(name) / name)
-    result = djrefactor("apply", ".", cwd=repo)
-    assert result.returncode == 0, result.stderr
-    return repo
+    return applied_copy(request.param, "default", tmp_path_factory)
+
+
+@pytest.fixture(scope="module", params=sorted(TEST_COMMANDS))
+def moved(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return applied_copy(request.param, "move-apps", tmp_path_factory)
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(name, variant) for name in sorted(TEST_COMMANDS) for variant in VARIANTS],
+    ids=lambda param: "-".join(param),
+)
+def restructured(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each fixture after the default pipeline, and after it with move-apps."""
+    name, variant = request.param
+    return applied_copy(name, variant, tmp_path_factory)
 
 
 @pytest.mark.parametrize("name", sorted(TEST_COMMANDS))
@@ -135,8 +165,8 @@ def test_apply_builds_a_branch_and_leaves_main_untouched(applied: Path) -> None:
     assert git_run(applied, "log", "--format=%s", "main").splitlines() == ["legacy project"]
 
 
-def test_the_fixture_passes_its_own_tests_after(applied: Path) -> None:
-    passed_tests(run(TEST_COMMANDS[applied.name], applied))
+def test_the_fixture_passes_its_own_tests_after(restructured: Path) -> None:
+    passed_tests(run(TEST_COMMANDS[restructured.name], restructured))
 
 
 def settings_package(root: Path) -> str:
@@ -159,6 +189,87 @@ def check_deploy(repo: Path, name: str) -> str:
 
 def test_check_deploy_is_clean_with_production_settings(applied: Path) -> None:
     assert "no issues" in check_deploy(applied, applied.name)
+
+
+def settings_modules(root: Path) -> list[str]:
+    package = settings_package(root)
+    modules = sorted((root / package.replace(".", "/")).glob("[!_]*.py"))
+    return [f"{package}.{path.stem}" for path in modules if path.stem != "base"]
+
+
+def test_check_passes_with_every_settings_module(restructured: Path) -> None:
+    modules = settings_modules(restructured)
+    assert {"development", "production"} <= {module.rsplit(".", 1)[-1] for module in modules}
+    for module in modules:
+        command = [sys.executable, "manage.py", "check", "--settings", module]
+        passed_tests(run(command, restructured, **DEPLOYMENT_ENV[restructured.name]))
+
+
+def test_makemigrations_finds_no_changes(restructured: Path) -> None:
+    module = f"{settings_package(restructured)}.development"
+    command = ["manage.py", "makemigrations", "--check", "--dry-run", "--settings", module]
+    assert "No changes detected" in passed_tests(run([sys.executable, *command], restructured))
+
+
+FRESH_DATABASE = """
+from {module} import *  # noqa: F403
+
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {name!r}}}}}
+"""
+
+
+def test_a_fresh_database_migrates_from_zero(restructured: Path, tmp_path: Path) -> None:
+    """Every migration applies on an empty database (the app labels and the imports of the
+    migrations are right), and nothing is left unapplied."""
+    database = tmp_path / "fresh.sqlite3"
+    module = f"{settings_package(restructured)}.development"
+    (tmp_path / "fresh_settings.py").write_text(
+        FRESH_DATABASE.format(module=module, name=str(database)), encoding="utf-8"
+    )
+    environment = {"PYTHONPATH": f"{tmp_path}{os.pathsep}{restructured}"}
+    migrate = [sys.executable, "manage.py", "migrate", "--settings", "fresh_settings"]
+    passed_tests(run(migrate, restructured, **environment))
+    plan = [*migrate[:2], "showmigrations", "--plan", "--settings", "fresh_settings"]
+    shown = passed_tests(run(plan, restructured, **environment))
+    assert "[ ]" not in shown and "[X]" in shown
+    assert database.exists()
+
+
+LABELS = """
+import django
+django.setup()
+from django.apps import apps
+print("LABELS", sorted((c.label, c.name.rsplit(".", 1)[-1]) for c in apps.get_app_configs()))
+"""
+
+
+def labels(root: Path, module: str) -> str:
+    result = run([sys.executable, "-c", LABELS], root, DJANGO_SETTINGS_MODULE=module)
+    [line] = [line for line in passed_tests(result).splitlines() if line.startswith("LABELS")]
+    return line
+
+
+def test_every_app_keeps_its_label(moved: Path) -> None:
+    before = moved.parent / "before"
+    git_run(moved, "worktree", "add", "-q", str(before), "main")
+    legacy = re.search(r"['\"]([\w.]+)['\"]\)", (before / "manage.py").read_text())
+    assert legacy is not None
+    after = labels(moved, f"{settings_package(moved)}.development")
+    assert labels(before, legacy.group(1)) == after
+    assert (moved / "apps" / "__init__.py").exists()
+
+
+def test_lint_imports_keeps_the_emitted_contract(moved: Path) -> None:
+    """The contract add-layering-contract wrote names the final packages (`apps`, after
+    move-apps) and the restructured tree keeps it."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    assert re.search(r"0 broken", passed_tests(run([str(lint)], moved)))
+    configured = "".join(
+        (moved / name).read_text(encoding="utf-8")
+        for name in (".importlinter", "setup.cfg", "pyproject.toml")
+        if (moved / name).exists()
+    )
+    assert re.search(r"root_packages\s*=[^=]*\bapps\b", configured)
 
 
 def test_production_refuses_to_start_without_a_secret(applied: Path) -> None:
@@ -312,7 +423,21 @@ def test_a_second_plan_has_nothing_to_do(applied: Path) -> None:
     assert "nothing to do" in result.stderr
 
 
-STEPS = ("config-package", "split-settings", "extract-integrations", "extract-services")
+def test_a_second_plan_with_or_without_move_apps_has_nothing_to_do(moved: Path) -> None:
+    for options in VARIANTS.values():
+        result = djrefactor("plan", ".", *options, cwd=moved)
+        assert result.returncode == 0
+        assert result.stdout == ""
+        assert "nothing to do" in result.stderr
+
+
+STEPS = (
+    "config-package",
+    "split-settings",
+    "extract-integrations",
+    "extract-services",
+    "move-apps",
+)
 
 
 @pytest.mark.parametrize("step", STEPS)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_fixtures import FIXTURES, copy_fixture, djrefactor, run
+from tests.e2e.test_fixtures import FIXTURES, VARIANTS, copy_fixture, djrefactor, run
 from tests.helpers import git_run
 
 KINDS = {"A": "created", "M": "changed", "R": "moved", "D": "deleted"}
@@ -30,7 +30,8 @@ def gits_view(repo: Path, base: str, tip: str) -> list[dict[str, object]]:
             index += 1
         else:  # a rename: the two paths follow
             path, index = counts[index + 2], index + 3
-        lines[path] = (int(added), int(removed))
+        binary = added == removed == "-"  # a binary file: plan counts its lines as 0
+        lines[path] = (0, 0) if binary else (int(added), int(removed))
     index = 0
     while index < len(status):
         code = status[index]
@@ -57,14 +58,23 @@ def gits_view(repo: Path, base: str, tip: str) -> list[dict[str, object]]:
     return sorted(rows, key=lambda row: str(row["new_path"] or row["old_path"]))
 
 
-@pytest.fixture(scope="module", params=["clinic", "helpdesk", "shopfront"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        (name, variant) for name in ("clinic", "helpdesk", "shopfront") for variant in VARIANTS
+    ],
+    ids="-".join,
+)
 def planned_and_applied(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, object]]:
-    repo = copy_fixture(request.param, tmp_path_factory.mktemp(request.param) / request.param)
-    shown = djrefactor("plan", "--json", ".", cwd=repo)
+    """Each fixture planned and applied, by the default pipeline and with move-apps (whose
+    package moves carry a binary image and many identical empty files)."""
+    name, variant = request.param
+    repo = copy_fixture(name, tmp_path_factory.mktemp(f"{name}-{variant}") / name)
+    shown = djrefactor("plan", "--json", ".", *VARIANTS[variant], cwd=repo)
     assert shown.returncode == 0, shown.stderr
-    applied = djrefactor("apply", "--no-verify", ".", cwd=repo)
+    applied = djrefactor("apply", "--no-verify", ".", *VARIANTS[variant], cwd=repo)
     assert applied.returncode == 0, applied.stderr
     return repo, json.loads(shown.stdout)
 

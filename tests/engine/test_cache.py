@@ -78,6 +78,26 @@ def test_a_changed_file_computes_the_plan_again(repo: Path, builds: Builds) -> N
     assert "# moved to config/ soon" in moved.new_text
 
 
+def test_a_new_binary_file_computes_the_plan_again(repo: Path, builds: Builds) -> None:
+    """A file djrefactor holds no text for still counts: a package move carries it."""
+    only = Options(only=("move-apps",))
+    plan(repo, only)
+    image = repo / "shop" / "static" / "shop" / "logo.png"
+    image.parent.mkdir(parents=True)
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00")
+    git_run(repo, "add", "shop/static")
+    git_run(repo, "commit", "-qm", "a logo")
+    again = plan(repo, only).plan
+    assert builds.count == 2
+    [moved] = [change for change in again.total if change.opaque]
+    assert (moved.old_path, moved.new_path) == (
+        "shop/static/shop/logo.png",
+        "apps/shop/static/shop/logo.png",
+    )
+    assert plan(repo, only).plan == again  # read back from the cache, the opaque rename kept
+    assert builds.count == 2
+
+
 def test_a_changed_configuration_computes_the_plan_again(repo: Path, builds: Builds) -> None:
     plan(repo, Options())
     (repo / "pyproject.toml").write_text('[tool.djrefactor]\nskip = ["extract-services"]\n')

@@ -131,6 +131,17 @@ def is_reference_file(path: str) -> bool:
     return _matches(path, REFERENCE_FILE_PATTERNS) or _is_s6_script(path)
 
 
+CONFIG_SUFFIXES = (".ini", ".cfg", ".toml", ".yml", ".yaml", ".conf")
+CONFIG_NAMES = (".flake8", ".pylintrc", ".coveragerc", ".importlinter")
+
+
+def is_config_file(path: str) -> bool:
+    """Reference files and tool configurations (mypy.ini, .flake8, CI YAML...): the non-Python
+    files that name a project's packages and folders, as opposed to templates and data."""
+    name = PurePosixPath(path).name
+    return is_reference_file(path) or name in CONFIG_NAMES or name.endswith(CONFIG_SUFFIXES)
+
+
 def is_development_name(path: str) -> bool:
     """`Procfile.dev`, `docker-compose.local.yml`, `Dockerfile.test`, `scripts/dev-start.sh`."""
     return bool(_DEVELOPMENT_WORD.search(PurePosixPath(path).name.lower()))

@@ -2,7 +2,8 @@
 and hand the same Plan to git. It knows the codemod protocol, never a codemod by name.
 
 What a codemod may use is re-exported here: `Project` (the snapshot it reads), `Changes` (what
-it asks for), `ImportRequest` (an import a file needs), `Note`, `Redirect`.
+it asks for), `ImportRequest` (an import a file needs), `Note`, `Redirect`, and the helpers
+codemods share (`pin_task_names`: Celery task names that survive a move).
 """
 
 from djrefactor.config import Config
@@ -34,6 +35,7 @@ from djrefactor.engine.planning import Progress, build_plan, describe_crash, fil
 from djrefactor.engine.registry import Codemod, available_codemods, order, select
 from djrefactor.engine.saved import SavedPlan, check_target, load_saved_plan, save_plan, write_file
 from djrefactor.engine.session import Planned, Session, finish_plan, open_session, plan
+from djrefactor.engine.tasks import pin_task_names
 from djrefactor.engine.undoing import Undone, undo
 from djrefactor.errors import DjrefactorError, UsageError
 from djrefactor.model import Changes, ImportRequest, Note, Plan, Redirect, Source, Step
@@ -87,6 +89,7 @@ __all__ = [
     "new_project",
     "open_session",
     "order",
+    "pin_task_names",
     "plan",
     "raise_on_sigterm",
     "save_plan",

@@ -177,11 +177,14 @@ _KINDS = (("create", "created"), ("edit", "changed"), ("move", "moved"), ("delet
 
 
 def writes(step: Step) -> list[FileWrite]:
+    """What the step's commit does to each path; an opaque file is renamed with its blob."""
     found = []
     for change in step.files:
         if change.old_path and change.old_path != change.new_path:
             found.append(FileWrite(change.old_path, None))
-        if change.new_path:
+        if change.new_path and change.opaque:
+            found.append(FileWrite(change.new_path, None, change.mode, source=change.old_path))
+        elif change.new_path:
             found.append(FileWrite(change.new_path, change.new_text, change.mode))
     return found
 

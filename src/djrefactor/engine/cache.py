@@ -52,6 +52,11 @@ def plan_key(project: Project, codemods: Sequence[Codemod], folder: str) -> str:
     for path in project.paths:
         digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(project.text(path).encode("utf-8", "surrogateescape") + b"\0")
+    # files without text still count by name: a package move renames (or refuses) them, and
+    # git supplies their contents when the plan is committed
+    for kind, paths in (("opaque", project.opaque_paths), ("fixed", project.fixed_paths)):
+        for path in sorted(paths):
+            digest.update(f"{kind} {path}".encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()
 
 

@@ -40,9 +40,12 @@ def new_project(
     texts: dict[str, str],
     config: Config,
     trees: dict[str, cst.Module] | None = None,
+    opaque: Iterable[str] = (),
+    fixed: Iterable[str] = (),
 ) -> Project:
-    """A snapshot of `texts` whose facts come from discovery."""
-    return Project(root, texts, config, trees, discover)
+    """A snapshot of `texts` (and of the tracked files it cannot read) whose facts come from
+    discovery."""
+    return Project(root, texts, config, trees, discover, opaque, fixed)
 
 
 def check_syntax(path: str, text: str) -> cst.Module | None:
@@ -76,11 +79,8 @@ def decode(path: str, data: bytes) -> str:
         ) from None
 
 
-def is_skipped(path: str, exclude: Iterable[str]) -> bool:
-    parts = PurePosixPath(path).parts
-    if any(part in SKIPPED_DIRS for part in parts[:-1]):
-        return True
-    return any(fnmatch.fnmatchcase(path, pattern) for pattern in exclude)
+def _in_skipped_folder(path: str) -> bool:
+    return any(part in SKIPPED_DIRS for part in PurePosixPath(path).parts[:-1])
 
 
 def load_project(
@@ -93,25 +93,44 @@ def load_project(
 
     Python and reference files (those that name modules: pytest.ini, Procfile...) must be
     readable UTF-8 and Python must parse; other files are read when they are text (UTF-8, no
-    NUL byte, at most 1 MiB) and skipped otherwise. Symlinks are never read: git carries them
-    as they are."""
+    NUL byte, at most 1 MiB) and are opaque otherwise, as are files under skipped folders:
+    a package move carries them as they are. Symlinks, submodules and excluded paths are never
+    read and stay where they are: git carries them as they are."""
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
+    opaque: list[str] = []
+    fixed: list[str] = []
     paths = list(tracked)
     for index, path in enumerate(paths):
         if progress is not None and index % 32 == 0:  # often enough for a person
             progress(f"reading {path}", index, len(paths))
-        if is_skipped(path, config.exclude):
+        if _is_excluded(path, config.exclude):
+            fixed.append(path)
+            continue
+        if _in_skipped_folder(path):
+            opaque.append(path)
             continue
         text = _read_text(root, path)
         if text is None:
+            (opaque if _is_regular(root / path) else fixed).append(path)
             continue
         if is_python(path):
             tree = check_syntax(path, text)
             if tree is not None:
                 trees[path] = tree
         texts[path] = text
-    return new_project(root, texts, config, trees)
+    return new_project(root, texts, config, trees, opaque, fixed)
+
+
+def _is_excluded(path: str, exclude: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in exclude)
+
+
+def _is_regular(full: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(full).st_mode)
+    except OSError:
+        return False
 
 
 def _read_text(root: Path, path: str) -> str | None:

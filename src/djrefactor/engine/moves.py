@@ -2,7 +2,9 @@
 
 A move carries the module's file to its new place (relative imports spelled absolute where the
 move would break them) and implies a redirect of its dotted name; file paths of moved modules
-named in config files follow too.
+named in config files follow too. A package moves as a whole: every file below it, the opaque
+ones (images, binary fixtures) included as pure renames; relative imports inside it stay, those
+reaching out of it are spelled absolute, and config files naming its folder follow.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.nodes import dotted_expr
-from djrefactor.discovery.files import is_settings_path
+from djrefactor.discovery.files import is_config_file, is_settings_path
 from djrefactor.engine.import_style import import_style
 from djrefactor.engine.imports import add_imports, remove_unused_imports
 from djrefactor.engine.redirects import redirect
@@ -44,6 +46,52 @@ class _Absolutize(cst.CSTTransformer):
         if name and self.moves.get(absolute) == resolve_relative(self.new, False, level, name):
             return updated
         return updated.with_changes(module=dotted_expr(absolute), relative=[])
+
+
+class _AbsolutizeOutside(cst.CSTTransformer):
+    """Relative imports of a file whose whole package moves, spelled absolute where they reach
+    out of that package (inside it, the same dots name the same module after the move)."""
+
+    def __init__(self, module: str, is_package: bool, package: str) -> None:
+        super().__init__()
+        self.module = module
+        self.is_package = is_package
+        self.package = package
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if not updated.relative:
+            return updated
+        name = get_full_name_for_node(updated.module) if updated.module else None
+        absolute = resolve_relative(self.module, self.is_package, len(updated.relative), name)
+        if absolute is None or absolute == self.package or absolute.startswith(self.package + "."):
+            return updated
+        return updated.with_changes(module=dotted_expr(absolute), relative=[])
+
+
+def _move_package(project: Project, old: str, new: str) -> tuple[Project, dict[str, str]]:
+    """The snapshot with every file below package `old` moved below `new`, and the renames."""
+    source = project.module_path(old) + "/"
+    target = project.module_path(new) + "/"
+    fixed = sorted(path for path in project.fixed_paths if path.startswith(source))
+    if fixed:
+        raise ValueError(f"cannot move package {old}: {fixed[0]} must stay where it is")
+    texts: dict[str, str] = {}
+    trees: dict[str, cst.Module] = {}
+    renames: dict[str, str] = {}
+    for path in [*project.paths, *sorted(project.opaque_paths)]:
+        if not path.startswith(source):
+            continue
+        renames[path] = target + path[len(source) :]
+        module = project.module_for(path)
+        if module is None or not project.mentions(path, "from ."):
+            continue
+        tree = project.tree(path)
+        absolute = tree.visit(_AbsolutizeOutside(module, path.endswith("__init__.py"), old))
+        if not absolute.deep_equals(tree):
+            texts[path], trees[path] = absolute.code, absolute
+    snapshot = project.evolve(texts, trees, ()).renamed(renames)
+    inits = dict.fromkeys(_missing_inits(snapshot, target + "__init__.py"), "")
+    return snapshot.evolve(inits, {}, ()), renames
 
 
 def _move_module(
@@ -93,14 +141,24 @@ def apply_changes(
             texts[path] = content
     snapshot = _edit_imports(project, project.evolve(texts, trees, changes.deletes), changes)
     renames: dict[str, str] = {}
+    folders: dict[str, str] = {}
     redirects = {redirect.old: redirect for redirect in changes.redirects}
     for old, new in changes.moves.items():
-        moved_texts, moved_trees, moved = _move_module(snapshot, old, new, changes.moves)
-        snapshot = snapshot.evolve(moved_texts, moved_trees, moved)
+        if snapshot.is_package(old):
+            snapshot, moved = _move_package(snapshot, old, new)
+            folders[snapshot.module_path(old)] = snapshot.module_path(new)
+        else:
+            moved_texts, moved_trees, moved = _move_module(snapshot, old, new, changes.moves)
+            snapshot = snapshot.evolve(moved_texts, moved_trees, moved)
         renames.update(moved)
         redirects.setdefault(old, Redirect(old, new))
-    snapshot = _rename_paths(snapshot, renames)
+    module_files = {old: new for old, new in renames.items() if not _below(old, folders)}
+    snapshot = _rename_folders(_rename_paths(snapshot, module_files), folders)
     return redirect(snapshot, list(redirects.values()), progress), renames
+
+
+def _below(path: str, folders: Mapping[str, str]) -> bool:
+    return any(path.startswith(folder + "/") for folder in folders)
 
 
 def _edit_imports(previous: Project, snapshot: Project, changes: Changes) -> Project:
@@ -149,3 +207,31 @@ def _rename_paths(project: Project, renames: Mapping[str, str]) -> Project:
         if new_text != text:
             texts[path] = new_text
     return project.evolve(texts, {}, ())
+
+
+def _rename_folders(project: Project, folders: Mapping[str, str]) -> Project:
+    """Folder paths of moved packages named in config files (`omit = shop/migrations/*`,
+    `exclude = ./shop/`, `per-file-ignores = shop/views.py:E501`) follow the move; templates
+    and data files are left alone (`"shop/base.html"` names a template, not a folder). Files
+    inside the source root also name folders relative to it."""
+    if not folders:
+        return project
+    root = project.source_root + "/" if project.source_root else ""
+    texts: dict[str, str] = {}
+    for path in project.paths:
+        if is_python(path) or not is_config_file(path):
+            continue
+        text = project.text(path)
+        new_text = text
+        for old, new in folders.items():
+            new_text = _folder_pattern(old).sub(rf"\g<1>{new}/", new_text)
+            if root and path.startswith(root):
+                relative = _folder_pattern(old.removeprefix(root))
+                new_text = relative.sub(rf"\g<1>{new.removeprefix(root)}/", new_text)
+        if new_text != text:
+            texts[path] = new_text
+    return project.evolve(texts, {}, ())
+
+
+def _folder_pattern(folder: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w./-])(\./)?{re.escape(folder)}/")

@@ -49,6 +49,7 @@ def _change(data: dict[str, Any]) -> FileChange:
         str(data["old_text"]),
         str(data["new_text"]),
         str(data["mode"]),
+        bool(data.get("opaque", False)),
     )
     if change.mode not in ("100644", "100755"):
         raise ValueError(f"mode {change.mode}")

@@ -29,7 +29,8 @@ def file_changes(
 ) -> tuple[FileChange, ...]:
     """What changed between two snapshots, with renames paired up."""
     changes: list[FileChange] = []
-    targets = set(renames.values())
+    # a file the step wrote and then moved with its package is new at its new place
+    targets = {new for old, new in renames.items() if before.exists(old)}
     for path in before.paths:
         if after.exists(path):
             old, new = before.text(path), after.text(path)
@@ -44,6 +45,8 @@ def file_changes(
     for path in after.paths:
         if not before.exists(path) and path not in targets:
             changes.append(FileChange(None, path, "", after.text(path)))
+    for old in sorted(before.opaque_paths & renames.keys()):
+        changes.append(FileChange(old, renames[old], "", "", opaque=True))
     return tuple(changes)
 
 
@@ -65,6 +68,10 @@ def _total(
     for path in original.paths:
         if path not in kept:
             changes.append(FileChange(path, None, original.text(path), ""))
+    for path in sorted(final.opaque_paths):
+        source = origin.get(path)
+        if source is not None and source != path:
+            changes.append(FileChange(source, path, "", "", opaque=True))
     return tuple(changes)
 
 
@@ -90,7 +97,7 @@ def _fewer_collections() -> Iterator[None]:
 
 def _build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress) -> Plan:
     original = project
-    origin: dict[str, str | None] = {path: path for path in project.paths}
+    origin: dict[str, str | None] = {path: path for path in (*project.paths, *project.opaque_paths)}
     steps: list[Step] = []
     for index, codemod in enumerate(codemods):
         progress(codemod.name, index, len(codemods))
@@ -174,4 +181,6 @@ def _follow(
     for path in after.paths:
         previous = back.get(path, path if before.exists(path) else None)
         followed[path] = origin.get(previous) if previous is not None else None
+    for path in after.opaque_paths:
+        followed[path] = origin.get(back.get(path, path))
     return followed

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
+from djrefactor.discovery.files import is_config_file
+from djrefactor.engine.app_references import redirect_apps
 from djrefactor.engine.references import import_targets_pass, may_refer, text_pass
 from djrefactor.model import Redirect
 from djrefactor.project import Project, is_python
@@ -20,6 +22,7 @@ def redirect(
     if not redirects:
         return project
     keep = _modules_below(project, [redirect.old for redirect in redirects])
+    apps = redirect_apps(project, redirects)
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
     # A reference to `a.b.c` always contains the word `c`: redirects indexed by that word, so
@@ -39,7 +42,8 @@ def redirect(
         text = project.text(path)
         if not is_python(path):
             targets = [(r.old, r.target_for(path)) for r in present if may_refer(text, r)]
-            new_text = text_pass(text, targets, keep) if targets else text
+            config = is_config_file(path)
+            new_text = text_pass(text, targets, keep, apps, config) if targets else text
             if new_text != text:
                 texts[path] = new_text
             continue
@@ -55,7 +59,8 @@ def redirect(
                 follow = follow or binds_parent
         if not targets:
             continue
-        updated = import_targets_pass(project.tree(path), module, is_package, targets, keep, follow)
+        tree = project.tree(path)
+        updated = import_targets_pass(tree, module, is_package, targets, keep, follow, apps)
         if updated is not None and updated.code != text:
             texts[path], trees[path] = updated.code, updated
     return project.evolve(texts, trees, ())

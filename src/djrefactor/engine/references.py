@@ -9,7 +9,7 @@ Other files (pytest.ini, Procfile, Dockerfile...): dotted paths at word boundari
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -18,6 +18,14 @@ from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.nodes import dotted_expr
+from djrefactor.engine.app_references import (
+    IMPORT,
+    STRING,
+    AppStrings,
+    config_names,
+    follows_in_text,
+    string_contexts,
+)
 from djrefactor.model import Redirect
 
 
@@ -63,6 +71,11 @@ def _requote(string: cst.SimpleString, value: str) -> cst.SimpleString:
     return string.with_changes(value=f"{prefix}{quote}{value}{quote}")
 
 
+def _within(value: str, old: str) -> bool:
+    """`value` is `old` or names something below it (`old.x`, `old:x`)."""
+    return value == old or value.startswith((old + ".", old + ":"))
+
+
 def _is_kept(value: str, keep: Collection[str]) -> bool:
     """Does `value` name a kept module (or something inside it)?"""
     return any(value == kept or value.startswith((kept + ".", kept + ":")) for kept in keep)
@@ -75,20 +88,27 @@ class _Rewriter(cst.CSTTransformer):
         is_package: bool,
         targets: Sequence[tuple[str, str]],
         keep: Collection[str] = (),
+        apps: Mapping[str, AppStrings] | None = None,
+        contexts: Mapping[int, str] | None = None,
     ):
         super().__init__()
         self.module = module
         self.is_package = is_package
         self.targets = targets
         self.keep = keep
+        self.apps = apps or {}
+        self.contexts = contexts or {}
         self.renamed_imports: list[tuple[str, str]] = []
         self.changed = False
 
     # -- helpers ------------------------------------------------------------------------------
-    def _map(self, dotted: str) -> str | None:
+    def _map(self, dotted: str, context: str = IMPORT) -> str | None:
         if _is_kept(dotted, self.keep):
             return None
         for old, new in self.targets:
+            app = self.apps.get(old)
+            if app is not None and _within(dotted, old) and not app.follows(dotted, context):
+                return None
             mapped = _retarget(dotted, old, new)
             if mapped is not None and mapped != dotted:
                 return mapped
@@ -191,7 +211,7 @@ class _Rewriter(cst.CSTTransformer):
         value = updated.evaluated_value
         if not isinstance(value, str) or not _DOTTED.fullmatch(value):
             return updated
-        mapped = self._map(value)
+        mapped = self._map(value, self.contexts.get(id(original), STRING))
         if mapped is None:
             return updated
         self.changed = True
@@ -344,6 +364,7 @@ def import_targets_pass(
     targets: Sequence[tuple[str, str]],
     keep: Collection[str] = (),
     follow_names: bool = True,
+    apps: Mapping[str, AppStrings] | None = None,
 ) -> cst.Module | None:
     """Apply `targets` (old, new) to one Python tree; None when nothing referred to them.
 
@@ -356,8 +377,12 @@ def import_targets_pass(
 
     Attribute chains through a renamed `import a.b` are rewritten in a second pass, once the
     renamed imports are known.
+
+    `apps` holds the string rules of targets that are Django apps keeping their label: their
+    strings follow only where they name the package (see `app_references`).
     """
-    rewriter = _Rewriter(module, is_package, targets, keep)
+    contexts = string_contexts(tree) if apps and any(old in apps for old, _ in targets) else {}
+    rewriter = _Rewriter(module, is_package, targets, keep, apps, contexts)
     updated = tree.visit(rewriter)
     if rewriter.renamed_imports:
         updated = updated.visit(_AttributeRewriter(rewriter.renamed_imports))
@@ -369,18 +394,36 @@ def import_targets_pass(
     return updated if rewriter.changed else None
 
 
-def text_pass(text: str, targets: Sequence[tuple[str, str]], keep: Collection[str] = ()) -> str:
-    """Rewrite dotted references in a non-Python file (pytest.ini, Procfile, Dockerfile...)."""
+def text_pass(
+    text: str,
+    targets: Sequence[tuple[str, str]],
+    keep: Collection[str] = (),
+    apps: Mapping[str, AppStrings] | None = None,
+    config: bool = True,
+) -> str:
+    """Rewrite dotted references in a non-Python file (pytest.ini, Procfile, Dockerfile...).
+
+    A Django app keeping its label (`apps`) is followed in config files only (`config`), never in
+    templates and data files, and there only where a string names its package."""
     for old, new in targets:
+        app = (apps or {}).get(old)
+        if app is not None and app.labelled and not config:
+            continue
         pattern = re.compile(rf"(?<![\w.]){re.escape(old)}(?![\w])(?:[.:][\w.]*\w)?")
 
-        def swap(match: re.Match[str], old: str = old, new: str = new) -> str:
-            if _is_kept(match.group(0), keep):
-                return match.group(0)
-            mapped = _retarget(match.group(0), old, new)
-            return match.group(0) if mapped is None else mapped
+        def swap(
+            match: re.Match[str], old: str = old, new: str = new, app: AppStrings | None = app
+        ) -> str:
+            value = match.group(0)
+            glob = match.string.startswith(".*", match.end())
+            if _is_kept(value, keep) or app is not None and not follows_in_text(app, value, glob):
+                return value
+            mapped = _retarget(value, old, new)
+            return value if mapped is None else mapped
 
         text = pattern.sub(swap, text)
+        if app is not None and app.labelled:
+            text = config_names(text, app)
     return text
 
 

@@ -168,7 +168,8 @@ def carry_traits(plan: Plan, original: Project, modes: Mapping[str, str]) -> Pla
 
     def traits_of(path: str) -> _Traits:
         if path not in current:
-            current[path] = _traits(original.text(path), modes.get(path, REGULAR))
+            text = "" if path in original.opaque_paths else original.text(path)
+            current[path] = _traits(text, modes.get(path, REGULAR))
         return current[path]
 
     steps = []
@@ -201,7 +202,8 @@ def _total_traits(
 ) -> _Traits:
     if change.old_path is None:
         return new_file()
-    return _traits(original.text(change.old_path), modes.get(change.old_path, REGULAR))
+    text = "" if change.opaque else original.text(change.old_path)
+    return _traits(text, modes.get(change.old_path, REGULAR))
 
 
 class _NewFileTraits:
