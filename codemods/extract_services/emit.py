@@ -37,7 +37,7 @@ from .conditions import (
 )
 from .describe import describe, docstring_of
 from .extract import Extraction, Stop
-from .hints import ANY, BOOL, NONE, HandlerTypes, Hint
+from .hints import ANY, BOOL, NONE, HandlerTypes, Hint, model_namer
 from .importing import import_requests, module_request, star_import
 from .naming import Facts, assign_names, writes_of
 from .plan import Draft
@@ -108,17 +108,6 @@ def _facts(draft: Draft, extraction: Extraction) -> Facts:
         tuple(route.name.replace("-", "_").split("_")) if route and route.name else (),
         is_api(view, handler),
     )
-
-
-def model_namer(types: HandlerTypes) -> Callable[[str], str | None]:
-    def model_of(name: str) -> str | None:
-        hint = types.of_name(name)
-        if hint is None:
-            return None
-        text = hint.text.removesuffix(" | None")
-        return text if text in types.model_names else None
-
-    return model_of
 
 
 def _notifies(call: cst.Call) -> bool:

@@ -433,3 +433,16 @@ def _none_checked(test: cst.BaseExpression) -> set[str]:
         assert isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name)
         return {test.left.value}
     return set()
+
+
+def model_namer(types: HandlerTypes) -> Callable[[str], str | None]:
+    """The model class a handler's variable holds (by its type hint), or None."""
+
+    def model_of(name: str) -> str | None:
+        hint = types.of_name(name)
+        if hint is None:
+            return None
+        text = hint.text.removesuffix(" | None")
+        return text if text in types.model_names else None
+
+    return model_of

@@ -3,7 +3,7 @@ else of the module the moved code needs, and what the tests patch through it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -21,7 +21,7 @@ from djrefactor.engine import Note, Project
 from .bindings import Binding, import_sources
 from .extract import Analysis, Extraction, Handler, analyse
 from .facts import Route, Shared, call_words
-from .hints import HandlerTypes, Hint
+from .hints import HandlerTypes, Hint, model_namer
 from .select import Context, Run, blocks_of, has_business, scan, select_runs, tainted_names
 
 HANDLER_METHODS = frozenset(
@@ -345,7 +345,7 @@ def _extract_handler(
         first = run.first
         reason = blocked.get(id(first)) or too_small(run, view.context)
         if reason is None:
-            result = analyse(handler, run, view.context, view.analysis, _model_name(types))
+            result = analyse(handler, run, view.context, view.analysis, model_namer(types))
             if isinstance(result, Extraction):
                 found.extractions.append(result)
                 found.types[id(result)] = types
@@ -417,17 +417,6 @@ def _innermost_mixed(
 
 def scan_transport(statement: cst.BaseStatement, context: Context) -> cst.CSTNode:
     return scan(statement, context, False).transport[0]
-
-
-def _model_name(types: HandlerTypes) -> Callable[[str], str | None]:
-    def model_of(name: str) -> str | None:
-        hint = types.of_name(name)
-        if hint is None:
-            return None
-        text = hint.text.removesuffix(" | None")
-        return text if text in types.model_names else None
-
-    return model_of
 
 
 def too_small(run: Run, context: Context) -> str | None:
