@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from djrefactor.errors import DjrefactorError
@@ -21,6 +23,11 @@ class Config:
     branch: str = DEFAULT_BRANCH
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
+
+    def fingerprint(self) -> str:
+        """A hash of every field: what a saved plan and the plan cache were computed with."""
+        text = json.dumps(asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def overridden(self, options: Options) -> Config:
         """This configuration with the options the user passed (empty ones ignored)."""

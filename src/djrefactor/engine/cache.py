@@ -17,7 +17,6 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def plan_key(project: Project, codemods: Sequence[Codemod], folder: str) -> str:
         f"djrefactor {__version__} {_code_fingerprint()}",
         f"folder {folder}",
         "codemods " + " ".join(codemod.name for codemod in codemods),
-        "config " + json.dumps(asdict(project.config), sort_keys=True, default=str),
+        "config " + project.config.fingerprint(),
         "formatters " + " ".join(_formatter_fingerprints(project)),
     ):
         digest.update(part.encode() + b"\0")

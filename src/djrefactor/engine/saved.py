@@ -47,16 +47,11 @@ def save_plan(planned: Planned, file: Path) -> None:
         "head": head.sha,
         "folder": session.folder,
         "options": asdict(session.options),
-        "config": config_fingerprint(session.project.config),
+        "config": session.project.config.fingerprint(),
         "tree": tree_fingerprint(session.repo, session.tracked),
         "plan": plan_data(planned.plan),
     }
     write_file(file, (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode())
-
-
-def config_fingerprint(config: Config) -> str:
-    text = json.dumps(asdict(config), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def tree_fingerprint(repo: Repository, tracked: Mapping[str, str]) -> dict[str, str]:
@@ -101,7 +96,7 @@ def load_saved_plan(path: Path, file: Path) -> SavedPlan:
     _check_tree(repo, file, document["tree"])
     root = repo.root
     config = read_config(root, root / folder if folder else None).overridden(options)
-    if config_fingerprint(config) != document["config"]:
+    if config.fingerprint() != document["config"]:
         raise DjrefactorError(
             f"{file}: the [tool.djrefactor] configuration changed since the plan was saved; "
             "run `djrefactor plan --save` again"
