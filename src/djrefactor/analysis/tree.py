@@ -13,7 +13,7 @@ import dataclasses
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from functools import wraps
+from functools import cache, wraps
 from typing import TypeVar
 
 import libcst as cst
@@ -108,22 +108,18 @@ def _matched_classes(matcher: object) -> tuple[type[cst.CSTNode], ...] | None:
         if any(option is None for option in options):
             return None
         return tuple(kind for option in options if option is not None for kind in option)
-    kind = type(matcher)
-    if kind not in _MATCHED:
-        node = getattr(cst, kind.__name__, None)
-        is_node_matcher = issubclass(kind, m.BaseMatcherNode) and kind.__module__.startswith(
-            "libcst.matchers"
-        )
-        _MATCHED[kind] = (
-            node
-            if is_node_matcher and isinstance(node, type) and issubclass(node, cst.CSTNode)
-            else None
-        )
-    found = _MATCHED[kind]
+    kind: type = type(matcher)
+    found = _node_class(kind)
     return None if found is None else (found,)
 
 
-_MATCHED: dict[type, type[cst.CSTNode] | None] = {}
+@cache
+def _node_class(kind: type) -> type[cst.CSTNode] | None:
+    """`libcst.Call` for `libcst.matchers.Call`; None for a matcher of no node class."""
+    if not (issubclass(kind, m.BaseMatcherNode) and kind.__module__.startswith("libcst.matchers")):
+        return None
+    node = getattr(cst, kind.__name__, None)
+    return node if isinstance(node, type) and issubclass(node, cst.CSTNode) else None
 
 
 def replay(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import libcst as cst
 
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.nodes import code, dotted_expr, dotted_name
-from djrefactor.analysis.tree import per_tree
+from djrefactor.analysis.tree import children, per_tree
 from djrefactor.engine.import_style import ImportStyle, Section
 from djrefactor.model import ImportRequest
 
@@ -723,8 +723,6 @@ def _read_children(
         yield child, strings
 
 
-_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
-
 # Tokens and whitespace without names or comments in them: most of a tree, never worth a visit.
 _INERT: frozenset[type[cst.CSTNode]] = frozenset(
     {
@@ -753,16 +751,8 @@ _INERT: frozenset[type[cst.CSTNode]] = frozenset(
 
 def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The child nodes worth walking; of whitespace lines only their comments."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = _FIELDS[type(node)] = tuple(field.name for field in fields(node))
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, tuple | list):
-            for item in value:
-                yield from _worth(item)
-        else:
-            yield from _worth(value)
+    for child in children(node):
+        yield from _worth(child)
 
 
 def _worth(value: object) -> Iterator[cst.CSTNode]:
