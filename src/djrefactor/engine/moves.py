@@ -136,10 +136,10 @@ def apply_changes(
     trees: dict[str, cst.Module] = {}
     for path, content in changes.writes.items():
         if isinstance(content, cst.Module):
-            texts[path], trees[path] = content.code, content
+            trees[path] = content
         else:
             texts[path] = content
-    snapshot = _edit_imports(project, project.evolve(texts, trees, changes.deletes), changes)
+    snapshot = _edit_imports(project, texts, trees, changes)
     renames: dict[str, str] = {}
     folders: dict[str, str] = {}
     redirects = {redirect.old: redirect for redirect in changes.redirects}
@@ -161,31 +161,40 @@ def _below(path: str, folders: Mapping[str, str]) -> bool:
     return any(path.startswith(folder + "/") for folder in folders)
 
 
-def _edit_imports(previous: Project, snapshot: Project, changes: Changes) -> Project:
-    """The imports each Python file the step writes (or asks imports for) needs added, and the
-    ones the step left unused removed, in the project's own import order."""
-    written = [path for path in changes.writes if is_python(path) and snapshot.exists(path)]
+def _edit_imports(
+    previous: Project, texts: dict[str, str], trees: dict[str, cst.Module], changes: Changes
+) -> Project:
+    """The snapshot after the step's writes and deletes, with the imports each Python file the
+    step writes (or asks imports for) needs added, and the ones the step left unused removed, in
+    the project's own import order. A written tree is rendered once, after its import edits."""
+    # What decides the import order (config files, which top-level names are first-party) is
+    # read from the layout of the step's result; the written trees' texts are not needed for it.
+    layout = previous.evolve({**texts, **dict.fromkeys(trees, "")}, {}, changes.deletes)
+    written = [path for path in changes.writes if is_python(path) and layout.exists(path)]
     paths = sorted({*written, *changes.imports})
-    if not paths:
-        return snapshot
-    style = import_style(snapshot)
-    texts: dict[str, str] = {}
-    trees: dict[str, cst.Module] = {}
+    if not paths:  # nothing written is Python: no placeholder in the layout
+        return layout
+    style = import_style(layout)
+    rendered: dict[str, str] = {}
+    kept_trees = dict(trees)
     for path in paths:
-        if not snapshot.exists(path):
+        if not layout.exists(path):
             raise ValueError(f"{path}: imports requested for a file that does not exist")
-        tree = snapshot.tree(path)
+        tree = trees.get(path)
+        if tree is None:
+            tree = layout.tree(path) if path in texts else previous.tree(path)
         is_package = path.endswith("__init__.py")
         edited = add_imports(
-            tree, changes.imports.get(path, ()), style, snapshot.module_for(path), is_package
+            tree, changes.imports.get(path, ()), style, layout.module_for(path), is_package
         )
         before = previous.tree(path) if previous.exists(path) else None
         edited = remove_unused_imports(
             before, edited, style, is_package=is_package, is_settings=is_settings_path(path)
         )
-        if edited is not tree:
-            texts[path], trees[path] = edited.code, edited
-    return snapshot.evolve(texts, trees, ())
+        kept_trees[path] = edited
+        if edited is not tree or path in trees:
+            rendered[path] = edited.code
+    return previous.evolve({**texts, **rendered}, kept_trees, changes.deletes)
 
 
 def _rename_paths(project: Project, renames: Mapping[str, str]) -> Project:

@@ -61,8 +61,9 @@ def redirect(
             continue
         tree = project.tree(path)
         updated = import_targets_pass(tree, module, is_package, targets, keep, follow, apps)
-        if updated is not None and updated.code != text:
-            texts[path], trees[path] = updated.code, updated
+        new_text = updated.code if updated is not None else text
+        if updated is not None and new_text != text:
+            texts[path], trees[path] = new_text, updated
     return project.evolve(texts, trees, ())
 
 
