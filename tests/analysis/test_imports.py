@@ -85,6 +85,14 @@ def test_code_this_interpreter_cannot_parse_is_read_from_the_libcst_tree():
         pytest.param(
             "from app import models\n", "app.views.helper", (False, False), id="a sibling"
         ),
+        pytest.param(
+            "from app import views_old\n", "app.views.helper", (False, False), id="a longer name"
+        ),
+        pytest.param("import app.viewsets\n", "app.views", (False, False), id="a name after it"),
+        pytest.param("from app.views import *\n", "app.views", (True, False), id="star: inside"),
+        pytest.param(
+            "from app.views import *\n", "app.views.helper", (False, False), id="star: no module"
+        ),
     ],
 )
 def test_relation_tells_which_files_a_redirect_can_reach(text, old, expected):

@@ -143,6 +143,25 @@ def test_findall_finds_what_libcst_matchers_find(source):
         assert [id(n) for n in findall(tree, matcher)] == [id(n) for n in m.findall(tree, matcher)]
 
 
+KINDS = [cst.Name, cst.Call, cst.BaseExpression, cst.BaseCompoundStatement, cst.BaseSmallStatement]
+
+
+@pytest.mark.parametrize("source", _modules()[:40])
+def test_index_queries_of_any_subtree_answer_as_libcst_matchers(source):
+    """`TreeIndex.findall`/`of_type` answer from per-class positions: the same nodes, in the same
+    order, as `m.findall` over that subtree, abstract classes included."""
+    tree = cst.parse_module(source)
+    index = TreeIndex(tree)
+    for node in [tree, *index.nodes[:: max(1, len(index.nodes) // 20)]]:
+        for matcher in MATCHERS:
+            expected = [id(n) for n in m.findall(node, matcher)]
+            assert [id(n) for n in index.findall(node, matcher)] == expected
+        for kind in KINDS:
+            of_kind = m.MatchIfTrue(lambda n, kind=kind: isinstance(n, kind))
+            expected = [id(n) for n in m.findall(node, of_kind)]
+            assert [id(n) for n in index.of_type(node, kind)] == expected
+
+
 @pytest.mark.parametrize("source", _modules())
 def test_start_lines_are_the_lines_libcst_positions_give(source):
     tree = cst.parse_module(source)

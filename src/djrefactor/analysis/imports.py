@@ -10,8 +10,10 @@ out is a file whose references would silently keep the old name.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import libcst as cst
 
@@ -64,12 +66,22 @@ class FileImports:
     def relation(self, dotted: str) -> tuple[bool, bool]:
         """(does an import name `dotted`, something inside it or a module it lives in;
         does one bind a module `dotted` lives in, so uses through that module must follow)."""
-        bound = {imported.dotted for imported in self.names if imported.name != "*"}
-        reached = bound | {imported.module for imported in self.names}
+        bound, reached = self._bound, self._reached
         below = dotted + "."
-        inside = any(name == dotted or name.startswith(below) for name in reached)
-        above = any(dotted.startswith(name + ".") for name in bound)
+        # `reached` is sorted: the names inside `dotted` follow it directly
+        at = bisect_left(reached, dotted)
+        inside = at < len(reached) and (reached[at] == dotted or reached[at].startswith(below))
+        parts = dotted.split(".")
+        above = any(".".join(parts[:end]) in bound for end in range(1, len(parts)))
         return inside or above, above
+
+    @cached_property
+    def _bound(self) -> frozenset[str]:
+        return frozenset(imported.dotted for imported in self.names if imported.name != "*")
+
+    @cached_property
+    def _reached(self) -> list[str]:
+        return sorted(self._bound | {imported.module for imported in self.names})
 
     def modules(self) -> frozenset[str]:
         return frozenset(imported.module for imported in self.names)

@@ -97,7 +97,8 @@ def findall(node: cst.CSTNode, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
     kinds = _matched_classes(matcher)
     nodes = preorder(node)
     if kinds is not None:
-        nodes = [n for n in nodes if isinstance(n, kinds)]
+        verdicts = [_kinds_of(kind) for kind in kinds]
+        nodes = [n for n in nodes if any(verdict[type(n)] for verdict in verdicts)]
     return [n for n in nodes if m.matches(n, matcher)]
 
 
@@ -161,7 +162,18 @@ class TreeIndex:
             below = children(current)
             below.reverse()
             stack.extend(below)
-        self.calls = [i for i, node in enumerate(self.nodes) if isinstance(node, cst.Call)]
+        self._positions: dict[type[cst.CSTNode], list[int]] = {}
+        self.calls = self.positions(cst.Call)
+
+    def positions(self, kind: type[cst.CSTNode]) -> list[int]:
+        """Where the nodes of class `kind` (or a subclass) sit in `nodes`, in order; found in
+        one pass per class, so a question about any subtree is a slice of it."""
+        found = self._positions.get(kind)
+        if found is None:
+            wanted = _kinds_of(kind)
+            found = [i for i, node in enumerate(self.nodes) if wanted[type(node)]]
+            self._positions[kind] = found
+        return found
 
     def span(self, node: cst.CSTNode) -> tuple[int, int] | None:
         start = self.starts.get(id(node))
@@ -171,13 +183,24 @@ class TreeIndex:
         span = self.span(node)
         if span is None:
             return findall(node, matcher)
-        return [n for n in self.nodes[span[0] : span[1]] if m.matches(n, matcher)]
+        kinds = _matched_classes(matcher)
+        if kinds is None:
+            candidates = self.nodes[span[0] : span[1]]
+        else:  # only the nodes of the matched classes, still in preorder
+            at = sorted(i for kind in kinds for i in self._between(kind, *span))
+            candidates = [self.nodes[i] for i in at]
+        return [n for n in candidates if m.matches(n, matcher)]
+
+    def _between(self, kind: type[cst.CSTNode], start: int, end: int) -> list[int]:
+        positions = self.positions(kind)
+        return positions[bisect_left(positions, start) : bisect_left(positions, end)]
 
     def of_type(self, node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
         span = self.span(node)
         if span is None:
             return find_type(node, kind)
-        return [n for n in self.nodes[span[0] : span[1]] if isinstance(n, kind)]
+        nodes = self.nodes
+        return [nodes[i] for i in self._between(kind, *span)]  # type: ignore[misc]  # of kind
 
     def call_positions(self, node: cst.CSTNode) -> range | None:
         """Where the calls inside `node` sit in `calls`, or None for a node from elsewhere."""
@@ -272,7 +295,32 @@ def index_of(tree: cst.CSTNode) -> TreeIndex:
 
 def find_type(node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
     """`m.findall(node, m.<Kind>())` for a node no index knows."""
-    return [n for n in preorder(node) if isinstance(n, kind)]
+    wanted = _kinds_of(kind)
+    return [n for n in preorder(node) if wanted[type(n)]]  # type: ignore[misc]  # of kind
+
+
+class _Verdicts(dict[type, bool]):
+    """type -> is it `kind` or below it, learned on first sight of each type: `verdicts[type(n)]`
+    is `isinstance(n, kind)` without the cost of libcst's abstract base classes (ABCMeta's check
+    is several times slower than a dict lookup)."""
+
+    def __init__(self, kind: type[cst.CSTNode]) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, key: type) -> bool:
+        verdict = self[key] = issubclass(key, self.kind)
+        return verdict
+
+
+_VERDICTS: dict[type[cst.CSTNode], _Verdicts] = {}
+
+
+def _kinds_of(kind: type[cst.CSTNode]) -> _Verdicts:
+    found = _VERDICTS.get(kind)
+    if found is None:
+        found = _VERDICTS[kind] = _Verdicts(kind)
+    return found
 
 
 def _children_walk(node: cst.CSTNode, skip: frozenset[int]) -> Iterator[cst.CSTNode]:
