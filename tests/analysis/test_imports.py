@@ -111,3 +111,24 @@ def test_relation_tells_which_files_a_redirect_can_reach(text, old, expected):
 )
 def test_resolve_relative(module, is_package, level, name, expected):
     assert resolve_relative(module, is_package, level, name) == expected
+
+
+def test_nested_imports_are_found_in_breadth_first_order():
+    """Every import statement, however deep (functions, try bodies, handlers, match cases), in
+    the order `ast.walk` meets them: the module's own first, then one block level at a time."""
+    text = (
+        "import a\n"
+        "def f():\n    import b\n"
+        "try:\n    import c\nexcept E:\n    import d\n"
+        "match x:\n    case 1:\n        import e\n"
+        "import g\n"
+    )
+    found = file_imports(text, "app.tests", is_package=False).names
+    assert [(i.local, i.top_level) for i in found] == [
+        ("a", True),
+        ("g", True),
+        ("b", False),
+        ("c", False),
+        ("d", False),
+        ("e", False),
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -105,7 +106,7 @@ def file_imports(
 
 def _from_ast(tree: ast.Module, module: str | None, is_package: bool) -> Iterator[ImportedName]:
     top = {id(node) for node in tree.body}
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
@@ -117,6 +118,22 @@ def _from_ast(tree: ast.Module, module: str | None, is_package: bool) -> Iterato
             for alias in node.names:
                 local = alias.asname or alias.name
                 yield ImportedName(absolute, alias.name, local, node.lineno, id(node) in top)
+
+
+_BLOCK_PARTS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """The statements of `tree` (and the handlers and cases holding some), in `ast.walk`'s
+    order: an import is a statement, so the expressions, most of the tree, are never entered."""
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list and value and isinstance(value[0], _BLOCK_PARTS):
+                todo.extend(value)
 
 
 def _from_libcst(tree: cst.Module, module: str | None, is_package: bool) -> Iterator[ImportedName]:

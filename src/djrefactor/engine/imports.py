@@ -662,20 +662,48 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def _scan(tree: cst.Module) -> _Scan:
     """Every name `tree` reads, and its removable imports with the nodes above each.
 
-    A plain walk over the node fields: libcst's visitors rebuild every node they pass."""
+    A plain walk over the node fields: libcst's visitors rebuild every node they pass. The
+    common nodes are told apart by their exact class (libcst's leaf classes have no subclasses;
+    an `isinstance` against them costs an abstract-base-class check per node)."""
     scan = _Scan(set(), [])
+    reads = scan.reads
     path: list[cst.CSTNode] = []
     stack: list[tuple[cst.CSTNode, bool, int]] = [(tree, False, 0)]
     while stack:
         node, strings, depth = stack.pop()
         del path[depth:]
-        if isinstance(node, cst.Import | cst.ImportFrom):
+        kind = type(node)
+        if kind is cst.Import or kind is cst.ImportFrom:
+            assert isinstance(node, cst.Import | cst.ImportFrom)
             if not _protected(node, path[-1] if path else None):
                 scan.imports.append((node, (*path, node)))
             continue
         path.append(node)
-        for child, child_strings in _read_children(node, strings, scan.reads):
-            stack.append((child, child_strings, depth + 1))
+        depth += 1
+        if kind is cst.Name:
+            reads.add(node.value)  # type: ignore[attr-defined]  # a Name
+        elif kind is cst.SimpleString or kind is cst.FormattedStringText:
+            if strings:
+                reads.update(_IDENTIFIER.findall(node.value))  # type: ignore[attr-defined]
+        elif kind is cst.Comment:
+            if _TYPE_COMMENT.match(node.value):  # type: ignore[attr-defined]  # a Comment
+                reads.update(_IDENTIFIER.findall(node.value))  # type: ignore[attr-defined]
+        elif kind in _SPECIAL:
+            stack.extend(
+                (child, child_strings, depth)
+                for child, child_strings in _SPECIAL[kind](node, strings)
+            )
+        else:
+            for child in children(node):
+                child_kind = type(child)
+                if child_kind in _INERT:
+                    continue
+                if child_kind is cst.EmptyLine or child_kind is cst.TrailingWhitespace:
+                    comment = child.comment  # type: ignore[attr-defined]  # a whitespace line
+                    if comment is not None:
+                        stack.append((comment, strings, depth))
+                    continue
+                stack.append((child, strings, depth))
     return scan
 
 
@@ -697,30 +725,6 @@ def _is_future(node: AnyImport) -> bool:
         and node.module is not None
         and dotted_name(node.module) == "__future__"
     )
-
-
-def _read_children(
-    node: cst.CSTNode, strings: bool, reads: set[str]
-) -> Iterator[tuple[cst.CSTNode, bool]]:
-    """The children of `node` to walk for reads (binding names left out), noting the reads
-    `node` itself makes. `strings`: string literals here name things (annotations...)."""
-    if isinstance(node, cst.Name):
-        reads.add(node.value)
-        return
-    if isinstance(node, cst.SimpleString | cst.FormattedStringText):
-        if strings:
-            reads.update(_IDENTIFIER.findall(node.value))
-        return
-    if isinstance(node, cst.Comment):
-        if _TYPE_COMMENT.match(node.value):
-            reads.update(_IDENTIFIER.findall(node.value))
-        return
-    special = _SPECIAL.get(type(node))
-    if special is not None:
-        yield from special(node, strings)
-        return
-    for child in _children(node):
-        yield child, strings
 
 
 # Tokens and whitespace without names or comments in them: most of a tree, never worth a visit.
