@@ -16,7 +16,7 @@ import libcst.matchers as m
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from djrefactor.analysis.nodes import start_lines
+from djrefactor.analysis.nodes import code, module_code, start_lines
 from djrefactor.analysis.tree import TreeIndex, children, findall, preorder, replay
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -170,3 +170,14 @@ def test_start_lines_are_the_lines_libcst_positions_give(source):
     for node in preorder(tree):
         if node in positions:
             assert lines[id(node)] == positions[node].start.line, node
+
+
+@pytest.mark.parametrize("source", _modules())
+def test_module_code_and_code_give_libcst_text(source):
+    """The cheaper code generation writes exactly what libcst's does, for a module and for any
+    node in it (a node alone: with an empty module's defaults)."""
+    tree = cst.parse_module(source)
+    assert module_code(tree) == tree.code == source
+    empty = cst.Module(body=[])
+    for node in preorder(tree)[::97]:
+        assert code(node) == empty.code_for_node(node)

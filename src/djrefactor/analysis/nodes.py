@@ -15,7 +15,51 @@ _EMPTY = cst.Module(body=[])
 
 def code(node: cst.CSTNode) -> str:
     """The source text of `node` (default formatting of an empty module)."""
-    return _EMPTY.code_for_node(node)
+    return _render(node, _EMPTY)
+
+
+def module_code(tree: cst.Module) -> str:
+    """`tree.code`, the same text, about a quarter cheaper (see `_Codegen`)."""
+    return _render(tree, tree)
+
+
+def _render(node: cst.CSTNode, module: cst.Module) -> str:
+    state = _Codegen(default_indent=module.default_indent, default_newline=module.default_newline)
+    node._codegen(state)
+    return "".join(state.tokens)
+
+
+class _NoPosition:
+    """A context manager that does nothing, shared by every node."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+_NO_POSITION = _NoPosition()
+
+
+class _Codegen(CodegenState):
+    """libcst's code generation state, whose position hook (a no-op every node enters) is a
+    shared object instead of a new generator-based context manager per node: libcst's own
+    `record_syntactic_position` only yields, and building that context manager is a quarter of
+    the cost of generating a module's code."""
+
+    __slots__ = ()
+
+    def record_syntactic_position(  # type: ignore[override]  # same no-op, cheaper object
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> _NoPosition:
+        return _NO_POSITION
 
 
 def dotted_expr(dotted: str) -> cst.Attribute | cst.Name:

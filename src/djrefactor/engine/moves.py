@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
-from djrefactor.analysis.nodes import dotted_expr
+from djrefactor.analysis.nodes import dotted_expr, module_code
 from djrefactor.discovery.files import is_config_file, is_settings_path
 from djrefactor.engine.import_style import import_style
 from djrefactor.engine.imports import add_imports, remove_unused_imports
@@ -88,7 +88,7 @@ def _move_package(project: Project, old: str, new: str) -> tuple[Project, dict[s
         tree = project.tree(path)
         absolute = tree.visit(_AbsolutizeOutside(module, path.endswith("__init__.py"), old))
         if not absolute.deep_equals(tree):
-            texts[path], trees[path] = absolute.code, absolute
+            texts[path], trees[path] = module_code(absolute), absolute
     snapshot = project.evolve(texts, trees, ()).renamed(renames)
     inits = dict.fromkeys(_missing_inits(snapshot, target + "__init__.py"), "")
     return snapshot.evolve(inits, {}, ()), renames
@@ -107,7 +107,7 @@ def _move_module(
     tree = project.tree(source)
     if project.mentions(source, "from ."):
         tree = tree.visit(_Absolutize(old, new, moves))
-    texts = {target: tree.code}
+    texts = {target: module_code(tree)}
     trees = {target: tree}
     for init in _missing_inits(project, target):
         texts[init] = ""
@@ -193,7 +193,7 @@ def _edit_imports(
         )
         kept_trees[path] = edited
         if edited is not tree or path in trees:
-            rendered[path] = edited.code
+            rendered[path] = module_code(edited)
     return previous.evolve({**texts, **rendered}, kept_trees, changes.deletes)
 
 

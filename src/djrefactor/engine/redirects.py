@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
+from djrefactor.analysis.nodes import module_code
 from djrefactor.discovery.files import is_config_file
 from djrefactor.engine.app_references import redirect_apps
 from djrefactor.engine.references import import_targets_pass, may_refer, text_pass
@@ -61,7 +62,7 @@ def redirect(
             continue
         tree = project.tree(path)
         updated = import_targets_pass(tree, module, is_package, targets, keep, follow, apps)
-        new_text = updated.code if updated is not None else text
+        new_text = module_code(updated) if updated is not None else text
         if updated is not None and new_text != text:
             texts[path], trees[path] = new_text, updated
     return project.evolve(texts, trees, ())
