@@ -531,6 +531,27 @@ class WalkedNames:
             for alias in statement.names:
                 for name in import_bound_names(alias):
                     self.imports.setdefault(name, []).append((statement, scope, order))
+        # indexes of the walk's occurrences: per (name, scope id) in source order, the names
+        # declared global/nonlocal anywhere, per scope id the names stored or imported in it,
+        # and every head of a dotted import (`a` of `import a.b`)
+        self._in_scope: dict[tuple[str, int], list[Occurrence]] = {}
+        self._declared: set[str] = set()
+        self._bound_in: dict[int, set[str]] = {}
+        for name, entries in found.names.items():
+            for occurrence in entries:
+                self._in_scope.setdefault((name, id(occurrence.scope)), []).append(occurrence)
+                if occurrence.mode == DECLARE:
+                    self._declared.add(name)
+                elif occurrence.mode == STORE:
+                    self._bound_in.setdefault(id(occurrence.scope), set()).add(name)
+        for name, imported in self.imports.items():
+            for _, scope, _ in imported:
+                self._bound_in.setdefault(id(scope), set()).add(name)
+        self._dotted_heads = {
+            bound.rsplit(".", cut)[0]
+            for bound in self.imports
+            for cut in range(1, bound.count(".") + 1)
+        }
 
     @property
     def bound_names(self) -> set[str]:
@@ -591,7 +612,7 @@ class WalkedNames:
 
     def _check_dotted(self, name: str) -> None:
         """libcst files a read of `a` in `a.b.x` under `a.b` when `import a.b` bound it."""
-        if any(bound.startswith(name + ".") for bound in self.imports):
+        if name in self._dotted_heads:
             raise NeedScopes(name)
 
     def referents(self, name: cst.Name) -> tuple[Binding, ...]:
@@ -629,10 +650,7 @@ class WalkedNames:
         return self.tree
 
     def assignments(self, scope: Scope) -> list[Binding]:
-        names = {found.node.value for found in self._stores if found.scope is scope}
-        names |= {
-            name for name, entries in self.imports.items() if any(s is scope for _, s, _ in entries)
-        }
+        names = self._bound_in.get(id(scope), set())
         ordered: list[tuple[tuple[int, str], Binding]] = []
         for name in names:
             for binding in self._assignments_of(name, scope):
@@ -708,15 +726,6 @@ class WalkedNames:
             }
         return self._by_node.get(id(node))
 
-    @property
-    def _stores(self) -> list[Occurrence]:
-        return [
-            found
-            for entries in self.found.names.values()
-            for found in entries
-            if found.mode == STORE
-        ]
-
     def _assignments_of(self, name: str, scope: Scope) -> list[Binding]:
         """The Binding objects of `name` in `scope`, made once so identity can be compared."""
         key = (name, id(scope))
@@ -724,11 +733,10 @@ class WalkedNames:
         if cached is not None:
             return cached
         made: list[tuple[int, Binding]] = []
-        occurrences = self.found.names.get(name, ())
-        if any(found.mode == DECLARE for found in occurrences):
+        if name in self._declared:
             raise NeedScopes(name)  # `global`/`nonlocal` move bindings between scopes
-        for found in occurrences:
-            if found.scope is not scope or found.mode == LOAD:
+        for found in self._in_scope.get(key, ()):
+            if found.mode == LOAD:
                 continue
             binding = Binding(name, scope, self._binding_node(found.node))
             self._binding_index[id(binding)] = found.index
@@ -753,8 +761,8 @@ class WalkedNames:
     def _bindings(self, name: str, scope: Scope) -> list[ImportStatement | None]:
         """What assigns `name` in `scope`: import statements, and None for any other binding."""
         bindings: list[ImportStatement | None] = []
-        for found in self.found.names.get(name, ()):
-            if found.scope is not scope or found.mode == LOAD:
+        for found in self._in_scope.get((name, id(scope)), ()):
+            if found.mode == LOAD:
                 continue
             if found.mode == DECLARE:
                 raise NeedScopes(name)
@@ -769,9 +777,7 @@ class WalkedNames:
     ) -> list[cst.CSTNode]:
         """Reads of the only binding of `name` in `scope`: those in `scope` after it (outside
         its own `statement`), and all those in nested scopes, which must not rebind it."""
-        if isinstance(scope, cst.ClassDef) or any(
-            bound.startswith(name + ".") for bound in self.imports
-        ):
+        if isinstance(scope, cst.ClassDef) or name in self._dotted_heads:
             raise NeedScopes(name)
         nested = [owner for _, owner, _ in self.imports.get(name, ()) if owner is not scope]
         if any(self._encloses(scope, owner) for owner in nested):
