@@ -32,11 +32,17 @@ def redirect(
     for redirect in redirects:
         by_last.setdefault(redirect.old.rsplit(".", 1)[-1], []).append(redirect)
     order = {id(redirect): index for index, redirect in enumerate(redirects)}
+    # Few distinct words: a substring test per word beats reading every word of every file
+    # (large static files); both only preselect, what follows decides on exact grounds.
+    by_words = len(by_last) > _FEW_WORDS
     for count, path in enumerate(project.paths):
         if progress is not None and count % 32 == 0:  # often enough for a person
             progress(f"references in {path}", count, len(project.paths))
-        words = project.words(path)
-        hits = [r for last in by_last.keys() & words for r in by_last[last]]
+        if by_words:
+            hits = [r for last in by_last.keys() & project.words(path) for r in by_last[last]]
+        else:
+            text = project.text(path)
+            hits = [r for last, found in by_last.items() if last in text for r in found]
         if not hits:
             continue
         present = sorted(hits, key=lambda redirect: order[id(redirect)])
@@ -66,6 +72,9 @@ def redirect(
         if updated is not None and new_text != text:
             texts[path], trees[path] = new_text, updated
     return project.evolve(texts, trees, ())
+
+
+_FEW_WORDS = 32
 
 
 def _spelled_in(text: str, dotted: str) -> bool:
