@@ -112,6 +112,22 @@ async def handler(request):
 """
 
 
+HINTS = r"""
+from typing import List
+import models
+
+e = 1
+data = {"e": e}
+
+
+def first(items: "List[\x6dodels.Item]") -> "List[str]":
+    value = data["e"]
+    return [e, value, items]
+"""
+"""String hints: `\x6d` spells `m`, so only the string's value names `models`; `e` is a word
+of a subscript's string (a hint only if `data` were a typing name), never a substring match."""
+
+
 def _key(binding: Binding) -> tuple[str, int | None, int | None]:
     return binding.name, id(binding.scope) if binding.scope else None, id(binding.node)
 
@@ -186,6 +202,7 @@ def _fixture_modules() -> list[object]:
     [
         pytest.param(textwrap.dedent(SCOPES), id="functions classes comprehensions lambdas"),
         pytest.param(textwrap.dedent(TRICKY), id="closures, class bodies, async"),
+        pytest.param(HINTS, id="string hints"),
         *_fixture_modules(),
     ],
 )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,6 +33,7 @@ from libcst.metadata import (
 )
 from libcst.metadata import Scope as LibcstScope
 
+from djrefactor.analysis.nodes import code
 from djrefactor.analysis.tree import per_tree
 
 LOAD, STORE, DECLARE, SKIP = 0, 1, 2, 3
@@ -89,13 +91,14 @@ class ModuleNames:
     names: dict[str, list[Occurrence]] = field(default_factory=dict)
     imports: list[tuple[cst.Import | cst.ImportFrom, Scope, int]] = field(default_factory=list)
     import_index: dict[int, int] = field(default_factory=dict)
-    hint_strings: list[str] = field(default_factory=list)
+    hint_words: set[str] = field(default_factory=set)
+    """Every identifier-like word of the strings libcst may read as type hints."""
     uses_type_parameters: bool = False
 
     def occurrences(self, name: str) -> list[Occurrence]:
         """Where `name` is bound or read, in source order; libcst's string annotations would
         add uses this walk does not see, so a name spelled in one needs libcst."""
-        if self.uses_type_parameters or any(name in text for text in self.hint_strings):
+        if self.uses_type_parameters or name in self.hint_words:
             raise NeedScopes(name)
         return self.names.get(name, [])
 
@@ -382,7 +385,7 @@ def _children(
     final: Scope | None,
 ) -> list[_Item]:
     if hint and isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        found.hint_strings.append(cst.Module([]).code_for_node(node))
+        found.hint_words.update(_hint_words(node))
     inherited = mode if mode != LOAD and type(node) in _UNPACKING_TYPES else LOAD
     parents = found.parents
     children: list[_Item] = []
@@ -433,6 +436,22 @@ def _in_inner_field(parent: cst.CSTNode, child: cst.CSTNode) -> bool:
         if value is child or (isinstance(value, list | tuple) and any(v is child for v in value)):
             return True
     return False
+
+
+def _hint_words(node: cst.SimpleString | cst.ConcatenatedString) -> list[str]:
+    """The names a string read as a type hint could hold: the words of its source and of its
+    value (libcst parses the value; an escape like `\\n` hides a word from the source alone)."""
+    words = _WORD.findall(code(node))
+    try:
+        value = node.evaluated_value
+    except Exception:  # noqa: BLE001  # an unreadable literal: its source words are all there is
+        value = None
+    if isinstance(value, str):
+        words += _WORD.findall(value)
+    return words
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
 
 
 def _starts_hint(node: cst.CSTNode) -> bool:

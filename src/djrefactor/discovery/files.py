@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from functools import cache
 from pathlib import PurePosixPath
 
 REFERENCE_FILE_PATTERNS = (
@@ -121,6 +122,7 @@ def _is_s6_script(path: str) -> bool:
     )
 
 
+@cache
 def is_reference_file(path: str) -> bool:
     if path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml")):
         return True

@@ -62,7 +62,7 @@ def _pair(match: re.Match[str] | None) -> Version | None:
 
 
 def _name(path: str) -> str:
-    return PurePosixPath(path).name
+    return path.rpartition("/")[2]
 
 
 def _is_requirements(path: str) -> bool:
