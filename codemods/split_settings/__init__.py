@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.nodes import start_lines
 from djrefactor.discovery.files import is_production_file, is_proxy_platform_file
 from djrefactor.engine import Changes, Note, Project, Redirect
 
@@ -138,11 +138,10 @@ def _blocked(project: Project, module: str, path: str, folder: str) -> str | Non
 
 # -- sorting the statements -----------------------------------------------------------------------
 def _sort(tree: cst.Module, deeper: bool, bindings: env.Bindings) -> classify.Sorted:
-    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = start_lines(tree)  # by id: the tree is alive, so no other node has those ids
 
     def line_of(node: cst.CSTNode) -> int | None:
-        found = positions.get(node)
-        return found.start.line if found else None
+        return lines.get(id(node))
 
     classifier = classify.Classifier(line_of, bindings)
     for statement in st.body(tree):

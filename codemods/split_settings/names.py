@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from djrefactor.analysis.tree import replay
+
 
 class _Reads(cst.CSTVisitor):
     def __init__(self) -> None:
@@ -19,11 +21,11 @@ class _Reads(cst.CSTVisitor):
         self.names.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        replay(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        replay(node.value, self)
         return False
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
@@ -36,20 +38,20 @@ class _Reads(cst.CSTVisitor):
         return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        node.body.visit(self)
+        replay(node.body, self)
         for decorator in node.decorators:
-            decorator.visit(self)
+            replay(decorator, self)
         return False
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        node.body.visit(self)
+        replay(node.body, self)
         return False
 
 
 def names_read(node: cst.CSTNode) -> set[str]:
     """Names the node may load (over-approximated: locals of a def count too)."""
     visitor = _Reads()
-    node.visit(visitor)
+    replay(node, visitor)  # read-only: no node is rebuilt
     return visitor.names
 
 
