@@ -113,8 +113,11 @@ async def handler(request):
 
 
 HINTS = r"""
-from typing import List
+from typing import Dict as Mapping, List
 import models
+import other_models
+
+Alias = Mapping[str, "other_models.Model"]
 
 e = 1
 data = {"e": e}
@@ -124,8 +127,8 @@ def first(items: "List[\x6dodels.Item]") -> "List[str]":
     value = data["e"]
     return [e, value, items]
 """
-"""String hints: `\x6d` spells `m`, so only the string's value names `models`; `e` is a word
-of a subscript's string (a hint only if `data` were a typing name), never a substring match."""
+"""String hints: `\x6d` spells `m`, so only the string's value names `models`; a subscript of
+a `typing` name (imported under another name) reads its strings as hints; `data["e"]` does not."""
 
 
 def _key(binding: Binding) -> tuple[str, int | None, int | None]:
@@ -245,3 +248,26 @@ def test_resolve_names_falls_back_to_libcst_where_the_walk_defers():
         b for b in resolve_names(tree, lambda names: names.referents(read)) if b.scope is tree
     ][:1]
     assert binding.name == "X"
+
+
+@pytest.mark.parametrize(
+    ("line", "defers"),
+    [
+        pytest.param('summary["status"]', False, id="a dict lookup"),
+        pytest.param('Alias = Dict[str, "status"]', True, id="a typing subscript"),
+        pytest.param('def f(x: "status"): pass', True, id="an annotation"),
+        pytest.param('def f(x: Literal["status"]): pass', False, id="a Literal"),
+        pytest.param('def f(x: Dict["status", int]): pass', True, id="a typing subscript in one"),
+    ],
+)
+def test_the_walk_defers_only_for_names_strings_may_hint(line, defers):
+    tree = cst.parse_module(
+        f"from typing import Dict, Literal\nstatus = 1\nsummary = {{}}\n{line}\nstatus\n"
+    )
+    read = list(m.findall(tree, m.Name("status")))[-1]
+    names = WalkedNames(walk(tree))
+    if defers:
+        with pytest.raises(NeedScopes):
+            names.referents(read)
+    else:
+        assert [b.scope for b in names.referents(read)] == [tree]

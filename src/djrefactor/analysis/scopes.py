@@ -69,6 +69,31 @@ class NeedScopes(Exception):
 
 
 @dataclass(frozen=True)
+class Hint:
+    """Whether strings at a place are type hints, as libcst decides: `certain` inside an
+    annotation or a `cast`/`TypeVar` call; else if one of the `subscripted` names above is a
+    `typing` name (`List["x"]` is a hint, `data["x"]` is not); never below a `typing.Literal`
+    (one of `subscripted` bound to it). A superset: it only makes the walk defer more often."""
+
+    certain: bool = False
+    subscripted: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return self.certain or bool(self.subscripted)
+
+    def __or__(self, other: Hint) -> Hint:
+        if not other:
+            return self
+        if not self:
+            return other
+        return Hint(self.certain or other.certain, self.subscripted | other.subscripted)
+
+
+NO_HINT = Hint()
+CERTAIN_HINT = Hint(certain=True)
+
+
+@dataclass(frozen=True)
 class Occurrence:
     """One Name in a variable position: `order` is its place in source order; `index` counts
     the assignment-like statements its scope had finished before it, as libcst counts them (a
@@ -93,6 +118,9 @@ class ModuleNames:
     import_index: dict[int, int] = field(default_factory=dict)
     hint_words: set[str] = field(default_factory=set)
     """Every identifier-like word of the strings libcst may read as type hints."""
+    subscript_hints: list[tuple[Hint, list[str]]] = field(default_factory=list)
+    """Words of strings whose being hints depends on the names subscripted above them
+    (`Dict[str, "Order"]` yes, `summary["status"]` no): settled after the walk."""
     uses_type_parameters: bool = False
 
     def occurrences(self, name: str) -> list[Occurrence]:
@@ -139,7 +167,8 @@ def _dotted(node: cst.BaseExpression) -> str:
 
 
 # -- the walk ----------------------------------------------------------------------------------
-_Item = tuple[cst.CSTNode, Scope, int, bool, Scope | None]
+
+_Item = tuple[cst.CSTNode, Scope, int, Hint, Scope | None]
 """A node to visit: its scope, how a Name there is used, whether strings there are hints, and
 the comprehension whose final count its names take (its element), if any."""
 
@@ -260,7 +289,7 @@ def _plan(kind: type[cst.CSTNode]) -> _Plan:
 def walk(tree: cst.Module) -> ModuleNames:
     found = ModuleNames(tree)
     names = found.names
-    stack: list[_Item] = [(tree, tree, LOAD, False, None)]
+    stack: list[_Item] = [(tree, tree, LOAD, NO_HINT, None)]
     counts: dict[int, int] = {}
     late: list[Occurrence] = []
     order = 0
@@ -284,12 +313,44 @@ def walk(tree: cst.Module) -> ModuleNames:
             if _visit_special(found, node, scope, order, counts):
                 order += 1  # an import statement takes a place in source order
                 continue
-            hint = hint or _starts_hint(node)
+            hint = hint | _starts_hint(node)
         if kind in _ASSIGNMENT_LIKE and not _is_first_for(found, node):
-            stack.append((_FINISHED, scope, LOAD, False, None))
+            stack.append((_FINISHED, scope, LOAD, NO_HINT, None))
         stack.extend(reversed(_children(found, node, scope, mode, hint, final)))
     _settle_late(found, late, counts)
+    _settle_hints(found)
     return found
+
+
+_TYPING_MODULES = frozenset({"typing", "typing_extensions"})
+
+
+def _settle_hints(found: ModuleNames) -> None:
+    """The conditional hint strings whose subscripted names come from `typing` (imported in
+    any scope: a superset of what libcst's qualified names resolve) are hints."""
+    if not found.subscript_hints:
+        return
+    typing_names: set[str] = set()
+    literals: set[str] = set()  # names bound to typing's Literal
+    every = False
+    for statement, _, _ in found.imports:
+        if not isinstance(statement, cst.ImportFrom) or statement.relative:
+            continue
+        if statement.module is None or _dotted(statement.module) not in _TYPING_MODULES:
+            continue
+        if isinstance(statement.names, cst.ImportStar):
+            every = True
+            continue
+        for alias in statement.names:
+            bound = import_bound_names(alias)
+            typing_names.update(bound)
+            if _dotted(alias.name) == "Literal":
+                literals.update(bound)
+    for hint, words in found.subscript_hints:
+        if hint.subscripted & literals:
+            continue  # libcst reads no string below a Literal as a hint
+        if hint.certain or every or hint.subscripted & typing_names:
+            found.hint_words.update(words)
 
 
 class _Finished(cst.CSTNode):
@@ -381,11 +442,14 @@ def _children(
     node: cst.CSTNode,
     scope: Scope,
     mode: int,
-    hint: bool,
+    hint: Hint,
     final: Scope | None,
 ) -> list[_Item]:
     if hint and isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        found.hint_words.update(_hint_words(node))
+        if hint.subscripted:
+            found.subscript_hints.append((hint, _hint_words(node)))
+        else:
+            found.hint_words.update(_hint_words(node))
     inherited = mode if mode != LOAD and type(node) in _UNPACKING_TYPES else LOAD
     parents = found.parents
     children: list[_Item] = []
@@ -404,7 +468,7 @@ def _children(
         elif place == OUTER or (place == COMPREHENSION_ITER and parents[node] is scope):
             owner = found.scope_parents[scope]
         child_mode = inherited if field_mode is None else field_mode
-        child_hint = hint or field_hint
+        child_hint = hint | CERTAIN_HINT if field_hint else hint
         child_final = node if name in _ELEMENTS.get(type(node), ()) else final
         for child in values:
             if type(child) in _SKIPPED:
@@ -412,7 +476,7 @@ def _children(
             parents[child] = node
             children.append((child, owner, child_mode, child_hint, child_final))
         if name == "target" and (isinstance(node, cst.For) or _is_first_for(found, node)):
-            children.append((_FINISHED, owner, LOAD, False, None))
+            children.append((_FINISHED, owner, LOAD, NO_HINT, None))
     return children
 
 
@@ -454,18 +518,21 @@ def _hint_words(node: cst.SimpleString | cst.ConcatenatedString) -> list[str]:
 _WORD = re.compile(r"[^\W\d]\w*")
 
 
-def _starts_hint(node: cst.CSTNode) -> bool:
-    """Where libcst reads string literals as type hints: annotations, subscripts of a name,
-    `cast` / `NewType` / `TypeVar` calls (a superset: it only makes us defer to libcst)."""
+def _starts_hint(node: cst.CSTNode) -> Hint:
+    """Where libcst reads string literals as type hints: annotations, `cast` / `NewType` /
+    `TypeVar` calls, and subscripts of a name when that name comes from `typing`."""
     if isinstance(node, cst.Annotation):
-        return True
+        return CERTAIN_HINT
     if isinstance(node, cst.Subscript):
-        return isinstance(node.value, cst.Name)
+        if isinstance(node.value, cst.Name):
+            return Hint(subscripted=frozenset({node.value.value}))
+        return NO_HINT
     if isinstance(node, cst.Call):
         func = node.func
         name = func.attr if isinstance(func, cst.Attribute) else func
-        return isinstance(name, cst.Name) and name.value in _HINT_CALLS
-    return False
+        if isinstance(name, cst.Name) and name.value in _HINT_CALLS:
+            return CERTAIN_HINT
+    return NO_HINT
 
 
 # -- resolution --------------------------------------------------------------------------------
