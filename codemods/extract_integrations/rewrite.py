@@ -45,9 +45,11 @@ def _taken_names(scan: FileScan) -> set[str]:
     taken = {b.name for b in source.names.assignments(source.tree)} - removed
     nodes: list[cst.CSTNode] = [site.call for site in scan.sites]
     nodes += [node for reexport in scan.reexports for node in reexport.nodes]
+    seen: set[cst.CSTNode] = set()
     for node in nodes:
         scope = source.names.scope_of(node)
-        while scope is not source.tree:
+        while scope is not source.tree and scope not in seen:
+            seen.add(scope)
             taken |= {b.name for b in source.names.assignments(scope)}
             scope = source.found.scope_parents.get(scope, source.tree)
     return taken
@@ -213,7 +215,8 @@ class _Caller(cst.CSTTransformer):
                 )
         flat = cst.Call(func, args)
         layout = self.source.layout(site.call)
-        if "\n" not in code(flat) and layout.column + len(code(flat)) <= self.width:
+        text = code(flat)
+        if "\n" not in text and layout.column + len(text) <= self.width:
             return flat
         base = layout.indent
         args = [

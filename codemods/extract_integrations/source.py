@@ -72,6 +72,8 @@ class Source:
         default_factory=dict
     )
     _lines: dict[int, int] | None = None
+    _layouts: dict[cst.CSTNode, Layout] = field(default_factory=dict)
+    _statement_codes: dict[cst.CSTNode, str] = field(default_factory=dict)
 
     @property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
@@ -86,7 +88,14 @@ class Source:
     def layout(self, node: cst.CSTNode) -> Layout:
         """Where `node` starts, read from its statement's code (cheaper than positions, which
         render the whole module): its column, its line's indentation, and that indentation
-        beyond the statement's (the frame `code(node)` writes continuation lines in)."""
+        beyond the statement's (the frame `code(node)` writes continuation lines in). A call
+        and its arguments ask again while they are rewritten: each answer is kept."""
+        found = self._layouts.get(node)
+        if found is None:
+            found = self._layouts[node] = self._layout(node)
+        return found
+
+    def _layout(self, node: cst.CSTNode) -> Layout:
         statement: cst.CSTNode | None = node
         while statement is not None and not isinstance(
             statement, (cst.BaseSmallStatement, cst.BaseCompoundStatement)
@@ -96,7 +105,9 @@ class Source:
             return Layout(0, 0, 0)
         base = self._block_indent(statement)
         relative = self._line_indent(node)
-        text = code(statement)
+        text = self._statement_codes.get(statement)
+        if text is None:
+            text = self._statement_codes[statement] = code(statement)
         index = max(text.find(code(node).split("\n", 1)[0]), 0)
         line_start = text.rfind("\n", 0, index) + 1
         return Layout(base + index - line_start, base + relative, relative)
