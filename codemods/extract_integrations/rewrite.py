@@ -10,13 +10,13 @@ statement.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import TypeVar, cast
 
 import libcst as cst
-import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code
-from djrefactor.analysis.tree import findall
+from djrefactor.analysis.tree import preorder
 from djrefactor.engine import ImportRequest
 
 from .build import PACKAGE, Build, CallPlan
@@ -163,7 +163,7 @@ class _Caller(cst.CSTTransformer):
 
     # -- calls and names ------------------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement):
+        if _is_statement(type(node)):
             self.statements.append(node)
         # a subtree with nothing to rewrite is kept as it is (its own leave_* still runs)
         return node in self.enclosing and super().on_visit(node)
@@ -174,7 +174,7 @@ class _Caller(cst.CSTTransformer):
         result = super().on_leave(original_node, updated_node)
         if original_node in self.wanted and isinstance(result, cst.BaseExpression):
             self.updated[original_node] = result
-        if isinstance(original_node, cst.BaseStatement):
+        if _is_statement(type(original_node)):
             self.statements.pop()
             lost = self.lost_comments.pop(original_node, [])
             if lost and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
@@ -389,6 +389,13 @@ class _Caller(cst.CSTTransformer):
         return body, [*carried, *footer]
 
 
+@cache
+def _is_statement(kind: type[cst.CSTNode]) -> bool:
+    """`isinstance(node, cst.BaseStatement)` asked once per node class (an abstract base class
+    check costs more than a transform's own work on the nodes it passes)."""
+    return issubclass(kind, cst.BaseStatement)
+
+
 def _from_first_comment(lines: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
     for index, line in enumerate(lines):
         if line.comment is not None:
@@ -405,7 +412,7 @@ def _comment_lines(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
-    return [c.value for c in findall(node, m.Comment()) if isinstance(c, cst.Comment)]
+    return [c.value for c in preorder(node) if type(c) is cst.Comment]
 
 
 def _dotted(text: str) -> cst.Attribute | cst.Name:

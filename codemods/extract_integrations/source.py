@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import libcst as cst
-import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code, start_lines
 from djrefactor.analysis.scopes import ImportStatement, ModuleNames, Names, import_bound_names
-from djrefactor.analysis.tree import findall
+from djrefactor.analysis.tree import preorder
 from djrefactor.engine import Project
 
 SETTINGS_IMPORT = "from django.conf import settings"
@@ -159,7 +159,12 @@ class Source:
 
     def _patched(self, local: str) -> bool:
         """A test patches this name through the caller: reads of it must stay in the caller."""
-        return self.module is not None and f"{self.module}.{local}" in self.context.test_text
+        return self._tested and f"{self.module}.{local}" in self.context.test_text
+
+    @cached_property
+    def _tested(self) -> bool:
+        """The tests name something through this module at all (most modules: not)."""
+        return self.module is not None and f"{self.module}." in self.context.test_text
 
     # -- portability -------------------------------------------------------------------------
     def portable(self, expr: cst.BaseExpression) -> frozenset[str] | None:
@@ -226,7 +231,7 @@ class Source:
                 return True
             top = from_module(statement).split(".")[0]
         else:
-            top = code(statement.names[0].name).split(".")[0]
+            top = dotted_code(statement.names[0].name).split(".")[0]
         return self.context.first_party(top)
 
     def normalized(self, expr: cst.BaseExpression) -> cst.BaseExpression:
@@ -314,7 +319,29 @@ def _after(
 
 
 def from_module(statement: cst.ImportFrom) -> str:
-    return code(statement.module) if statement.module else ""
+    return dotted_code(statement.module) if statement.module else ""
+
+
+def dotted_code(node: cst.BaseExpression) -> str:
+    """`code(node)` of a dotted name, read from its fields when it has no spaces or
+    parentheses (as imports nearly always write it): no code generation."""
+    if node.lpar or node.rpar:
+        return code(node)
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute and _tight(node.dot):
+        return f"{dotted_code(node.value)}.{dotted_code(node.attr)}"
+    return code(node)
+
+
+def _tight(dot: cst.Dot) -> bool:
+    before, after = dot.whitespace_before, dot.whitespace_after
+    return (
+        type(before) is cst.SimpleWhitespace
+        and type(after) is cst.SimpleWhitespace
+        and not before.value
+        and not after.value
+    )
 
 
 def _imported_dotted(
@@ -322,21 +349,21 @@ def _imported_dotted(
 ) -> str | None:
     """The absolute dotted name an import alias binds (`from a import b` -> `a.b`)."""
     if isinstance(statement, cst.Import):
-        return code(alias.name)
+        return dotted_code(alias.name)
     base = from_module(statement)
     if statement.relative:
         if module is None:
             return None
         package = module.split(".")[: -len(statement.relative)]
         base = ".".join([*package, base] if base else package)
-    return f"{base}.{code(alias.name)}" if base else None
+    return f"{base}.{dotted_code(alias.name)}" if base else None
 
 
 def local_name(alias: cst.ImportAlias) -> str:
     if alias.asname is not None:
         assert isinstance(alias.asname.name, cst.Name)
         return alias.asname.name.value
-    return code(alias.name)
+    return dotted_code(alias.name)
 
 
 def import_statement(statement: cst.CSTNode, name: str) -> str:
@@ -346,7 +373,7 @@ def import_statement(statement: cst.CSTNode, name: str) -> str:
     for alias in statement.names:
         local = local_name(alias)
         if local == name or local.startswith(name + "."):
-            imported = code(alias.name)
+            imported = dotted_code(alias.name)
             suffix = f" as {local}" if alias.asname is not None else ""
             if isinstance(statement, cst.Import):
                 return f"import {imported}{suffix}"
@@ -356,13 +383,13 @@ def import_statement(statement: cst.CSTNode, name: str) -> str:
 
 def free_names(expr: cst.BaseExpression) -> list[cst.Name]:
     """The Names `expr` reads (not attribute names, keywords or names its lambdas bind)."""
+    nodes = preorder(expr)
     skipped: set[cst.CSTNode] = set()
-    for node in findall(expr, m.Attribute() | m.Arg(keyword=m.Name()) | m.Param()):
-        if isinstance(node, cst.Attribute):
+    for node in nodes:
+        if type(node) is cst.Attribute:
             skipped.add(node.attr)
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
+        elif type(node) is cst.Arg and node.keyword is not None:
             skipped.add(node.keyword)
-        elif isinstance(node, cst.Param):
+        elif type(node) is cst.Param:
             skipped.add(node.name)
-    names = [node for node in findall(expr, m.Name()) if node not in skipped]
-    return [name for name in names if isinstance(name, cst.Name)]
+    return [node for node in nodes if type(node) is cst.Name and node not in skipped]
