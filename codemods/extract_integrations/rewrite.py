@@ -218,11 +218,11 @@ class _Caller(cst.CSTTransformer):
         text = code(flat)
         if "\n" not in text and layout.column + len(text) <= self.width:
             return flat
-        base = layout.indent
-        args = [
-            arg.with_changes(value=self._reindented(arg.value, original, base + 4))
-            for arg, (_, original, _) in zip(args, plan.args, strict=True)
-        ]
+        if "\n" in text:  # a value spanning lines; one-line values keep their text
+            args = [
+                arg.with_changes(value=self._reindented(arg.value, original, layout.indent + 4))
+                for arg, (_, original, _) in zip(args, plan.args, strict=True)
+            ]
         return self._exploded(site, func, args, updated)
 
     def _reindented(
@@ -230,6 +230,8 @@ class _Caller(cst.CSTTransformer):
     ) -> cst.BaseExpression:
         """A multi-line value hoisted out of a deeper place, lined up under its new line."""
         text = code(value)
+        if "\n" not in text:
+            return value
         layout = self.source.layout(original)
         old, new = layout.relative, column - (layout.indent - layout.relative)
         moved = reindent(text, old, new)
