@@ -10,11 +10,13 @@ wrapper reads as `settings.OPENAI_MODEL`). A name a test patches through the cal
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from djrefactor.analysis.nodes import code, start_lines
 from djrefactor.analysis.scopes import ImportStatement, ModuleNames, Names, import_bound_names
@@ -22,6 +24,8 @@ from djrefactor.analysis.tree import preorder
 from djrefactor.engine import Project
 
 SETTINGS_IMPORT = "from django.conf import settings"
+_BLANK = cst.Module(body=[])
+"""Whose defaults `code()` renders with."""
 
 
 @dataclass
@@ -73,7 +77,6 @@ class Source:
     )
     _lines: dict[int, int] | None = None
     _layouts: dict[cst.CSTNode, Layout] = field(default_factory=dict)
-    _statement_codes: dict[cst.CSTNode, str] = field(default_factory=dict)
 
     @property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
@@ -105,10 +108,8 @@ class Source:
             return Layout(0, 0, 0)
         base = self._block_indent(statement)
         relative = self._line_indent(node)
-        text = self._statement_codes.get(statement)
-        if text is None:
-            text = self._statement_codes[statement] = code(statement)
-        index = max(text.find(code(node).split("\n", 1)[0]), 0)
+        text, first_line = _up_to_first_line(statement, node)
+        index = max(text.find(first_line), 0)
         line_start = text.rfind("\n", 0, index) + 1
         return Layout(base + index - line_start, base + relative, relative)
 
@@ -287,6 +288,52 @@ class _Normalize(cst.CSTTransformer):
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def _up_to_first_line(statement: cst.CSTNode, node: cst.CSTNode) -> tuple[str, str]:
+    """`code(statement)` cut after the first line of `code(node)`, and that line: everything
+    `text.find(line)` can see of the whole statement, rendered without the rest of it."""
+    if _renders_alone(type(node)):
+        state = _UntilFirstLine(_BLANK.default_indent, _BLANK.default_newline, node=node)
+        try:
+            statement._codegen(state)
+        except _FirstLineDone:
+            text = "".join(state.tokens)
+            line = text[state.start :].split("\n", 1)[0]
+            return text[: state.start + len(line)], line
+    return code(statement), code(node).split("\n", 1)[0]
+
+
+@cache
+def _renders_alone(kind: type[cst.CSTNode]) -> bool:
+    """The node's code is the same inside its parent as on its own (no parent passes it a
+    default comma or semicolon)."""
+    return list(inspect.signature(kind._codegen_impl).parameters) == ["self", "state"]
+
+
+class _FirstLineDone(Exception):
+    pass
+
+
+@dataclass(frozen=False)
+class _UntilFirstLine(CodegenState):
+    """Code generation that stops at the end of `node` or of the first line of its code."""
+
+    node: cst.CSTNode | None = None
+    start: int = -1
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if node is self.node:
+            self.start = sum(map(len, self.tokens))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if node is self.node:
+            raise _FirstLineDone
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        if self.start >= 0 and "\n" in value:
+            raise _FirstLineDone
+
+
 def _whitespace_before(parent: cst.CSTNode, child: cst.CSTNode) -> cst.CSTNode | None:
     """The whitespace right before `child` inside a call's arguments or a display's elements."""
     items: Sequence[cst.CSTNode]
