@@ -159,13 +159,23 @@ class Source:
                     self.settings_names[local] = name
 
     def _patched(self, local: str) -> bool:
-        """A test patches this name through the caller: reads of it must stay in the caller."""
-        return self._tested and f"{self.module}.{local}" in self.context.test_text
+        """A test patches this name through the caller: reads of it must stay in the caller
+        (`f"{module}.{local}" in test_text`, asked only where the tests write `module.`)."""
+        text = self.context.test_text
+        return any(text.startswith(local, at) for at in self._test_mentions)
 
     @cached_property
-    def _tested(self) -> bool:
-        """The tests name something through this module at all (most modules: not)."""
-        return self.module is not None and f"{self.module}." in self.context.test_text
+    def _test_mentions(self) -> tuple[int, ...]:
+        """Where the tests' text continues after `<this module>.` (most modules: nowhere)."""
+        if self.module is None:
+            return ()
+        text, prefix = self.context.test_text, f"{self.module}."
+        found = []
+        at = text.find(prefix)
+        while at >= 0:
+            found.append(at + len(prefix))
+            at = text.find(prefix, at + 1)
+        return tuple(found)
 
     # -- portability -------------------------------------------------------------------------
     def portable(self, expr: cst.BaseExpression) -> frozenset[str] | None:
