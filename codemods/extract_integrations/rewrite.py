@@ -267,6 +267,8 @@ class _Caller(cst.CSTTransformer):
     def _keep_comments(self, original: cst.Call, new: cst.Call) -> None:
         """Comments of the old call that neither the new call nor the wrapper carries go above
         the statement."""
+        if not self.source.has_comments:
+            return
         before = _comments(original)
         if not before:
             return

@@ -82,6 +82,12 @@ class Source:
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
         return self.found.parents
 
+    @cached_property
+    def has_comments(self) -> bool:
+        """The module has a comment somewhere (its text has a `#`): half the callers have none,
+        and their calls need no search for comments."""
+        return "#" in self.context.project.text(self.path)
+
     def line(self, node: cst.CSTNode) -> int:
         """Lines are computed for the few files that need one (notes)."""
         if self._lines is None:
