@@ -29,6 +29,8 @@ def likely_vendors(
     """One note per unknown SDK the project calls, with where (up to three places)."""
     found: dict[str, list[tuple[str, int]]] = {}
     for path in paths:
+        if not _imports_candidate(project, path, vendors, first_party):
+            continue
         for top, line in _calls(project.text(path), vendors, first_party):
             found.setdefault(top, []).append((path, line))
     notes = []
@@ -46,6 +48,15 @@ def likely_vendors(
             )
         )
     return notes
+
+
+def _imports_candidate(
+    project: Project, path: str, vendors: Mapping[str, Vendor], first_party: Callable[[str], bool]
+) -> bool:
+    """The import index (already read for the engine) names every module the file imports:
+    most files import no unknown third-party module, and need no parse here."""
+    tops = {imported.module.split(".")[0] for imported in project.imports(path).names}
+    return any(_is_candidate(top, vendors) and not first_party(top) for top in tops)
 
 
 def _calls(

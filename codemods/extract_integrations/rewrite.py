@@ -10,13 +10,13 @@ statement.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import TypeVar, cast
 
 import libcst as cst
-import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code
-from djrefactor.analysis.tree import findall
+from djrefactor.analysis.tree import preorder
 from djrefactor.engine import ImportRequest
 
 from .build import PACKAGE, Build, CallPlan
@@ -45,9 +45,11 @@ def _taken_names(scan: FileScan) -> set[str]:
     taken = {b.name for b in source.names.assignments(source.tree)} - removed
     nodes: list[cst.CSTNode] = [site.call for site in scan.sites]
     nodes += [node for reexport in scan.reexports for node in reexport.nodes]
+    seen: set[cst.CSTNode] = set()
     for node in nodes:
         scope = source.names.scope_of(node)
-        while scope is not source.tree:
+        while scope is not source.tree and scope not in seen:
+            seen.add(scope)
             taken |= {b.name for b in source.names.assignments(scope)}
             scope = source.found.scope_parents.get(scope, source.tree)
     return taken
@@ -161,7 +163,7 @@ class _Caller(cst.CSTTransformer):
 
     # -- calls and names ------------------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement):
+        if _is_statement(type(node)):
             self.statements.append(node)
         # a subtree with nothing to rewrite is kept as it is (its own leave_* still runs)
         return node in self.enclosing and super().on_visit(node)
@@ -172,7 +174,7 @@ class _Caller(cst.CSTTransformer):
         result = super().on_leave(original_node, updated_node)
         if original_node in self.wanted and isinstance(result, cst.BaseExpression):
             self.updated[original_node] = result
-        if isinstance(original_node, cst.BaseStatement):
+        if _is_statement(type(original_node)):
             self.statements.pop()
             lost = self.lost_comments.pop(original_node, [])
             if lost and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
@@ -213,13 +215,14 @@ class _Caller(cst.CSTTransformer):
                 )
         flat = cst.Call(func, args)
         layout = self.source.layout(site.call)
-        if "\n" not in code(flat) and layout.column + len(code(flat)) <= self.width:
+        text = code(flat)
+        if "\n" not in text and layout.column + len(text) <= self.width:
             return flat
-        base = layout.indent
-        args = [
-            arg.with_changes(value=self._reindented(arg.value, original, base + 4))
-            for arg, (_, original, _) in zip(args, plan.args, strict=True)
-        ]
+        if "\n" in text:  # a value spanning lines; one-line values keep their text
+            args = [
+                arg.with_changes(value=self._reindented(arg.value, original, layout.indent + 4))
+                for arg, (_, original, _) in zip(args, plan.args, strict=True)
+            ]
         return self._exploded(site, func, args, updated)
 
     def _reindented(
@@ -227,6 +230,8 @@ class _Caller(cst.CSTTransformer):
     ) -> cst.BaseExpression:
         """A multi-line value hoisted out of a deeper place, lined up under its new line."""
         text = code(value)
+        if "\n" not in text:
+            return value
         layout = self.source.layout(original)
         old, new = layout.relative, column - (layout.indent - layout.relative)
         moved = reindent(text, old, new)
@@ -262,6 +267,8 @@ class _Caller(cst.CSTTransformer):
     def _keep_comments(self, original: cst.Call, new: cst.Call) -> None:
         """Comments of the old call that neither the new call nor the wrapper carries go above
         the statement."""
+        if not self.source.has_comments:
+            return
         before = _comments(original)
         if not before:
             return
@@ -386,6 +393,13 @@ class _Caller(cst.CSTTransformer):
         return body, [*carried, *footer]
 
 
+@cache
+def _is_statement(kind: type[cst.CSTNode]) -> bool:
+    """`isinstance(node, cst.BaseStatement)` asked once per node class (an abstract base class
+    check costs more than a transform's own work on the nodes it passes)."""
+    return issubclass(kind, cst.BaseStatement)
+
+
 def _from_first_comment(lines: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
     for index, line in enumerate(lines):
         if line.comment is not None:
@@ -402,7 +416,7 @@ def _comment_lines(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
-    return [c.value for c in findall(node, m.Comment()) if isinstance(c, cst.Comment)]
+    return [c.value for c in preorder(node) if type(c) is cst.Comment]
 
 
 def _dotted(text: str) -> cst.Attribute | cst.Name:

@@ -22,7 +22,7 @@ from djrefactor.discovery.vendors import Vendor
 from djrefactor.engine import Note
 
 from .naming import http_module, operation_name
-from .source import ProjectContext, Source, from_module, local_name
+from .source import ProjectContext, Source, dotted_code, from_module, local_name
 
 
 @dataclass(frozen=True)
@@ -723,7 +723,7 @@ class _Scanner:
 
 # -- helpers -----------------------------------------------------------------------------------
 def _binding_for(statement: cst.Import | cst.ImportFrom, alias: cst.ImportAlias) -> Binding:
-    name = code(alias.name)
+    name = dotted_code(alias.name)
     if isinstance(statement, cst.Import):
         return Binding(name, f"import {name}", name)
     module = from_module(statement)

@@ -10,18 +10,22 @@ wrapper reads as `settings.OPENAI_MODEL`). A name a test patches through the cal
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 import libcst as cst
-import libcst.matchers as m
+from libcst._nodes.internal import CodegenState
 
 from djrefactor.analysis.nodes import code, start_lines
 from djrefactor.analysis.scopes import ImportStatement, ModuleNames, Names, import_bound_names
-from djrefactor.analysis.tree import findall
+from djrefactor.analysis.tree import preorder
 from djrefactor.engine import Project
 
 SETTINGS_IMPORT = "from django.conf import settings"
+_BLANK = cst.Module(body=[])
+"""Whose defaults `code()` renders with."""
 
 
 @dataclass
@@ -72,10 +76,17 @@ class Source:
         default_factory=dict
     )
     _lines: dict[int, int] | None = None
+    _layouts: dict[cst.CSTNode, Layout] = field(default_factory=dict)
 
     @property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
         return self.found.parents
+
+    @cached_property
+    def has_comments(self) -> bool:
+        """The module has a comment somewhere (its text has a `#`): half the callers have none,
+        and their calls need no search for comments."""
+        return "#" in self.context.project.text(self.path)
 
     def line(self, node: cst.CSTNode) -> int:
         """Lines are computed for the few files that need one (notes)."""
@@ -86,7 +97,14 @@ class Source:
     def layout(self, node: cst.CSTNode) -> Layout:
         """Where `node` starts, read from its statement's code (cheaper than positions, which
         render the whole module): its column, its line's indentation, and that indentation
-        beyond the statement's (the frame `code(node)` writes continuation lines in)."""
+        beyond the statement's (the frame `code(node)` writes continuation lines in). A call
+        and its arguments ask again while they are rewritten: each answer is kept."""
+        found = self._layouts.get(node)
+        if found is None:
+            found = self._layouts[node] = self._layout(node)
+        return found
+
+    def _layout(self, node: cst.CSTNode) -> Layout:
         statement: cst.CSTNode | None = node
         while statement is not None and not isinstance(
             statement, (cst.BaseSmallStatement, cst.BaseCompoundStatement)
@@ -96,8 +114,8 @@ class Source:
             return Layout(0, 0, 0)
         base = self._block_indent(statement)
         relative = self._line_indent(node)
-        text = code(statement)
-        index = max(text.find(code(node).split("\n", 1)[0]), 0)
+        text, first_line = _up_to_first_line(statement, node)
+        index = max(text.find(first_line), 0)
         line_start = text.rfind("\n", 0, index) + 1
         return Layout(base + index - line_start, base + relative, relative)
 
@@ -147,8 +165,23 @@ class Source:
                     self.settings_names[local] = name
 
     def _patched(self, local: str) -> bool:
-        """A test patches this name through the caller: reads of it must stay in the caller."""
-        return self.module is not None and f"{self.module}.{local}" in self.context.test_text
+        """A test patches this name through the caller: reads of it must stay in the caller
+        (`f"{module}.{local}" in test_text`, asked only where the tests write `module.`)."""
+        text = self.context.test_text
+        return any(text.startswith(local, at) for at in self._test_mentions)
+
+    @cached_property
+    def _test_mentions(self) -> tuple[int, ...]:
+        """Where the tests' text continues after `<this module>.` (most modules: nowhere)."""
+        if self.module is None:
+            return ()
+        text, prefix = self.context.test_text, f"{self.module}."
+        found = []
+        at = text.find(prefix)
+        while at >= 0:
+            found.append(at + len(prefix))
+            at = text.find(prefix, at + 1)
+        return tuple(found)
 
     # -- portability -------------------------------------------------------------------------
     def portable(self, expr: cst.BaseExpression) -> frozenset[str] | None:
@@ -215,7 +248,7 @@ class Source:
                 return True
             top = from_module(statement).split(".")[0]
         else:
-            top = code(statement.names[0].name).split(".")[0]
+            top = dotted_code(statement.names[0].name).split(".")[0]
         return self.context.first_party(top)
 
     def normalized(self, expr: cst.BaseExpression) -> cst.BaseExpression:
@@ -271,6 +304,52 @@ class _Normalize(cst.CSTTransformer):
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def _up_to_first_line(statement: cst.CSTNode, node: cst.CSTNode) -> tuple[str, str]:
+    """`code(statement)` cut after the first line of `code(node)`, and that line: everything
+    `text.find(line)` can see of the whole statement, rendered without the rest of it."""
+    if _renders_alone(type(node)):
+        state = _UntilFirstLine(_BLANK.default_indent, _BLANK.default_newline, node=node)
+        try:
+            statement._codegen(state)
+        except _FirstLineDone:
+            text = "".join(state.tokens)
+            line = text[state.start :].split("\n", 1)[0]
+            return text[: state.start + len(line)], line
+    return code(statement), code(node).split("\n", 1)[0]
+
+
+@cache
+def _renders_alone(kind: type[cst.CSTNode]) -> bool:
+    """The node's code is the same inside its parent as on its own (no parent passes it a
+    default comma or semicolon)."""
+    return list(inspect.signature(kind._codegen_impl).parameters) == ["self", "state"]
+
+
+class _FirstLineDone(Exception):
+    pass
+
+
+@dataclass(frozen=False)
+class _UntilFirstLine(CodegenState):
+    """Code generation that stops at the end of `node` or of the first line of its code."""
+
+    node: cst.CSTNode | None = None
+    start: int = -1
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if node is self.node:
+            self.start = sum(map(len, self.tokens))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if node is self.node:
+            raise _FirstLineDone
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        if self.start >= 0 and "\n" in value:
+            raise _FirstLineDone
+
+
 def _whitespace_before(parent: cst.CSTNode, child: cst.CSTNode) -> cst.CSTNode | None:
     """The whitespace right before `child` inside a call's arguments or a display's elements."""
     items: Sequence[cst.CSTNode]
@@ -303,7 +382,29 @@ def _after(
 
 
 def from_module(statement: cst.ImportFrom) -> str:
-    return code(statement.module) if statement.module else ""
+    return dotted_code(statement.module) if statement.module else ""
+
+
+def dotted_code(node: cst.BaseExpression) -> str:
+    """`code(node)` of a dotted name, read from its fields when it has no spaces or
+    parentheses (as imports nearly always write it): no code generation."""
+    if node.lpar or node.rpar:
+        return code(node)
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute and _tight(node.dot):
+        return f"{dotted_code(node.value)}.{dotted_code(node.attr)}"
+    return code(node)
+
+
+def _tight(dot: cst.Dot) -> bool:
+    before, after = dot.whitespace_before, dot.whitespace_after
+    return (
+        type(before) is cst.SimpleWhitespace
+        and type(after) is cst.SimpleWhitespace
+        and not before.value
+        and not after.value
+    )
 
 
 def _imported_dotted(
@@ -311,21 +412,21 @@ def _imported_dotted(
 ) -> str | None:
     """The absolute dotted name an import alias binds (`from a import b` -> `a.b`)."""
     if isinstance(statement, cst.Import):
-        return code(alias.name)
+        return dotted_code(alias.name)
     base = from_module(statement)
     if statement.relative:
         if module is None:
             return None
         package = module.split(".")[: -len(statement.relative)]
         base = ".".join([*package, base] if base else package)
-    return f"{base}.{code(alias.name)}" if base else None
+    return f"{base}.{dotted_code(alias.name)}" if base else None
 
 
 def local_name(alias: cst.ImportAlias) -> str:
     if alias.asname is not None:
         assert isinstance(alias.asname.name, cst.Name)
         return alias.asname.name.value
-    return code(alias.name)
+    return dotted_code(alias.name)
 
 
 def import_statement(statement: cst.CSTNode, name: str) -> str:
@@ -335,7 +436,7 @@ def import_statement(statement: cst.CSTNode, name: str) -> str:
     for alias in statement.names:
         local = local_name(alias)
         if local == name or local.startswith(name + "."):
-            imported = code(alias.name)
+            imported = dotted_code(alias.name)
             suffix = f" as {local}" if alias.asname is not None else ""
             if isinstance(statement, cst.Import):
                 return f"import {imported}{suffix}"
@@ -345,13 +446,13 @@ def import_statement(statement: cst.CSTNode, name: str) -> str:
 
 def free_names(expr: cst.BaseExpression) -> list[cst.Name]:
     """The Names `expr` reads (not attribute names, keywords or names its lambdas bind)."""
+    nodes = preorder(expr)
     skipped: set[cst.CSTNode] = set()
-    for node in findall(expr, m.Attribute() | m.Arg(keyword=m.Name()) | m.Param()):
-        if isinstance(node, cst.Attribute):
+    for node in nodes:
+        if type(node) is cst.Attribute:
             skipped.add(node.attr)
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
+        elif type(node) is cst.Arg and node.keyword is not None:
             skipped.add(node.keyword)
-        elif isinstance(node, cst.Param):
+        elif type(node) is cst.Param:
             skipped.add(node.name)
-    names = [node for node in findall(expr, m.Name()) if node not in skipped]
-    return [name for name in names if isinstance(name, cst.Name)]
+    return [node for node in nodes if type(node) is cst.Name and node not in skipped]
