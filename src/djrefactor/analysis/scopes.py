@@ -286,7 +286,14 @@ def _plan(kind: type[cst.CSTNode]) -> _Plan:
     return tuple(plan)
 
 
+@per_tree()
 def walk(tree: cst.Module) -> ModuleNames:
+    """Every name, scope and import of `tree`, from one walk over its fields, shared by
+    everyone who asks for the same tree (the resolver, codemods reading parents and imports)."""
+    return _walk(tree)
+
+
+def _walk(tree: cst.Module) -> ModuleNames:
     found = ModuleNames(tree)
     names = found.names
     stack: list[_Item] = [(tree, tree, LOAD, NO_HINT, None)]
@@ -420,7 +427,9 @@ def _visit_special(
 ) -> bool:
     """Record what the walk needs beyond names; True when the children need no walk (the
     names of an import statement are listed with the statement)."""
-    if isinstance(node, cst.Import | cst.ImportFrom):
+    kind = type(node)  # concrete classes: a class test, not libcst's abstract-class check
+    if kind is cst.Import or kind is cst.ImportFrom:
+        assert isinstance(node, cst.Import | cst.ImportFrom)
         found.imports.append((node, scope, order))
         found.import_index[id(node)] = counts.get(id(scope), 0)
         counts[id(scope)] = counts.get(id(scope), 0) + 1
@@ -428,7 +437,7 @@ def _visit_special(
             for alias in node.names:
                 found.parents[alias] = node
         return True
-    if type(node) in _INNER:
+    if kind in _INNER:
         found.scope_parents[node] = scope
     elif isinstance(node, _TYPE_PARAMETERS):
         found.uses_type_parameters = True
@@ -521,13 +530,16 @@ _WORD = re.compile(r"[^\W\d]\w*")
 def _starts_hint(node: cst.CSTNode) -> Hint:
     """Where libcst reads string literals as type hints: annotations, `cast` / `NewType` /
     `TypeVar` calls, and subscripts of a name when that name comes from `typing`."""
-    if isinstance(node, cst.Annotation):
+    kind = type(node)  # concrete classes: a class test, not libcst's abstract-class check
+    if kind is cst.Annotation:
         return CERTAIN_HINT
-    if isinstance(node, cst.Subscript):
-        if isinstance(node.value, cst.Name):
+    if kind is cst.Subscript:
+        assert isinstance(node, cst.Subscript)
+        if type(node.value) is cst.Name:
             return Hint(subscripted=frozenset({node.value.value}))
         return NO_HINT
-    if isinstance(node, cst.Call):
+    if kind is cst.Call:
+        assert isinstance(node, cst.Call)
         func = node.func
         name = func.attr if isinstance(func, cst.Attribute) else func
         if isinstance(name, cst.Name) and name.value in _HINT_CALLS:
