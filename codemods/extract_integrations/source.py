@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
-from djrefactor.analysis.nodes import code, start_lines
+from djrefactor.analysis.nodes import Codegen, code, start_lines
 from djrefactor.analysis.scopes import ImportStatement, ModuleNames, Names, import_bound_names
 from djrefactor.analysis.tree import preorder
 from djrefactor.engine import Project
@@ -330,7 +329,7 @@ class _FirstLineDone(Exception):
 
 
 @dataclass(frozen=False)
-class _UntilFirstLine(CodegenState):
+class _UntilFirstLine(Codegen):
     """Code generation that stops at the end of `node` or of the first line of its code."""
 
     node: cst.CSTNode | None = None

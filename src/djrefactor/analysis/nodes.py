@@ -17,12 +17,12 @@ def code(node: cst.CSTNode) -> str:
 
 
 def module_code(tree: cst.Module) -> str:
-    """`tree.code`, the same text, about a quarter cheaper (see `_Codegen`)."""
+    """`tree.code`, the same text, about a quarter cheaper (see `Codegen`)."""
     return _render(tree, tree)
 
 
 def _render(node: cst.CSTNode, module: cst.Module) -> str:
-    state = _Codegen(default_indent=module.default_indent, default_newline=module.default_newline)
+    state = Codegen(default_indent=module.default_indent, default_newline=module.default_newline)
     node._codegen(state)
     return "".join(state.tokens)
 
@@ -42,7 +42,7 @@ class _NoPosition:
 _NO_POSITION = _NoPosition()
 
 
-class _Codegen(CodegenState):
+class Codegen(CodegenState):
     """libcst's code generation state, whose position hook (a no-op every node enters) is a
     shared object instead of a new generator-based context manager per node: libcst's own
     `record_syntactic_position` only yields, and building that context manager is a quarter of
