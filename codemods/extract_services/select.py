@@ -300,6 +300,8 @@ def string_key(node: cst.Subscript) -> str | None:
 
 def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
     """The parameter name for a liftable expression, or None when it is not one."""
+    if type(node) not in LIFTABLE:
+        return None  # the scanner asks about every node; most are none of these
     if top_level and m.matches(node, m.Call(func=m.Name("render_to_string"))):
         return _template_name(node)  # type: ignore[arg-type]  # a Call, matched above
     if isinstance(node, cst.Attribute) and node.attr.value == "user" and request_root(node.value):
@@ -323,6 +325,11 @@ def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
         key = first.evaluated_value if isinstance(first, cst.SimpleString) else None
         return _mapping_key(node.func.value, key if isinstance(key, str) else None)
     return None
+
+
+LIFTABLE = frozenset({cst.Attribute, cst.Subscript, cst.Call})
+"""The node classes `lift_name` can name (concrete libcst classes have no subclasses, and a
+`type` test skips the slow `isinstance` of libcst's ABC metaclass)."""
 
 
 def _template_name(call: cst.Call) -> str | None:
@@ -363,7 +370,8 @@ class _Scanner(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if id(node) in self.exits:
             return False
-        if isinstance(node, (cst.AssignTarget, cst.AugAssign)) and _mentions_view_state(
+        kind = type(node)
+        if (kind is cst.AssignTarget or kind is cst.AugAssign) and _mentions_view_state(
             node, self.context
         ):
             self.transport.append(node)
@@ -376,10 +384,10 @@ class _Scanner(cst.CSTVisitor):
         if _is_transport(node, self.context):
             self.transport.append(node)
             return False
-        if isinstance(node, cst.BooleanOperation):
-            self.later.add(id(node.right))
-        elif isinstance(node, cst.IfExp):
-            self.later |= {id(node.body), id(node.orelse)}
+        if kind is cst.BooleanOperation:
+            self.later.add(id(node.right))  # type: ignore[attr-defined]  # tested above
+        elif kind is cst.IfExp:
+            self.later |= {id(node.body), id(node.orelse)}  # type: ignore[attr-defined]
         if id(node) in self.later or _conditional(node):
             self.depth += 1
         return True
@@ -389,19 +397,21 @@ class _Scanner(cst.CSTVisitor):
             self.depth -= 1
 
 
-CONDITIONAL = (
-    cst.If,
-    cst.For,
-    cst.While,
-    cst.ExceptHandler,
-    cst.Else,
-    cst.Lambda,
-    cst.ListComp,
-    cst.SetComp,
-    cst.DictComp,
-    cst.GeneratorExp,
-    cst.FunctionDef,
-    cst.ClassDef,
+CONDITIONAL = frozenset(
+    {
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.ExceptHandler,
+        cst.Else,
+        cst.Lambda,
+        cst.ListComp,
+        cst.SetComp,
+        cst.DictComp,
+        cst.GeneratorExp,
+        cst.FunctionDef,
+        cst.ClassDef,
+    }
 )
 BROAD_ERRORS = frozenset({"Exception", "BaseException"})
 LOOKUP_ERRORS = frozenset({"KeyError", "LookupError", "MultiValueDictKeyError", *BROAD_ERRORS})
@@ -411,14 +421,15 @@ def _conditional(node: cst.CSTNode) -> bool:
     """Code that may not run, or run later: a value read there cannot be read up front.
 
     A `try` body runs, but reading up front would also move a KeyError out of its handlers."""
-    if isinstance(node, cst.Try):
+    if type(node) is cst.Try:
+        assert isinstance(node, cst.Try)
         return any(
             handler.type is None
             or (get_full_name_for_node(handler.type) or "").split(".")[-1] in LOOKUP_ERRORS
             or isinstance(handler.type, cst.Tuple)
             for handler in node.handlers
         )
-    return isinstance(node, CONDITIONAL)
+    return type(node) in CONDITIONAL
 
 
 def _mentions_view_state(node: cst.CSTNode, context: Context) -> bool:
@@ -442,7 +453,15 @@ def _user_rooted(node: cst.BaseExpression) -> bool:
     return False
 
 
+TRANSPORT_CANDIDATES = frozenset(
+    {cst.Name, cst.Call, cst.Raise, cst.FunctionDef, cst.ClassDef, cst.Lambda, *FLOW}
+)
+"""The node classes `_is_transport` can find transport in."""
+
+
 def _is_transport(node: cst.CSTNode, context: Context) -> bool:
+    if type(node) not in TRANSPORT_CANDIDATES:
+        return False  # asked about every node the scanner meets: most are none of these
     if isinstance(node, cst.Name):
         return node.value in ("request", "self")
     if isinstance(node, FLOW) or (
