@@ -3,11 +3,14 @@ call (with the view's answers to each exit) that replaces the run in the view.""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 import libcst as cst
+
+from djrefactor.analysis.tree import TreeIndex
 
 from .extract import Extraction, Stop
 from .hints import Hint
@@ -86,15 +89,27 @@ class BodyEdits:
 
 
 class _ServiceBody(cst.CSTTransformer):
-    def __init__(self, edits: BodyEdits) -> None:
+    """Applies the edits to moved statements; with the `index` of the view's tree, a subtree
+    holding no edited node is kept as it is instead of being rebuilt node by node."""
+
+    def __init__(self, edits: BodyEdits, index: TreeIndex | None) -> None:
         super().__init__()
         self.edits = edits
+        self.index = index
         self.depth = 1  # the moved statements sit in the service function's body
+        self.edited = _edited_positions(edits, index)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.IndentedBlock):
+        if type(node) is cst.IndentedBlock:
             self.depth += 1
-        return True
+        return self._edited_below(node)
+
+    def _edited_below(self, node: cst.CSTNode) -> bool:
+        span = self.index.span(node) if self.index is not None else None
+        if span is None or self.edited is None:
+            return True
+        after = bisect_right(self.edited, span[0])
+        return after < len(self.edited) and self.edited[after] < span[1]
 
     def on_leave(
         self, original_node: _Node, updated_node: _Node
@@ -152,6 +167,23 @@ class _ServiceBody(cst.CSTTransformer):
         return line(raised)
 
 
+def _edited_positions(edits: BodyEdits, index: TreeIndex | None) -> list[int] | None:
+    """Where the edited nodes sit in the index, in order; None when some is not in it."""
+    if index is None:
+        return None
+    keys = [
+        *edits.lifted,
+        *edits.names,
+        *edits.dropped,
+        *edits.stops,
+        *edits.handler_names,
+    ]
+    positions = [index.starts.get(key) for key in keys]
+    if any(position is None for position in positions):
+        return None
+    return sorted(p for p in positions if p is not None)
+
+
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
     return cst.Arg(
         value,
@@ -167,9 +199,10 @@ def _results(names: Sequence[str]) -> cst.Name | cst.Tuple:
 
 
 def moved_statements(
-    statements: Sequence[cst.BaseStatement], edits: BodyEdits
+    statements: Sequence[cst.BaseStatement], edits: BodyEdits, index: TreeIndex | None
 ) -> list[cst.BaseStatement]:
-    transformer = _ServiceBody(edits)
+    """The statements with the edits applied; `index` is that of the tree they come from."""
+    transformer = _ServiceBody(edits, index)
     moved = []
     for statement in statements:
         new = statement.visit(transformer)
@@ -179,10 +212,10 @@ def moved_statements(
 
 
 def service_function(
-    extraction: Extraction, signature: Signature, edits: BodyEdits
+    extraction: Extraction, signature: Signature, edits: BodyEdits, index: TreeIndex | None
 ) -> cst.FunctionDef:
     body: list[cst.BaseStatement] = [docstring(signature.doc)]
-    moved = moved_statements(extraction.run.statements, edits)
+    moved = moved_statements(extraction.run.statements, edits, index)
     moved[0] = comments_only(moved[0])
     body += moved
     if extraction.flag:

@@ -13,7 +13,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.tree import findall, preorder
+from djrefactor.analysis.tree import findall
 from djrefactor.engine import ImportRequest, Note, Redirect
 
 from .build import (
@@ -400,7 +400,7 @@ def _emit_definitions(
                 assert isinstance(target, cst.SimpleStatementLine)
                 service.add_state(renames[name], [target])
             continue
-        moved = moved_statements([statement], edits)[0]
+        moved = moved_statements([statement], edits, view.index)[0]
         assert isinstance(moved, cst.SimpleStatementLine | cst.BaseCompoundStatement)
         service.definitions.append(moved)
 
@@ -431,7 +431,7 @@ def _emit_service(
     types = draft.types[id(extraction)]
     name = draft.names[id(extraction)]
     stops = {id(s): replace(s, exception=draft.conditions[id(s)].name) for s in extraction.failures}
-    taken = _function_names(extraction.handler.function)
+    taken = _function_names(view, extraction.handler.function)
     handler_names = {
         id(s.handler): next(c for c in ("exc", "error", "failure") if c not in taken)
         for s in extraction.failures
@@ -452,7 +452,7 @@ def _emit_service(
         width=view.shared.line_length,
     )
     signature = _signature(draft, extraction, name, types)
-    service.functions.append(service_function(extraction, signature, edits))
+    service.functions.append(service_function(extraction, signature, edits, view.index))
     hints = [hint for _, hint in signature.params] + [signature.returns]
     for stop in extraction.failures:
         spec = _exception(draft.conditions[id(stop)], stop, types)
@@ -461,14 +461,16 @@ def _emit_service(
     service.add_hint_imports(hints)
 
 
-def _function_names(function: cst.FunctionDef) -> set[str]:
+def _function_names(view: ViewModule, function: cst.FunctionDef) -> set[str]:
     """The variables a function's code mentions (attribute and keyword names aside)."""
-    nodes = preorder(function)
+    nodes = view.context.subtree(function)
     skipped: set[int] = set()
     for node in nodes:
-        if isinstance(node, cst.Attribute):
+        # a class test first: `isinstance` on libcst's classes is slow when it fails
+        kind = type(node)
+        if kind is cst.Attribute and isinstance(node, cst.Attribute):
             skipped.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
+        elif kind is cst.Arg and isinstance(node, cst.Arg) and node.keyword is not None:
             skipped.add(id(node.keyword))
     return {node.value for node in nodes if type(node) is cst.Name and id(node) not in skipped}
 
@@ -540,7 +542,7 @@ def _rewrite(
 ) -> tuple[cst.Module, list[ImportRequest]]:
     view = draft.view
     depth = {id(e): _depth(view, e) for e in draft.extractions}
-    taken = {id(e): _function_names(e.handler.function) for e in draft.extractions}
+    taken = {id(e): _function_names(view, e.handler.function) for e in draft.extractions}
     removed = frozenset(id(view.bindings[n].statement) for n in draft.removed)
     named = {id(e): draft.names[id(e)] for e in draft.extractions}
     extractions = [_with_exceptions(draft, e) for e in draft.extractions]

@@ -13,7 +13,7 @@ import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code
 from djrefactor.analysis.scopes import module_names
-from djrefactor.analysis.tree import TreeIndex, find_type
+from djrefactor.analysis.tree import TreeIndex, preorder
 from djrefactor.engine import ImportRequest
 
 from .build import Answer, leading_lines, view_statements
@@ -146,7 +146,7 @@ def settle_imports(
     and the values the service copied (a logger the view no longer uses); the engine's import
     editor drops the plain imports left unused."""
     names = module_names(tree)
-    reads = [n for n in find_type(tree, cst.Name) if names.is_read(n)]
+    reads = [n for n in preorder(tree) if type(n) is cst.Name and names.is_read(n)]
     unresolved = {n.value for n in reads if not names.referents(n)} - BUILTINS
     package, _, last = service_module.rpartition(".")
     requests = [ImportRequest(package, last, alias)]

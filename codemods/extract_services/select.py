@@ -15,6 +15,7 @@ transport raises nested inside it are exits the view keeps.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -178,16 +179,37 @@ class Context:
     _verdicts: dict[int, bool] = field(default_factory=dict)
     scanned: dict[tuple[int, bool], Scan] = field(default_factory=dict)
     exits_found: dict[int, list[Exit]] = field(default_factory=dict)
+    _positions: dict[type[cst.CSTNode], list[int]] | None = None
 
     def of_type(self, node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
-        return self.index.of_type(node, kind) if self.index else find_type(node, kind)
+        """The nodes of class `kind` under `node` (itself included), in preorder."""
+        span = self.index.span(node) if self.index is not None else None
+        if span is None or kind.__subclasses__():
+            return self.index.of_type(node, kind) if self.index else find_type(node, kind)
+        assert self.index is not None
+        positions = self.positions(kind)
+        nodes = self.index.nodes
+        start, end = bisect_left(positions, span[0]), bisect_left(positions, span[1])
+        return [nodes[i] for i in positions[start:end]]  # type: ignore[misc]  # of class kind
 
-    def subtree(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    def positions(self, kind: type[cst.CSTNode]) -> list[int]:
+        """Where the nodes of exactly class `kind` sit in the index, in order: the classifier
+        asks for the calls, names or blocks of the same statements at every nesting level, and
+        testing every node of a subtree with `isinstance` is slow on libcst's classes."""
+        assert self.index is not None
+        if self._positions is None:
+            self._positions = {}
+            for position, node in enumerate(self.index.nodes):
+                self._positions.setdefault(type(node), []).append(position)
+        return self._positions.get(kind, [])
+
+    def subtree(self, node: cst.CSTNode) -> Sequence[cst.CSTNode]:
         """`node` and everything under it, in preorder."""
-        if self.index is not None:
-            yield from self.index.subtree(node, frozenset())
-        else:
-            yield from preorder(node)
+        span = self.index.span(node) if self.index is not None else None
+        if span is None:
+            return preorder(node)
+        assert self.index is not None
+        return self.index.nodes[span[0] : span[1]]
 
     def indexed(self, node: cst.CSTNode) -> bool:
         return self.index is not None and self.index.span(node) is not None
@@ -384,10 +406,10 @@ class _Scanner(cst.CSTVisitor):
         if _is_transport(node, self.context):
             self.transport.append(node)
             return False
-        if kind is cst.BooleanOperation:
-            self.later.add(id(node.right))  # type: ignore[attr-defined]  # tested above
-        elif kind is cst.IfExp:
-            self.later |= {id(node.body), id(node.orelse)}  # type: ignore[attr-defined]
+        if kind is cst.BooleanOperation and isinstance(node, cst.BooleanOperation):
+            self.later.add(id(node.right))
+        elif kind is cst.IfExp and isinstance(node, cst.IfExp):
+            self.later |= {id(node.body), id(node.orelse)}
         if id(node) in self.later or _conditional(node):
             self.depth += 1
         return True

@@ -149,6 +149,7 @@ class ViewModule:
             route.converters if route else {},
             self.class_model(handler.class_name),
             self.context.origin,
+            self.context.subtree(handler.function.body),
         )
 
     def route(self, handler: Handler) -> Route | None:
