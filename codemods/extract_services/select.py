@@ -101,6 +101,8 @@ PURE_METHODS = frozenset(
     }
 )
 FORM_SUFFIXES = ("Form", "Serializer", "FormSet", "Formset")
+RETURN_LINE = m.SimpleStatementLine(body=[m.Return()])
+RAISE_LINE = m.SimpleStatementLine(body=[m.Raise()])
 
 
 def is_form_name(name: str) -> bool:
@@ -133,7 +135,7 @@ class Exit:
 
     @property
     def raises(self) -> bool:
-        return m.matches(self.suite.body[-1], m.SimpleStatementLine(body=[m.Raise()]))
+        return m.matches(self.suite.body[-1], RAISE_LINE)
 
 
 @dataclass(frozen=True)
@@ -297,17 +299,32 @@ def has_business(node: cst.CSTNode, context: Context) -> bool:
 
 
 # -- lifting ---------------------------------------------------------------------------------
+REQUEST_ROOT = (
+    m.Name("request")
+    | m.Attribute(value=m.Name("self"), attr=m.Name("request"))
+    | m.Subscript(
+        value=m.Attribute(value=m.Name("self"), attr=m.Name("context")),
+        slice=[m.SubscriptElement(m.Index(m.SimpleString()))],
+    )
+)
+
+
 def request_root(node: cst.BaseExpression) -> bool:
     """`request`, `self.request` or `self.context["request"]`."""
-    return m.matches(
-        node,
-        m.Name("request")
-        | m.Attribute(value=m.Name("self"), attr=m.Name("request"))
-        | m.Subscript(
-            value=m.Attribute(value=m.Name("self"), attr=m.Name("context")),
-            slice=[m.SubscriptElement(m.Index(m.SimpleString()))],
-        ),
-    ) and (not isinstance(node, cst.Subscript) or string_key(node) == "request")
+    return m.matches(node, REQUEST_ROOT) and (
+        not isinstance(node, cst.Subscript) or string_key(node) == "request"
+    )
+
+
+def calls_name(node: cst.CSTNode, name: str) -> bool:
+    """`name(...)`, as `m.Call(func=m.Name(name))` matches it, without building a matcher:
+    the scanner asks about every node."""
+    return type(node) is cst.Call and is_name(node.func, name)
+
+
+def is_name(node: cst.CSTNode, name: str) -> bool:
+    """`m.Name(name)` without a matcher."""
+    return type(node) is cst.Name and node.value == name
 
 
 def string_key(node: cst.Subscript) -> str | None:
@@ -324,7 +341,7 @@ def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
     """The parameter name for a liftable expression, or None when it is not one."""
     if type(node) not in LIFTABLE:
         return None  # the scanner asks about every node; most are none of these
-    if top_level and m.matches(node, m.Call(func=m.Name("render_to_string"))):
+    if top_level and calls_name(node, "render_to_string"):
         return _template_name(node)  # type: ignore[arg-type]  # a Call, matched above
     if isinstance(node, cst.Attribute) and node.attr.value == "user" and request_root(node.value):
         return "user"
@@ -332,7 +349,7 @@ def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
         return MAPPING_NAMES[node.attr.value] if request_root(node.value) else None
     if isinstance(node, cst.Attribute) and node.attr.value in LIFTED_ATTRS:
         return node.attr.value if isinstance(node.value, cst.Name) else None
-    if isinstance(node, cst.Attribute) and m.matches(node, m.Attribute(value=m.Name("self"))):
+    if isinstance(node, cst.Attribute) and is_name(node.value, "self"):
         name = node.attr.value
         return None if name in ("request", "context") else ("obj" if name == "object" else name)
     if top_level and isinstance(node, cst.Subscript):
@@ -340,9 +357,9 @@ def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
     if (
         top_level
         and isinstance(node, cst.Call)
-        and m.matches(node, m.Call(func=m.Attribute(attr=m.Name("get"))))
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "get"
     ):
-        assert isinstance(node.func, cst.Attribute)
         first = node.args[0].value if node.args else None
         key = first.evaluated_value if isinstance(first, cst.SimpleString) else None
         return _mapping_key(node.func.value, key if isinstance(key, str) else None)
@@ -486,9 +503,7 @@ def _is_transport(node: cst.CSTNode, context: Context) -> bool:
         return False  # asked about every node the scanner meets: most are none of these
     if isinstance(node, cst.Name):
         return node.value in ("request", "self")
-    if isinstance(node, FLOW) or (
-        isinstance(node, cst.Call) and m.matches(node, m.Call(func=m.Name("super")))
-    ):
+    if isinstance(node, FLOW) or calls_name(node, "super"):
         return True
     if isinstance(node, cst.Raise):
         return context.is_transport_error(node.exc)
@@ -562,9 +577,9 @@ def ends_in_exit(body: Sequence[cst.BaseStatement], context: Context) -> bool:
     if not body:
         return False
     last = body[-1]
-    if m.matches(last, m.SimpleStatementLine(body=[m.Return()])):
+    if m.matches(last, RETURN_LINE):
         return True
-    if m.matches(last, m.SimpleStatementLine(body=[m.Raise()])):
+    if m.matches(last, RAISE_LINE):
         assert isinstance(last, cst.SimpleStatementLine)
         raised = last.body[0]
         assert isinstance(raised, cst.Raise)
@@ -586,7 +601,7 @@ def _exits(statement: cst.BaseStatement, context: Context) -> Iterator[Exit]:
 
 
 def is_return(statement: cst.BaseStatement) -> bool:
-    return m.matches(statement, m.SimpleStatementLine(body=[m.Return()]))
+    return m.matches(statement, RETURN_LINE)
 
 
 # -- failure or success ------------------------------------------------------------------------
@@ -606,7 +621,7 @@ def is_failure_tail(tail: Sequence[cst.BaseStatement], context: Context) -> bool
     """Does the view answer this exit with an error (an error message, a form error, a 4xx/5xx
     status, a transport raise)? Otherwise the exit is a success path."""
     for statement in tail:
-        if m.matches(statement, m.SimpleStatementLine(body=[m.Raise()])):
+        if m.matches(statement, RAISE_LINE):
             return True
         for call in context.of_type(statement, cst.Call):
             if _error_call(call):
