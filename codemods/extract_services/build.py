@@ -4,7 +4,7 @@ call (with the view's answers to each exit) that replaces the run in the view.""
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
@@ -88,6 +88,27 @@ class BodyEdits:
     """The project's line length: longer generated lines are wrapped like black does."""
 
 
+class Edited:
+    """The nodes (by id) a transformer may change in a tree it walks, placed by the tree's
+    `index`: a subtree holding none of them can be kept as it is, where libcst's transformer
+    would rebuild it node by node. Without an index, or for a node it does not know,
+    everything is visited."""
+
+    def __init__(self, index: TreeIndex | None, ids: Iterable[int]) -> None:
+        self.index = index
+        found = [index.starts.get(key) for key in ids] if index is not None else [None]
+        known = [position for position in found if position is not None]
+        self.positions = sorted(known) if len(known) == len(found) else None
+
+    def below(self, node: cst.CSTNode) -> bool:
+        """Does a changed node sit strictly under `node` (or may one)?"""
+        span = self.index.span(node) if self.index is not None else None
+        if span is None or self.positions is None:
+            return True
+        after = bisect_right(self.positions, span[0])
+        return after < len(self.positions) and self.positions[after] < span[1]
+
+
 class _ServiceBody(cst.CSTTransformer):
     """Applies the edits to moved statements; with the `index` of the view's tree, a subtree
     holding no edited node is kept as it is instead of being rebuilt node by node."""
@@ -97,19 +118,13 @@ class _ServiceBody(cst.CSTTransformer):
         self.edits = edits
         self.index = index
         self.depth = 1  # the moved statements sit in the service function's body
-        self.edited = _edited_positions(edits, index)
+        keys = [*edits.lifted, *edits.names, *edits.dropped, *edits.stops, *edits.handler_names]
+        self.edited = Edited(index, keys)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if type(node) is cst.IndentedBlock:
             self.depth += 1
-        return self._edited_below(node)
-
-    def _edited_below(self, node: cst.CSTNode) -> bool:
-        span = self.index.span(node) if self.index is not None else None
-        if span is None or self.edited is None:
-            return True
-        after = bisect_right(self.edited, span[0])
-        return after < len(self.edited) and self.edited[after] < span[1]
+        return self.edited.below(node)
 
     def on_leave(
         self, original_node: _Node, updated_node: _Node
@@ -165,23 +180,6 @@ class _ServiceBody(cst.CSTTransformer):
             assert isinstance(raised.exc, cst.Call)
             raised = raised.with_changes(exc=wrapped(raised.exc))
         return line(raised)
-
-
-def _edited_positions(edits: BodyEdits, index: TreeIndex | None) -> list[int] | None:
-    """Where the edited nodes sit in the index, in order; None when some is not in it."""
-    if index is None:
-        return None
-    keys = [
-        *edits.lifted,
-        *edits.names,
-        *edits.dropped,
-        *edits.stops,
-        *edits.handler_names,
-    ]
-    positions = [index.starts.get(key) for key in keys]
-    if any(position is None for position in positions):
-        return None
-    return sorted(p for p in positions if p is not None)
 
 
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:

@@ -42,6 +42,7 @@ from .importing import import_requests, module_request, star_import
 from .naming import Facts, assign_names, writes_of
 from .plan import Draft
 from .rewrite import rewrite_view, settle_imports
+from .select import Context
 from .service import ServiceModule
 from .view import ViewModule, is_api
 
@@ -103,7 +104,7 @@ def _facts(draft: Draft, extraction: Extraction) -> Facts:
         model.text if model else None,
         notices,
         mail_only,
-        _latest_model(extraction, types, model_of),
+        _latest_model(extraction, model_of, context),
         draft.order[id(extraction)] > 0,
         tuple(route.name.replace("-", "_").split("_")) if route and route.name else (),
         is_api(view, handler),
@@ -116,15 +117,13 @@ def _notifies(call: cst.Call) -> bool:
 
 
 def _latest_model(
-    extraction: Extraction, types: HandlerTypes, model_of: Callable[[str], str | None]
+    extraction: Extraction, model_of: Callable[[str], str | None], context: Context
 ) -> str | None:
     """The model of the parameter the handler bound last: what a notification is about."""
     order = [
         target.value
-        for node in findall(extraction.handler.function.body, m.AssignTarget())
-        if isinstance(node, cst.AssignTarget)
-        for target in findall(node.target, m.Name())
-        if isinstance(target, cst.Name)
+        for node in context.of_type(extraction.handler.function.body, cst.AssignTarget)
+        for target in context.of_type(node.target, cst.Name)
     ]
     params = [p.argument.value for p in extraction.params if isinstance(p.argument, cst.Name)]
     ranked = sorted(
@@ -557,7 +556,7 @@ def _rewrite(
     }
     tree = rewrite_view(
         view.tree,
-        view.index,
+        view.context,
         extractions,
         names,
         alias,
