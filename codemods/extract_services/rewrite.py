@@ -153,8 +153,13 @@ def settle_imports(
     and the values the service copied (a logger the view no longer uses); the engine's import
     editor drops the plain imports left unused."""
     names = module_names(tree)
-    reads = [n for n in preorder(tree) if type(n) is cst.Name and names.is_read(n)]
-    unresolved = {n.value for n in reads if not names.referents(n)} - BUILTINS
+    wanted = set(exported) - BUILTINS  # only these reads matter: not every read of the module
+    reads = [
+        n
+        for n in (preorder(tree) if wanted else ())
+        if type(n) is cst.Name and n.value in wanted and names.is_read(n)
+    ]
+    unresolved = {n.value for n in reads if not names.referents(n)}
     package, _, last = service_module.rpartition(".")
     requests = [ImportRequest(package, last, alias)]
     requests += [ImportRequest(service_module, n) for n in sorted(exported) if n in unresolved]
