@@ -200,7 +200,7 @@ def _provider(view: ViewModule, extraction: Extraction, stop: Stop) -> Provider 
     if try_node is not None:
         origins += [
             view.context.origin(call.func) or ""
-            for call in view.index.of_type(try_node.body, cst.Call)
+            for call in view.context.of_type(try_node.body, cst.Call)
         ]
     if stop.handler is not None and stop.handler.type is not None:
         origins.append(view.context.origin(stop.handler.type) or "")
@@ -222,7 +222,7 @@ def _try_of(view: ViewModule, extraction: Extraction, stop: Stop) -> cst.Try | N
         (
             node
             for statement in extraction.run.statements
-            for node in view.index.of_type(statement, cst.Try)
+            for node in view.context.of_type(statement, cst.Try)
             if any(h is stop.handler for h in node.handlers)
         ),
         None,
@@ -235,13 +235,13 @@ def _inputs(view: ViewModule, try_node: cst.Try | None) -> tuple[cst.BaseExpress
     if try_node is None:
         return ()
     return tuple(
-        call.args[0].value for call in view.index.of_type(try_node.body, cst.Call) if call.args
+        call.args[0].value for call in view.context.of_type(try_node.body, cst.Call) if call.args
     )
 
 
 def _guard_test(view: ViewModule, extraction: Extraction, stop: Stop) -> cst.BaseExpression | None:
     for statement in extraction.run.statements:
-        for node in view.index.of_type(statement, cst.If):
+        for node in view.context.of_type(statement, cst.If):
             if node.body is stop.exit.suite:
                 return node.test
             orelse = node.orelse
@@ -586,7 +586,7 @@ def _depth(view: ViewModule, extraction: Extraction) -> int:
         + 1
         + sum(
             1
-            for node in view.index.of_type(handler.function.body, cst.IndentedBlock)
+            for node in view.context.of_type(handler.function.body, cst.IndentedBlock)
             if view.index.contains(node, extraction.run.suite) and node is not extraction.run.suite
         )
     )

@@ -189,9 +189,10 @@ def analyse(
     globals_: set[str] = set()
     reads: list[tuple[cst.Name, str]] = []
     hoisted = frozenset(id(s) for s in run.hoisted)
+    skipped = exit_ids | lift_ids | hoisted_ids
 
     def visit(nodes: Sequence[cst.CSTNode], defined: set[str]) -> None:
-        for read in analysis.reads_in(nodes, exit_ids | lift_ids | hoisted_ids):
+        for read in analysis.reads_in(nodes, skipped):
             outside = _classify(read, analysis.names.referents(read), moved, globals_, defined)
             if outside is not None:
                 params[outside] = None

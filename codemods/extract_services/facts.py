@@ -84,7 +84,7 @@ class Shared:
                 continue
             context = self.module_context(path)
             assert context.index is not None
-            for node in context.index.of_type(self.project.tree(path), cst.ClassDef):
+            for node in context.of_type(self.project.tree(path), cst.ClassDef):
                 found |= {
                     item.name.value
                     for item in node.body.body

@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import libcst as cst
 import libcst.matchers as m
@@ -101,8 +102,18 @@ PURE_METHODS = frozenset(
     }
 )
 FORM_SUFFIXES = ("Form", "Serializer", "FormSet", "Formset")
-RETURN_LINE = m.SimpleStatementLine(body=[m.Return()])
-RAISE_LINE = m.SimpleStatementLine(body=[m.Raise()])
+PLAIN_ASSIGN = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
+SmallT = TypeVar("SmallT", bound=cst.BaseSmallStatement)
+
+
+def single(statement: cst.CSTNode, kind: type[SmallT]) -> SmallT | None:
+    """The only small statement of a line when it is a `kind` (`return ...`, `raise ...`), as
+    `m.SimpleStatementLine(body=[m.Return()])` matches it: asked of every statement at every
+    nesting level, so without a matcher."""
+    if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    return small if type(small) is kind else None
 
 
 def is_form_name(name: str) -> bool:
@@ -135,7 +146,7 @@ class Exit:
 
     @property
     def raises(self) -> bool:
-        return m.matches(self.suite.body[-1], RAISE_LINE)
+        return single(self.suite.body[-1], cst.Raise) is not None
 
 
 @dataclass(frozen=True)
@@ -577,14 +588,10 @@ def ends_in_exit(body: Sequence[cst.BaseStatement], context: Context) -> bool:
     if not body:
         return False
     last = body[-1]
-    if m.matches(last, RETURN_LINE):
+    if single(last, cst.Return) is not None:
         return True
-    if m.matches(last, RAISE_LINE):
-        assert isinstance(last, cst.SimpleStatementLine)
-        raised = last.body[0]
-        assert isinstance(raised, cst.Raise)
-        return context.is_transport_error(raised.exc)
-    return False
+    raised = single(last, cst.Raise)
+    return raised is not None and context.is_transport_error(raised.exc)
 
 
 def _exits(statement: cst.BaseStatement, context: Context) -> Iterator[Exit]:
@@ -601,7 +608,7 @@ def _exits(statement: cst.BaseStatement, context: Context) -> Iterator[Exit]:
 
 
 def is_return(statement: cst.BaseStatement) -> bool:
-    return m.matches(statement, RETURN_LINE)
+    return single(statement, cst.Return) is not None
 
 
 # -- failure or success ------------------------------------------------------------------------
@@ -621,7 +628,7 @@ def is_failure_tail(tail: Sequence[cst.BaseStatement], context: Context) -> bool
     """Does the view answer this exit with an error (an error message, a form error, a 4xx/5xx
     status, a transport raise)? Otherwise the exit is a success path."""
     for statement in tail:
-        if m.matches(statement, RAISE_LINE):
+        if single(statement, cst.Raise) is not None:
             return True
         for call in context.of_type(statement, cst.Call):
             if _error_call(call):
@@ -764,9 +771,7 @@ def _pure_input(statement: cst.BaseStatement, context: Context) -> bool:
     """`notes = request.POST.get("notes", "").strip()`, `form = CloseForm(request.POST)`: an
     assignment to a plain name that only reads the request, a form or constants; reading it
     earlier than written changes nothing."""
-    if not m.matches(
-        statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
-    ):
+    if single(statement, cst.Assign) is None or not m.matches(statement, PLAIN_ASSIGN):
         return False
     assert isinstance(statement, cst.SimpleStatementLine)
     value = statement.body[0].value  # type: ignore[attr-defined]  # an Assign, matched above

@@ -191,7 +191,7 @@ class ViewModule:
         """Names some function of the module rebinds with `global`."""
         return frozenset(
             item.name.value
-            for node in self.index.of_type(self.tree, cst.Global)
+            for node in self.context.of_type(self.tree, cst.Global)
             for item in node.names
         )
 
@@ -441,7 +441,7 @@ def _interleaved(
     body = handler.function.body
     assert isinstance(body, cst.IndentedBlock)
     for call in _outer(
-        context, [c for c in index.of_type(body, cst.Call) if context.is_business_call(c)]
+        context, [c for c in context.of_type(body, cst.Call) if context.is_business_call(c)]
     ):
         if any(index.contains(statement, call) for statement in covered):
             continue
