@@ -24,7 +24,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from djrefactor.analysis.nodes import dotted_name
+from djrefactor.analysis.nodes import code, dotted_name
 from djrefactor.analysis.tree import NodeT, TreeIndex, find_type, preorder
 
 ORM_WRITES = frozenset(
@@ -102,7 +102,6 @@ PURE_METHODS = frozenset(
     }
 )
 FORM_SUFFIXES = ("Form", "Serializer", "FormSet", "Formset")
-PLAIN_ASSIGN = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
 SmallT = TypeVar("SmallT", bound=cst.BaseSmallStatement)
 
 
@@ -193,6 +192,7 @@ class Context:
     scanned: dict[tuple[int, bool], Scan] = field(default_factory=dict)
     exits_found: dict[int, list[Exit]] = field(default_factory=dict)
     _positions: dict[type[cst.CSTNode], list[int]] | None = None
+    _codes: dict[int, str] = field(default_factory=dict)
 
     def of_type(self, node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
         """The nodes of class `kind` under `node` (itself included), in preorder."""
@@ -215,6 +215,16 @@ class Context:
             for position, node in enumerate(self.index.nodes):
                 self._positions.setdefault(type(node), []).append(position)
         return self._positions.get(kind, [])
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The source of `node`, generated once for a node of the index (the classifier finds
+        the same lifts again at every nesting level)."""
+        if not self.indexed(node):
+            return code(node)
+        known = self._codes.get(id(node))
+        if known is None:
+            known = self._codes[id(node)] = code(node)
+        return known
 
     def subtree(self, node: cst.CSTNode) -> Sequence[cst.CSTNode]:
         """`node` and everything under it, in preorder."""
@@ -429,7 +439,7 @@ class _Scanner(cst.CSTVisitor):
         name = lift_name(node, self.top_level and self.depth == 0)
         if name is not None:
             assert isinstance(node, cst.BaseExpression)
-            self.lifts.append(Lift(cst.Module([]).code_for_node(node), name, node))
+            self.lifts.append(Lift(self.context.code(node), name, node))
             return False
         if _is_transport(node, self.context):
             self.transport.append(node)
@@ -771,10 +781,10 @@ def _pure_input(statement: cst.BaseStatement, context: Context) -> bool:
     """`notes = request.POST.get("notes", "").strip()`, `form = CloseForm(request.POST)`: an
     assignment to a plain name that only reads the request, a form or constants; reading it
     earlier than written changes nothing."""
-    if single(statement, cst.Assign) is None or not m.matches(statement, PLAIN_ASSIGN):
-        return False
-    assert isinstance(statement, cst.SimpleStatementLine)
-    value = statement.body[0].value  # type: ignore[attr-defined]  # an Assign, matched above
+    assign = single(statement, cst.Assign)
+    if assign is None or len(assign.targets) != 1 or type(assign.targets[0].target) is not cst.Name:
+        return False  # not `name = value`
+    value = assign.value
     names = {n.value for n in context.of_type(value, cst.Name)}
     reads_input = "request" in names or any(is_form_name(n) for n in names)
     if lift_name(value, True) is not None:
@@ -866,8 +876,7 @@ def tainted_names(body: Sequence[cst.BaseStatement], context: Context) -> frozen
                 continue
             names = {n.value for n in context.of_type(small.value, cst.Name)}
             request_data = any(
-                m.matches(a, m.Attribute(attr=m.Name()))
-                and a.attr.value in REQUEST_MAPPINGS | LIFTED_ATTRS
+                a.attr.value in REQUEST_MAPPINGS | LIFTED_ATTRS
                 for a in context.of_type(small.value, cst.Attribute)
             )
             if request_data or names & tainted or any(is_form_name(n) for n in names):
