@@ -3,11 +3,14 @@ call (with the view's answers to each exit) that replaces the run in the view.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 import libcst as cst
+
+from djrefactor.analysis.tree import TreeIndex
 
 from .extract import Extraction, Stop
 from .hints import Hint
@@ -85,16 +88,43 @@ class BodyEdits:
     """The project's line length: longer generated lines are wrapped like black does."""
 
 
+class Edited:
+    """The nodes (by id) a transformer may change in a tree it walks, placed by the tree's
+    `index`: a subtree holding none of them can be kept as it is, where libcst's transformer
+    would rebuild it node by node. Without an index, or for a node it does not know,
+    everything is visited."""
+
+    def __init__(self, index: TreeIndex | None, ids: Iterable[int]) -> None:
+        self.index = index
+        found = [index.starts.get(key) for key in ids] if index is not None else [None]
+        known = [position for position in found if position is not None]
+        self.positions = sorted(known) if len(known) == len(found) else None
+
+    def below(self, node: cst.CSTNode) -> bool:
+        """Does a changed node sit strictly under `node` (or may one)?"""
+        span = self.index.span(node) if self.index is not None else None
+        if span is None or self.positions is None:
+            return True
+        after = bisect_right(self.positions, span[0])
+        return after < len(self.positions) and self.positions[after] < span[1]
+
+
 class _ServiceBody(cst.CSTTransformer):
-    def __init__(self, edits: BodyEdits) -> None:
+    """Applies the edits to moved statements; with the `index` of the view's tree, a subtree
+    holding no edited node is kept as it is instead of being rebuilt node by node."""
+
+    def __init__(self, edits: BodyEdits, index: TreeIndex | None) -> None:
         super().__init__()
         self.edits = edits
+        self.index = index
         self.depth = 1  # the moved statements sit in the service function's body
+        keys = [*edits.lifted, *edits.names, *edits.dropped, *edits.stops, *edits.handler_names]
+        self.edited = Edited(index, keys)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.IndentedBlock):
+        if type(node) is cst.IndentedBlock:
             self.depth += 1
-        return True
+        return self.edited.below(node)
 
     def on_leave(
         self, original_node: _Node, updated_node: _Node
@@ -167,9 +197,10 @@ def _results(names: Sequence[str]) -> cst.Name | cst.Tuple:
 
 
 def moved_statements(
-    statements: Sequence[cst.BaseStatement], edits: BodyEdits
+    statements: Sequence[cst.BaseStatement], edits: BodyEdits, index: TreeIndex | None
 ) -> list[cst.BaseStatement]:
-    transformer = _ServiceBody(edits)
+    """The statements with the edits applied; `index` is that of the tree they come from."""
+    transformer = _ServiceBody(edits, index)
     moved = []
     for statement in statements:
         new = statement.visit(transformer)
@@ -179,10 +210,10 @@ def moved_statements(
 
 
 def service_function(
-    extraction: Extraction, signature: Signature, edits: BodyEdits
+    extraction: Extraction, signature: Signature, edits: BodyEdits, index: TreeIndex | None
 ) -> cst.FunctionDef:
     body: list[cst.BaseStatement] = [docstring(signature.doc)]
-    moved = moved_statements(extraction.run.statements, edits)
+    moved = moved_statements(extraction.run.statements, edits, index)
     moved[0] = comments_only(moved[0])
     body += moved
     if extraction.flag:

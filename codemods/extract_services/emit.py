@@ -13,7 +13,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.tree import findall, preorder
+from djrefactor.analysis.tree import findall
 from djrefactor.engine import ImportRequest, Note, Redirect
 
 from .build import (
@@ -42,6 +42,7 @@ from .importing import import_requests, module_request, star_import
 from .naming import Facts, assign_names, writes_of
 from .plan import Draft
 from .rewrite import rewrite_view, settle_imports
+from .select import Context
 from .service import ServiceModule
 from .view import ViewModule, is_api
 
@@ -103,7 +104,7 @@ def _facts(draft: Draft, extraction: Extraction) -> Facts:
         model.text if model else None,
         notices,
         mail_only,
-        _latest_model(extraction, types, model_of),
+        _latest_model(extraction, model_of, context),
         draft.order[id(extraction)] > 0,
         tuple(route.name.replace("-", "_").split("_")) if route and route.name else (),
         is_api(view, handler),
@@ -116,15 +117,13 @@ def _notifies(call: cst.Call) -> bool:
 
 
 def _latest_model(
-    extraction: Extraction, types: HandlerTypes, model_of: Callable[[str], str | None]
+    extraction: Extraction, model_of: Callable[[str], str | None], context: Context
 ) -> str | None:
     """The model of the parameter the handler bound last: what a notification is about."""
     order = [
         target.value
-        for node in findall(extraction.handler.function.body, m.AssignTarget())
-        if isinstance(node, cst.AssignTarget)
-        for target in findall(node.target, m.Name())
-        if isinstance(target, cst.Name)
+        for node in context.of_type(extraction.handler.function.body, cst.AssignTarget)
+        for target in context.of_type(node.target, cst.Name)
     ]
     params = [p.argument.value for p in extraction.params if isinstance(p.argument, cst.Name)]
     ranked = sorted(
@@ -201,7 +200,7 @@ def _provider(view: ViewModule, extraction: Extraction, stop: Stop) -> Provider 
     if try_node is not None:
         origins += [
             view.context.origin(call.func) or ""
-            for call in view.index.of_type(try_node.body, cst.Call)
+            for call in view.context.of_type(try_node.body, cst.Call)
         ]
     if stop.handler is not None and stop.handler.type is not None:
         origins.append(view.context.origin(stop.handler.type) or "")
@@ -223,7 +222,7 @@ def _try_of(view: ViewModule, extraction: Extraction, stop: Stop) -> cst.Try | N
         (
             node
             for statement in extraction.run.statements
-            for node in view.index.of_type(statement, cst.Try)
+            for node in view.context.of_type(statement, cst.Try)
             if any(h is stop.handler for h in node.handlers)
         ),
         None,
@@ -236,13 +235,13 @@ def _inputs(view: ViewModule, try_node: cst.Try | None) -> tuple[cst.BaseExpress
     if try_node is None:
         return ()
     return tuple(
-        call.args[0].value for call in view.index.of_type(try_node.body, cst.Call) if call.args
+        call.args[0].value for call in view.context.of_type(try_node.body, cst.Call) if call.args
     )
 
 
 def _guard_test(view: ViewModule, extraction: Extraction, stop: Stop) -> cst.BaseExpression | None:
     for statement in extraction.run.statements:
-        for node in view.index.of_type(statement, cst.If):
+        for node in view.context.of_type(statement, cst.If):
             if node.body is stop.exit.suite:
                 return node.test
             orelse = node.orelse
@@ -400,7 +399,7 @@ def _emit_definitions(
                 assert isinstance(target, cst.SimpleStatementLine)
                 service.add_state(renames[name], [target])
             continue
-        moved = moved_statements([statement], edits)[0]
+        moved = moved_statements([statement], edits, view.index)[0]
         assert isinstance(moved, cst.SimpleStatementLine | cst.BaseCompoundStatement)
         service.definitions.append(moved)
 
@@ -431,7 +430,7 @@ def _emit_service(
     types = draft.types[id(extraction)]
     name = draft.names[id(extraction)]
     stops = {id(s): replace(s, exception=draft.conditions[id(s)].name) for s in extraction.failures}
-    taken = _function_names(extraction.handler.function)
+    taken = _function_names(view, extraction.handler.function)
     handler_names = {
         id(s.handler): next(c for c in ("exc", "error", "failure") if c not in taken)
         for s in extraction.failures
@@ -452,7 +451,7 @@ def _emit_service(
         width=view.shared.line_length,
     )
     signature = _signature(draft, extraction, name, types)
-    service.functions.append(service_function(extraction, signature, edits))
+    service.functions.append(service_function(extraction, signature, edits, view.index))
     hints = [hint for _, hint in signature.params] + [signature.returns]
     for stop in extraction.failures:
         spec = _exception(draft.conditions[id(stop)], stop, types)
@@ -461,14 +460,16 @@ def _emit_service(
     service.add_hint_imports(hints)
 
 
-def _function_names(function: cst.FunctionDef) -> set[str]:
+def _function_names(view: ViewModule, function: cst.FunctionDef) -> set[str]:
     """The variables a function's code mentions (attribute and keyword names aside)."""
-    nodes = preorder(function)
+    nodes = view.context.subtree(function)
     skipped: set[int] = set()
     for node in nodes:
-        if isinstance(node, cst.Attribute):
+        # a class test first: `isinstance` on libcst's classes is slow when it fails
+        kind = type(node)
+        if kind is cst.Attribute and isinstance(node, cst.Attribute):
             skipped.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
+        elif kind is cst.Arg and isinstance(node, cst.Arg) and node.keyword is not None:
             skipped.add(id(node.keyword))
     return {node.value for node in nodes if type(node) is cst.Name and id(node) not in skipped}
 
@@ -540,7 +541,7 @@ def _rewrite(
 ) -> tuple[cst.Module, list[ImportRequest]]:
     view = draft.view
     depth = {id(e): _depth(view, e) for e in draft.extractions}
-    taken = {id(e): _function_names(e.handler.function) for e in draft.extractions}
+    taken = {id(e): _function_names(view, e.handler.function) for e in draft.extractions}
     removed = frozenset(id(view.bindings[n].statement) for n in draft.removed)
     named = {id(e): draft.names[id(e)] for e in draft.extractions}
     extractions = [_with_exceptions(draft, e) for e in draft.extractions]
@@ -555,7 +556,7 @@ def _rewrite(
     }
     tree = rewrite_view(
         view.tree,
-        view.index,
+        view.context,
         extractions,
         names,
         alias,
@@ -585,7 +586,7 @@ def _depth(view: ViewModule, extraction: Extraction) -> int:
         + 1
         + sum(
             1
-            for node in view.index.of_type(handler.function.body, cst.IndentedBlock)
+            for node in view.context.of_type(handler.function.body, cst.IndentedBlock)
             if view.index.contains(node, extraction.run.suite) and node is not extraction.run.suite
         )
     )

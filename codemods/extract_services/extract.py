@@ -104,7 +104,8 @@ class Analysis:
     def reads_in(self, nodes: Sequence[cst.CSTNode], skip: frozenset[int]) -> Iterator[cst.Name]:
         for node in nodes:
             for inner in self.index.subtree(node, skip):
-                if isinstance(inner, cst.Name) and self.names.is_read(inner):
+                # class tests, here and below: `isinstance` is slow on libcst's classes
+                if type(inner) is cst.Name and self.names.is_read(inner):
                     yield inner
 
 
@@ -112,7 +113,7 @@ def blocker(run: Run, stops: Sequence[Exit], index: TreeIndex) -> str | None:
     """Why moving this run could change behaviour, or None when it is safe."""
     for statement in run.statements:
         for node in index.subtree(statement, frozenset()):
-            if not isinstance(node, cst.With | cst.Try):
+            if not (type(node) is cst.With or type(node) is cst.Try):
                 continue
             for stop in stops:
                 if not index.contains(node.body, stop.suite):
@@ -144,7 +145,7 @@ def stray_return(run: Run, exits: Sequence[Exit], index: TreeIndex) -> bool:
         allowed.add(id(run.statements[-1]))
     for statement in run.statements:
         nodes = list(index.subtree(statement, frozenset()))
-        definitions = [n for n in nodes if isinstance(n, cst.FunctionDef | cst.Lambda)]
+        definitions = [n for n in nodes if type(n) is cst.FunctionDef or type(n) is cst.Lambda]
         for line in nodes:
             if (
                 _is_return_line(line)
@@ -156,8 +157,8 @@ def stray_return(run: Run, exits: Sequence[Exit], index: TreeIndex) -> bool:
 
 
 def _is_return_line(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.SimpleStatementLine) and any(
-        isinstance(small, cst.Return) for small in node.body
+    return type(node) is cst.SimpleStatementLine and any(
+        type(small) is cst.Return for small in node.body
     )
 
 
@@ -188,9 +189,10 @@ def analyse(
     globals_: set[str] = set()
     reads: list[tuple[cst.Name, str]] = []
     hoisted = frozenset(id(s) for s in run.hoisted)
+    skipped = exit_ids | lift_ids | hoisted_ids
 
     def visit(nodes: Sequence[cst.CSTNode], defined: set[str]) -> None:
-        for read in analysis.reads_in(nodes, exit_ids | lift_ids | hoisted_ids):
+        for read in analysis.reads_in(nodes, skipped):
             outside = _classify(read, analysis.names.referents(read), moved, globals_, defined)
             if outside is not None:
                 params[outside] = None
@@ -507,6 +509,6 @@ def _handlers_of(run: Run, index: TreeIndex) -> dict[int, cst.ExceptHandler]:
     found = {}
     for statement in run.statements:
         for node in index.subtree(statement, frozenset()):
-            if isinstance(node, cst.ExceptHandler):
+            if type(node) is cst.ExceptHandler:
                 found[id(node.body)] = node
     return found

@@ -14,7 +14,7 @@ import libcst.matchers as m
 
 from djrefactor.analysis.nodes import dotted_name
 from djrefactor.analysis.scopes import module_names
-from djrefactor.analysis.tree import TreeIndex, findall, index_of
+from djrefactor.analysis.tree import TreeIndex, findall, index_of, preorder
 from djrefactor.discovery.files import is_test_path
 from djrefactor.discovery.layers import is_models_module, is_transport_module
 from djrefactor.discovery.vendors import Vendor, registry
@@ -84,7 +84,7 @@ class Shared:
                 continue
             context = self.module_context(path)
             assert context.index is not None
-            for node in context.index.of_type(self.project.tree(path), cst.ClassDef):
+            for node in context.of_type(self.project.tree(path), cst.ClassDef):
                 found |= {
                     item.name.value
                     for item in node.body.body
@@ -156,16 +156,19 @@ class Shared:
         """The string literals of a test file, but for the targets of `mock.patch.dict`: that
         one changes the object in place, which every module holding it sees."""
         if path not in self._strings:
-            tree = self.project.tree(path)
+            nodes = preorder(self.project.tree(path))  # one walk, class tests: no matchers
             in_place = {
                 id(call.args[0].value)
-                for call in findall(tree, m.Call(func=m.Attribute(attr=m.Name("dict"))))
-                if isinstance(call, cst.Call) and call.args
+                for call in nodes
+                if type(call) is cst.Call
+                and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value == "dict"
+                and call.args
             }
             self._strings[path] = [
                 node.evaluated_value
-                for node in findall(tree, m.SimpleString())
-                if isinstance(node, cst.SimpleString)
+                for node in nodes
+                if type(node) is cst.SimpleString
                 and isinstance(node.evaluated_value, str)
                 and id(node) not in in_place
             ]

@@ -6,14 +6,13 @@ the user model for `request.user`, `Decimal`, `str`... A value nothing tells abo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.nodes import dotted_name
-from djrefactor.analysis.tree import findall
 
 from .select import REQUEST_MAPPINGS, Lift, is_form_name, request_root
 
@@ -94,7 +93,7 @@ class HandlerTypes:
     `models` maps a local name of the views module to the model class it imports (with the
     import); `user` is the project's user model; `converters` the URL converter of each URL
     keyword argument; `view_model` the model of a viewset or serializer (`self.get_object()`,
-    `instance`)."""
+    `instance`); `body` is every node of the function's body, in preorder."""
 
     function: cst.FunctionDef
     models: Mapping[str, Hint]
@@ -102,18 +101,22 @@ class HandlerTypes:
     converters: Mapping[str, str]
     view_model: Hint | None
     origin: Callable[[cst.BaseExpression], str | None]
+    body: Sequence[cst.CSTNode]
 
     def __post_init__(self) -> None:
         self.assigned: dict[str, list[cst.BaseExpression]] = {}
         self.narrowed: set[str] = set()
-        for node in findall(self.function.body, m.Assign() | m.AnnAssign()):
-            assert isinstance(node, cst.Assign | cst.AnnAssign)
-            targets = node.targets if isinstance(node, cst.Assign) else [node]
-            for target in targets:
-                self._record(target.target, node.value)
-        for node in findall(self.function.body, m.If(test=m.Comparison() | m.UnaryOperation())):
-            assert isinstance(node, cst.If)
-            self.narrowed |= _none_checked(node.test)
+        for node in self.body:
+            kind = type(node)  # a class test: `isinstance` on every node is slow in libcst
+            if kind is cst.Assign or kind is cst.AnnAssign:
+                assert isinstance(node, cst.Assign | cst.AnnAssign)
+                targets = node.targets if isinstance(node, cst.Assign) else [node]
+                for target in targets:
+                    self._record(target.target, node.value)
+            elif kind is cst.If:
+                assert isinstance(node, cst.If)
+                if isinstance(node.test, cst.Comparison | cst.UnaryOperation):
+                    self.narrowed |= _none_checked(node.test)
 
     @property
     def model_names(self) -> frozenset[str]:

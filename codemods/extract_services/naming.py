@@ -151,6 +151,8 @@ def _write(
 ) -> Write | None:
     """`classes` names the model class each local name imports (`Audit` -> `Order`); `built`
     the names bound to an instance the code built, whose `save()` creates it."""
+    if type(node) is not cst.Assign and type(node) is not cst.Call:
+        return None  # asked about every node: a class test, not libcst's slow isinstance
     if isinstance(node, cst.Assign) and len(node.targets) == 1:
         target = node.targets[0].target
         if m.matches(target, m.Attribute(value=m.Name(), attr=m.Name("status") | m.Name("state"))):

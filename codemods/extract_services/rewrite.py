@@ -13,12 +13,12 @@ import libcst.matchers as m
 
 from djrefactor.analysis.nodes import code
 from djrefactor.analysis.scopes import module_names
-from djrefactor.analysis.tree import TreeIndex, find_type
+from djrefactor.analysis.tree import TreeIndex, preorder
 from djrefactor.engine import ImportRequest
 
-from .build import Answer, leading_lines, view_statements
+from .build import Answer, Edited, leading_lines, view_statements
 from .extract import Extraction, Stop
-from .select import Run
+from .select import Context, Run
 
 Replacements = Mapping[int, list[tuple[Run, list[cst.BaseStatement]]]]
 BUILTINS = frozenset(dir(builtins))
@@ -28,10 +28,15 @@ class _Tail(cst.CSTTransformer):
     """The view's answer to an exit: values the service computed are read off the exception
     (`deposit` -> `error.deposit`); a transport error raised in the answer chains it."""
 
-    def __init__(self, stop: Stop, name: str | None) -> None:
+    def __init__(self, stop: Stop, name: str | None, context: Context) -> None:
         super().__init__()
         self.stop = stop
         self.name = name
+        raises = [id(n) for s in stop.exit.tail for n in context.of_type(s, cst.Raise)]
+        self.edited = Edited(context.index, [*stop.carried_reads, *(raises if name else ())])
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return self.edited.below(node)
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         if id(original_node) in self.stop.carried_reads and self.name:
@@ -44,7 +49,7 @@ class _Tail(cst.CSTTransformer):
         return updated_node
 
 
-def answer(stop: Stop, taken: set[str]) -> Answer:
+def answer(stop: Stop, taken: set[str], context: Context) -> Answer:
     """`except services.PaymentDeclined as e:` with the exit's own statements."""
     name = stop.caught_name
     needs_name = bool(stop.carried) or stop.exit.raises
@@ -52,7 +57,7 @@ def answer(stop: Stop, taken: set[str]) -> Answer:
         name = next(c for c in ("error", "exc", "failure") if c not in taken)
     if name is not None and not (needs_name or stop.caught_attributes or stop.caught_whole):
         name = None
-    transformer = _Tail(stop, name)
+    transformer = _Tail(stop, name, context)
     tail = []
     for statement in stop.exit.tail:
         new = statement.visit(transformer)
@@ -61,17 +66,18 @@ def answer(stop: Stop, taken: set[str]) -> Answer:
     return Answer(stop.exception, name, tuple(tail))
 
 
-def answers_of(extraction: Extraction, taken: set[str]) -> list[Answer]:
+def answers_of(extraction: Extraction, taken: set[str], context: Context) -> list[Answer]:
     """One `except` per exception; exits raising the same one answer the same way."""
     found: dict[str, Answer] = {}
     for stop in extraction.failures:
-        found.setdefault(stop.exception, answer(stop, taken))
+        if stop.exception not in found:
+            found[stop.exception] = answer(stop, taken, context)
     return list(found.values())
 
 
 def rewrite_view(
     tree: cst.Module,
-    index: TreeIndex,
+    context: Context,
     extractions: Sequence[Extraction],
     names: Mapping[int, str],
     alias: str,
@@ -88,14 +94,15 @@ def rewrite_view(
             extraction,
             alias,
             names[id(extraction)],
-            answers_of(extraction, taken[id(extraction)]),
+            answers_of(extraction, taken[id(extraction)], context),
             success,
             4 * depth[id(extraction)],
             width,
         )
         replacements.setdefault(id(run.suite), []).append((run, statements))
     suites = [runs[0][0].suite for runs in replacements.values()]
-    rebuilt = _rebuilt(tree, index, replacements, suites)
+    assert context.index is not None
+    rebuilt = _rebuilt(tree, context.index, replacements, suites)
     assert isinstance(rebuilt, cst.Module)
     body = [new for old, new in zip(tree.body, rebuilt.body, strict=True) if id(old) not in removed]
     return rebuilt.with_changes(body=body)
@@ -146,8 +153,13 @@ def settle_imports(
     and the values the service copied (a logger the view no longer uses); the engine's import
     editor drops the plain imports left unused."""
     names = module_names(tree)
-    reads = [n for n in find_type(tree, cst.Name) if names.is_read(n)]
-    unresolved = {n.value for n in reads if not names.referents(n)} - BUILTINS
+    wanted = set(exported) - BUILTINS  # only these reads matter: not every read of the module
+    reads = [
+        n
+        for n in (preorder(tree) if wanted else ())
+        if type(n) is cst.Name and n.value in wanted and names.is_read(n)
+    ]
+    unresolved = {n.value for n in reads if not names.referents(n)}
     package, _, last = service_module.rpartition(".")
     requests = [ImportRequest(package, last, alias)]
     requests += [ImportRequest(service_module, n) for n in sorted(exported) if n in unresolved]

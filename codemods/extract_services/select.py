@@ -15,14 +15,16 @@ transport raises nested inside it are exits the view keeps.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from djrefactor.analysis.nodes import dotted_name
+from djrefactor.analysis.nodes import code, dotted_name
 from djrefactor.analysis.tree import NodeT, TreeIndex, find_type, preorder
 
 ORM_WRITES = frozenset(
@@ -100,6 +102,17 @@ PURE_METHODS = frozenset(
     }
 )
 FORM_SUFFIXES = ("Form", "Serializer", "FormSet", "Formset")
+SmallT = TypeVar("SmallT", bound=cst.BaseSmallStatement)
+
+
+def single(statement: cst.CSTNode, kind: type[SmallT]) -> SmallT | None:
+    """The only small statement of a line when it is a `kind` (`return ...`, `raise ...`), as
+    `m.SimpleStatementLine(body=[m.Return()])` matches it: asked of every statement at every
+    nesting level, so without a matcher."""
+    if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    return small if type(small) is kind else None
 
 
 def is_form_name(name: str) -> bool:
@@ -132,7 +145,7 @@ class Exit:
 
     @property
     def raises(self) -> bool:
-        return m.matches(self.suite.body[-1], m.SimpleStatementLine(body=[m.Raise()]))
+        return single(self.suite.body[-1], cst.Raise) is not None
 
 
 @dataclass(frozen=True)
@@ -178,16 +191,48 @@ class Context:
     _verdicts: dict[int, bool] = field(default_factory=dict)
     scanned: dict[tuple[int, bool], Scan] = field(default_factory=dict)
     exits_found: dict[int, list[Exit]] = field(default_factory=dict)
+    _positions: dict[type[cst.CSTNode], list[int]] | None = None
+    _codes: dict[int, str] = field(default_factory=dict)
 
     def of_type(self, node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
-        return self.index.of_type(node, kind) if self.index else find_type(node, kind)
+        """The nodes of class `kind` under `node` (itself included), in preorder."""
+        span = self.index.span(node) if self.index is not None else None
+        if span is None or kind.__subclasses__():
+            return self.index.of_type(node, kind) if self.index else find_type(node, kind)
+        assert self.index is not None
+        positions = self.positions(kind)
+        nodes = self.index.nodes
+        start, end = bisect_left(positions, span[0]), bisect_left(positions, span[1])
+        return [nodes[i] for i in positions[start:end]]  # type: ignore[misc]  # of class kind
 
-    def subtree(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    def positions(self, kind: type[cst.CSTNode]) -> list[int]:
+        """Where the nodes of exactly class `kind` sit in the index, in order: the classifier
+        asks for the calls, names or blocks of the same statements at every nesting level, and
+        testing every node of a subtree with `isinstance` is slow on libcst's classes."""
+        assert self.index is not None
+        if self._positions is None:
+            self._positions = {}
+            for position, node in enumerate(self.index.nodes):
+                self._positions.setdefault(type(node), []).append(position)
+        return self._positions.get(kind, [])
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The source of `node`, generated once for a node of the index (the classifier finds
+        the same lifts again at every nesting level)."""
+        if not self.indexed(node):
+            return code(node)
+        known = self._codes.get(id(node))
+        if known is None:
+            known = self._codes[id(node)] = code(node)
+        return known
+
+    def subtree(self, node: cst.CSTNode) -> Sequence[cst.CSTNode]:
         """`node` and everything under it, in preorder."""
-        if self.index is not None:
-            yield from self.index.subtree(node, frozenset())
-        else:
-            yield from preorder(node)
+        span = self.index.span(node) if self.index is not None else None
+        if span is None:
+            return preorder(node)
+        assert self.index is not None
+        return self.index.nodes[span[0] : span[1]]
 
     def indexed(self, node: cst.CSTNode) -> bool:
         return self.index is not None and self.index.span(node) is not None
@@ -275,17 +320,32 @@ def has_business(node: cst.CSTNode, context: Context) -> bool:
 
 
 # -- lifting ---------------------------------------------------------------------------------
+REQUEST_ROOT = (
+    m.Name("request")
+    | m.Attribute(value=m.Name("self"), attr=m.Name("request"))
+    | m.Subscript(
+        value=m.Attribute(value=m.Name("self"), attr=m.Name("context")),
+        slice=[m.SubscriptElement(m.Index(m.SimpleString()))],
+    )
+)
+
+
 def request_root(node: cst.BaseExpression) -> bool:
     """`request`, `self.request` or `self.context["request"]`."""
-    return m.matches(
-        node,
-        m.Name("request")
-        | m.Attribute(value=m.Name("self"), attr=m.Name("request"))
-        | m.Subscript(
-            value=m.Attribute(value=m.Name("self"), attr=m.Name("context")),
-            slice=[m.SubscriptElement(m.Index(m.SimpleString()))],
-        ),
-    ) and (not isinstance(node, cst.Subscript) or string_key(node) == "request")
+    return m.matches(node, REQUEST_ROOT) and (
+        not isinstance(node, cst.Subscript) or string_key(node) == "request"
+    )
+
+
+def calls_name(node: cst.CSTNode, name: str) -> bool:
+    """`name(...)`, as `m.Call(func=m.Name(name))` matches it, without building a matcher:
+    the scanner asks about every node."""
+    return type(node) is cst.Call and is_name(node.func, name)
+
+
+def is_name(node: cst.CSTNode, name: str) -> bool:
+    """`m.Name(name)` without a matcher."""
+    return type(node) is cst.Name and node.value == name
 
 
 def string_key(node: cst.Subscript) -> str | None:
@@ -300,7 +360,9 @@ def string_key(node: cst.Subscript) -> str | None:
 
 def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
     """The parameter name for a liftable expression, or None when it is not one."""
-    if top_level and m.matches(node, m.Call(func=m.Name("render_to_string"))):
+    if type(node) not in LIFTABLE:
+        return None  # the scanner asks about every node; most are none of these
+    if top_level and calls_name(node, "render_to_string"):
         return _template_name(node)  # type: ignore[arg-type]  # a Call, matched above
     if isinstance(node, cst.Attribute) and node.attr.value == "user" and request_root(node.value):
         return "user"
@@ -308,7 +370,7 @@ def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
         return MAPPING_NAMES[node.attr.value] if request_root(node.value) else None
     if isinstance(node, cst.Attribute) and node.attr.value in LIFTED_ATTRS:
         return node.attr.value if isinstance(node.value, cst.Name) else None
-    if isinstance(node, cst.Attribute) and m.matches(node, m.Attribute(value=m.Name("self"))):
+    if isinstance(node, cst.Attribute) and is_name(node.value, "self"):
         name = node.attr.value
         return None if name in ("request", "context") else ("obj" if name == "object" else name)
     if top_level and isinstance(node, cst.Subscript):
@@ -316,13 +378,18 @@ def lift_name(node: cst.CSTNode, top_level: bool) -> str | None:
     if (
         top_level
         and isinstance(node, cst.Call)
-        and m.matches(node, m.Call(func=m.Attribute(attr=m.Name("get"))))
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "get"
     ):
-        assert isinstance(node.func, cst.Attribute)
         first = node.args[0].value if node.args else None
         key = first.evaluated_value if isinstance(first, cst.SimpleString) else None
         return _mapping_key(node.func.value, key if isinstance(key, str) else None)
     return None
+
+
+LIFTABLE = frozenset({cst.Attribute, cst.Subscript, cst.Call})
+"""The node classes `lift_name` can name (concrete libcst classes have no subclasses, and a
+`type` test skips the slow `isinstance` of libcst's ABC metaclass)."""
 
 
 def _template_name(call: cst.Call) -> str | None:
@@ -363,7 +430,8 @@ class _Scanner(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if id(node) in self.exits:
             return False
-        if isinstance(node, (cst.AssignTarget, cst.AugAssign)) and _mentions_view_state(
+        kind = type(node)
+        if (kind is cst.AssignTarget or kind is cst.AugAssign) and _mentions_view_state(
             node, self.context
         ):
             self.transport.append(node)
@@ -371,14 +439,14 @@ class _Scanner(cst.CSTVisitor):
         name = lift_name(node, self.top_level and self.depth == 0)
         if name is not None:
             assert isinstance(node, cst.BaseExpression)
-            self.lifts.append(Lift(cst.Module([]).code_for_node(node), name, node))
+            self.lifts.append(Lift(self.context.code(node), name, node))
             return False
         if _is_transport(node, self.context):
             self.transport.append(node)
             return False
-        if isinstance(node, cst.BooleanOperation):
+        if kind is cst.BooleanOperation and isinstance(node, cst.BooleanOperation):
             self.later.add(id(node.right))
-        elif isinstance(node, cst.IfExp):
+        elif kind is cst.IfExp and isinstance(node, cst.IfExp):
             self.later |= {id(node.body), id(node.orelse)}
         if id(node) in self.later or _conditional(node):
             self.depth += 1
@@ -389,19 +457,21 @@ class _Scanner(cst.CSTVisitor):
             self.depth -= 1
 
 
-CONDITIONAL = (
-    cst.If,
-    cst.For,
-    cst.While,
-    cst.ExceptHandler,
-    cst.Else,
-    cst.Lambda,
-    cst.ListComp,
-    cst.SetComp,
-    cst.DictComp,
-    cst.GeneratorExp,
-    cst.FunctionDef,
-    cst.ClassDef,
+CONDITIONAL = frozenset(
+    {
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.ExceptHandler,
+        cst.Else,
+        cst.Lambda,
+        cst.ListComp,
+        cst.SetComp,
+        cst.DictComp,
+        cst.GeneratorExp,
+        cst.FunctionDef,
+        cst.ClassDef,
+    }
 )
 BROAD_ERRORS = frozenset({"Exception", "BaseException"})
 LOOKUP_ERRORS = frozenset({"KeyError", "LookupError", "MultiValueDictKeyError", *BROAD_ERRORS})
@@ -411,14 +481,15 @@ def _conditional(node: cst.CSTNode) -> bool:
     """Code that may not run, or run later: a value read there cannot be read up front.
 
     A `try` body runs, but reading up front would also move a KeyError out of its handlers."""
-    if isinstance(node, cst.Try):
+    if type(node) is cst.Try:
+        assert isinstance(node, cst.Try)
         return any(
             handler.type is None
             or (get_full_name_for_node(handler.type) or "").split(".")[-1] in LOOKUP_ERRORS
             or isinstance(handler.type, cst.Tuple)
             for handler in node.handlers
         )
-    return isinstance(node, CONDITIONAL)
+    return type(node) in CONDITIONAL
 
 
 def _mentions_view_state(node: cst.CSTNode, context: Context) -> bool:
@@ -442,12 +513,18 @@ def _user_rooted(node: cst.BaseExpression) -> bool:
     return False
 
 
+TRANSPORT_CANDIDATES = frozenset(
+    {cst.Name, cst.Call, cst.Raise, cst.FunctionDef, cst.ClassDef, cst.Lambda, *FLOW}
+)
+"""The node classes `_is_transport` can find transport in."""
+
+
 def _is_transport(node: cst.CSTNode, context: Context) -> bool:
+    if type(node) not in TRANSPORT_CANDIDATES:
+        return False  # asked about every node the scanner meets: most are none of these
     if isinstance(node, cst.Name):
         return node.value in ("request", "self")
-    if isinstance(node, FLOW) or (
-        isinstance(node, cst.Call) and m.matches(node, m.Call(func=m.Name("super")))
-    ):
+    if isinstance(node, FLOW) or calls_name(node, "super"):
         return True
     if isinstance(node, cst.Raise):
         return context.is_transport_error(node.exc)
@@ -521,14 +598,10 @@ def ends_in_exit(body: Sequence[cst.BaseStatement], context: Context) -> bool:
     if not body:
         return False
     last = body[-1]
-    if m.matches(last, m.SimpleStatementLine(body=[m.Return()])):
+    if single(last, cst.Return) is not None:
         return True
-    if m.matches(last, m.SimpleStatementLine(body=[m.Raise()])):
-        assert isinstance(last, cst.SimpleStatementLine)
-        raised = last.body[0]
-        assert isinstance(raised, cst.Raise)
-        return context.is_transport_error(raised.exc)
-    return False
+    raised = single(last, cst.Raise)
+    return raised is not None and context.is_transport_error(raised.exc)
 
 
 def _exits(statement: cst.BaseStatement, context: Context) -> Iterator[Exit]:
@@ -545,7 +618,7 @@ def _exits(statement: cst.BaseStatement, context: Context) -> Iterator[Exit]:
 
 
 def is_return(statement: cst.BaseStatement) -> bool:
-    return m.matches(statement, m.SimpleStatementLine(body=[m.Return()]))
+    return single(statement, cst.Return) is not None
 
 
 # -- failure or success ------------------------------------------------------------------------
@@ -565,7 +638,7 @@ def is_failure_tail(tail: Sequence[cst.BaseStatement], context: Context) -> bool
     """Does the view answer this exit with an error (an error message, a form error, a 4xx/5xx
     status, a transport raise)? Otherwise the exit is a success path."""
     for statement in tail:
-        if m.matches(statement, m.SimpleStatementLine(body=[m.Raise()])):
+        if single(statement, cst.Raise) is not None:
             return True
         for call in context.of_type(statement, cst.Call):
             if _error_call(call):
@@ -708,12 +781,10 @@ def _pure_input(statement: cst.BaseStatement, context: Context) -> bool:
     """`notes = request.POST.get("notes", "").strip()`, `form = CloseForm(request.POST)`: an
     assignment to a plain name that only reads the request, a form or constants; reading it
     earlier than written changes nothing."""
-    if not m.matches(
-        statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
-    ):
-        return False
-    assert isinstance(statement, cst.SimpleStatementLine)
-    value = statement.body[0].value  # type: ignore[attr-defined]  # an Assign, matched above
+    assign = single(statement, cst.Assign)
+    if assign is None or len(assign.targets) != 1 or type(assign.targets[0].target) is not cst.Name:
+        return False  # not `name = value`
+    value = assign.value
     names = {n.value for n in context.of_type(value, cst.Name)}
     reads_input = "request" in names or any(is_form_name(n) for n in names)
     if lift_name(value, True) is not None:
@@ -805,8 +876,7 @@ def tainted_names(body: Sequence[cst.BaseStatement], context: Context) -> frozen
                 continue
             names = {n.value for n in context.of_type(small.value, cst.Name)}
             request_data = any(
-                m.matches(a, m.Attribute(attr=m.Name()))
-                and a.attr.value in REQUEST_MAPPINGS | LIFTED_ATTRS
+                a.attr.value in REQUEST_MAPPINGS | LIFTED_ATTRS
                 for a in context.of_type(small.value, cst.Attribute)
             )
             if request_data or names & tainted or any(is_form_name(n) for n in names):

@@ -3,6 +3,8 @@ else of the module the moved code needs, and what the tests patch through it."""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -44,6 +46,9 @@ HANDLER_METHODS = frozenset(
         "save",
     }
 )
+TopLevel = cst.SimpleStatementLine | cst.BaseCompoundStatement
+NEWLINE = re.compile(r"\r\n?|\n")
+"""A line break, as `start_lines` counts them."""
 DELEGATION = "its only business is one call, which already reads as a delegation"
 SERIALIZER_METHODS = frozenset({"create", "update", "save"})
 
@@ -62,6 +67,7 @@ class ViewModule:
     bindings: dict[str, Binding]
     context: Context
     index: TreeIndex
+    _statements: dict[int, Mapping[int, int]] = field(default_factory=dict)
 
     @property
     def project(self) -> Project:
@@ -76,7 +82,61 @@ class ViewModule:
         return start_lines(self.tree)
 
     def line(self, node: cst.CSTNode) -> int | None:
-        return self._lines.get(id(node))
+        """The line `node` starts on, as `start_lines` of the whole module gives it, read from
+        the code of its top-level statement alone where that is certain: generating the code
+        of the whole module for a note's line was most of what the note cost. A node that
+        sits at several places of the tree (a shared `SimpleWhitespace`) has the line the whole
+        module's code gives it."""
+        top = None if id(node) in self._repeated else self._top_level(node)
+        lines = self._lines if top is None else self._statement_lines(top)
+        return lines.get(id(node))
+
+    def _top_level(self, node: cst.CSTNode) -> TopLevel | None:
+        position = self.index.starts.get(id(node))
+        if position is None:
+            return None
+        found = bisect_right(self._top_starts, position) - 1
+        top = self.tree.body[found] if found >= 0 else None
+        if top is None or position >= self.index.ends[id(top)]:
+            return None  # in the module's header or footer
+        return top
+
+    @cached_property
+    def _repeated(self) -> frozenset[int]:
+        """The nodes met more than once in the tree, by id."""
+        seen: set[int] = set()
+        repeated: set[int] = set()
+        for node in self.index.nodes:
+            key = id(node)
+            if key in seen:
+                repeated.add(key)
+            seen.add(key)
+        return frozenset(repeated)
+
+    @cached_property
+    def _top_starts(self) -> list[int]:
+        return [self.index.starts[id(statement)] for statement in self.tree.body]
+
+    def _statement_lines(self, top: TopLevel) -> Mapping[int, int]:
+        """The lines of the nodes of one top-level statement: its code occurs once in the
+        module's text (which is the tree's code), so the lines before it are counted there."""
+        if id(top) not in self._statements:
+            code = self.tree.code_for_node(top)
+            text = self.project.text(self.path)
+            offset = text.find(code)
+            if offset < 0 or text.find(code, offset + 1) >= 0:
+                self._statements[id(top)] = self._lines
+            else:
+                alone = cst.Module(
+                    body=[top],
+                    default_indent=self.tree.default_indent,
+                    default_newline=self.tree.default_newline,
+                )
+                before = len(NEWLINE.findall(text, 0, offset))
+                self._statements[id(top)] = {
+                    key: line + before for key, line in start_lines(alone).items()
+                }
+        return self._statements[id(top)]
 
     def note(self, node: cst.CSTNode, message: str) -> Note:
         return Note(self.path, self.line(node), message)
@@ -131,7 +191,7 @@ class ViewModule:
         """Names some function of the module rebinds with `global`."""
         return frozenset(
             item.name.value
-            for node in self.index.of_type(self.tree, cst.Global)
+            for node in self.context.of_type(self.tree, cst.Global)
             for item in node.names
         )
 
@@ -149,6 +209,7 @@ class ViewModule:
             route.converters if route else {},
             self.class_model(handler.class_name),
             self.context.origin,
+            self.context.subtree(handler.function.body),
         )
 
     def route(self, handler: Handler) -> Route | None:
@@ -380,7 +441,7 @@ def _interleaved(
     body = handler.function.body
     assert isinstance(body, cst.IndentedBlock)
     for call in _outer(
-        context, [c for c in index.of_type(body, cst.Call) if context.is_business_call(c)]
+        context, [c for c in context.of_type(body, cst.Call) if context.is_business_call(c)]
     ):
         if any(index.contains(statement, call) for statement in covered):
             continue
