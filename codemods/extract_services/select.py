@@ -15,7 +15,6 @@ transport raises nested inside it are exits the view keeps.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -191,30 +190,12 @@ class Context:
     _verdicts: dict[int, bool] = field(default_factory=dict)
     scanned: dict[tuple[int, bool], Scan] = field(default_factory=dict)
     exits_found: dict[int, list[Exit]] = field(default_factory=dict)
-    _positions: dict[type[cst.CSTNode], list[int]] | None = None
     _codes: dict[int, str] = field(default_factory=dict)
 
     def of_type(self, node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
-        """The nodes of class `kind` under `node` (itself included), in preorder."""
-        span = self.index.span(node) if self.index is not None else None
-        if span is None or kind.__subclasses__():
-            return self.index.of_type(node, kind) if self.index else find_type(node, kind)
-        assert self.index is not None
-        positions = self.positions(kind)
-        nodes = self.index.nodes
-        start, end = bisect_left(positions, span[0]), bisect_left(positions, span[1])
-        return [nodes[i] for i in positions[start:end]]  # type: ignore[misc]  # of class kind
-
-    def positions(self, kind: type[cst.CSTNode]) -> list[int]:
-        """Where the nodes of exactly class `kind` sit in the index, in order: the classifier
-        asks for the calls, names or blocks of the same statements at every nesting level, and
-        testing every node of a subtree with `isinstance` is slow on libcst's classes."""
-        assert self.index is not None
-        if self._positions is None:
-            self._positions = {}
-            for position, node in enumerate(self.index.nodes):
-                self._positions.setdefault(type(node), []).append(position)
-        return self._positions.get(kind, [])
+        """The nodes of class `kind` under `node` (itself included), in preorder: a slice of
+        the index's per-class positions for a node of the index."""
+        return self.index.of_type(node, kind) if self.index else find_type(node, kind)
 
     def code(self, node: cst.CSTNode) -> str:
         """The source of `node`, generated once for a node of the index (the classifier finds
