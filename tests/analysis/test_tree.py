@@ -17,7 +17,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from djrefactor.analysis.nodes import code, module_code, start_lines
-from djrefactor.analysis.tree import TreeIndex, children, findall, preorder, replay
+from djrefactor.analysis.tree import TreeIndex, children, findall, preorder, replay, transform
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -181,3 +181,39 @@ def test_module_code_and_code_give_libcst_text(source):
     empty = cst.Module(body=[])
     for node in preorder(tree)[::97]:
         assert code(node) == empty.code_for_node(node)
+
+
+class _Shout(cst.CSTTransformer):
+    """Rewrites every string and counts the names it leaves (hooks on two classes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names = 0
+
+    def leave_SimpleString(self, original, updated):
+        return updated.with_changes(value=updated.value.upper())
+
+    def leave_Name(self, original, updated):
+        self.names += 1
+        return updated
+
+
+class _ShoutWithAttributeHook(_Shout):
+    def visit_Call_func(self, node):
+        return None
+
+
+@pytest.mark.parametrize("source", _modules()[:40])
+def test_transform_enters_only_subtrees_with_a_hooked_node(source):
+    """The same result (text and hook calls) as libcst's visit; a statement with no string and
+    no name comes back as the very same object."""
+    tree = cst.parse_module(source)
+    plain, pruned = _Shout(), _Shout()
+    expected = tree.visit(plain)
+    result = transform(tree, pruned)
+    assert result.code == expected.code and pruned.names == plain.names
+    for before, after in zip(tree.body, result.body, strict=True):
+        hooked = findall(before, m.SimpleString() | m.Name())
+        assert (after is before) == (not hooked)
+    fallback = transform(tree, _ShoutWithAttributeHook())
+    assert fallback.code == expected.code

@@ -329,3 +329,63 @@ def _children_walk(node: cst.CSTNode, skip: frozenset[int]) -> Iterator[cst.CSTN
     yield node
     for child in children(node):
         yield from _children_walk(child, skip)
+
+
+def transform(tree: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
+    """`tree.visit(transformer)`, entering only the subtrees that hold a node of a class the
+    transformer has a `visit_<Class>` or `leave_<Class>` hook for.
+
+    libcst rebuilds every node a visit passes; a subtree without such a node would come back
+    the same, so it is handed back as it is (its nodes keep their identity). A transformer with
+    attribute hooks, or its own `on_visit`/`on_leave`, gets the plain visit."""
+    kinds = _hooked_classes(type(transformer))
+    if kinds is None:
+        result = tree.visit(transformer)
+    else:
+        index = index_of(tree)
+        hooked = sorted(i for kind in kinds for i in index.positions(kind))
+        result = tree.visit(_Pruned(transformer, index, hooked))
+    assert isinstance(result, cst.Module)
+    return result
+
+
+_DISPATCH = ("on_visit", "on_leave", "on_visit_attribute", "on_leave_attribute")
+
+
+@cache
+def _hooked_classes(kind: type[cst.CSTTransformer]) -> tuple[type[cst.CSTNode], ...] | None:
+    if any(getattr(kind, name) is not getattr(cst.CSTTransformer, name) for name in _DISPATCH):
+        return None
+    found: list[type[cst.CSTNode]] = []
+    for name in dir(kind):
+        prefix, _, rest = name.partition("_")
+        if prefix not in ("visit", "leave") or not rest or not callable(getattr(kind, name)):
+            continue
+        node = getattr(cst, rest, None)
+        if not (isinstance(node, type) and issubclass(node, cst.CSTNode)):
+            return None  # an attribute hook (`visit_Call_func`) or something unknown
+        found.append(node)
+    return tuple(found)
+
+
+class _Pruned(cst.CSTTransformer):
+    """Passes the visit on to `inner`, except into subtrees with no hooked node."""
+
+    def __init__(self, inner: cst.CSTTransformer, index: TreeIndex, hooked: list[int]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.index = index
+        self.hooked = hooked
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        span = self.index.span(node)
+        if span is not None:
+            at = bisect_left(self.hooked, span[0])
+            if at == len(self.hooked) or self.hooked[at] >= span[1]:
+                return False  # nothing below (nor the node itself) has a hook
+        return self.inner.on_visit(node)
+
+    def on_leave(
+        self, original_node: NodeT, updated_node: NodeT
+    ) -> NodeT | cst.RemovalSentinel | cst.FlattenSentinel[NodeT]:
+        return self.inner.on_leave(original_node, updated_node)

@@ -18,6 +18,7 @@ from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.nodes import dotted_expr
+from djrefactor.analysis.tree import replay, transform
 from djrefactor.engine.app_references import (
     IMPORT,
     STRING,
@@ -341,7 +342,7 @@ def _follow_moved_names(
     keep: Collection[str],
 ) -> cst.Module | None:
     bindings = _ModuleBindings(module, is_package)
-    tree.visit(bindings)
+    replay(tree, bindings)  # read-only: no node is rebuilt
     if not bindings.bound:
         return None
     access = _MovedNameAccess(bindings.bound, targets, keep)
@@ -383,7 +384,7 @@ def import_targets_pass(
     """
     contexts = string_contexts(tree) if apps and any(old in apps for old, _ in targets) else {}
     rewriter = _Rewriter(module, is_package, targets, keep, apps, contexts)
-    updated = tree.visit(rewriter)
+    updated = transform(tree, rewriter)
     if rewriter.renamed_imports:
         updated = updated.visit(_AttributeRewriter(rewriter.renamed_imports))
     followed = (
