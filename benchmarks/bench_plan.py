@@ -54,6 +54,7 @@ OWN_CODE = r"[/\\](djrefactor|codemods)[/\\]"
 """pstats restriction: functions defined in the engine (src/djrefactor) or in codemods/."""
 MONOLITH = "monolith"
 HUGE_VIEWS = "huge views"
+EXISTING = "repo"
 
 
 def cpu() -> float:
@@ -403,6 +404,29 @@ def bench_repo(
     python = {path: text for path, text in files.items() if path.endswith(".py")}
     lines = sum(non_blank_lines(text) for text in python.values())
     log(f"{kind} {target}: generated {lines} lines in {len(python)} files at {repo}")
+    return measure_repo(repo, kind, target, lines, len(python), repeat, memory_only)
+
+
+def bench_existing(repo: Path, repeat: int, memory_only: bool) -> Row:
+    """An existing git repository (a public Django project): its tracked Python files are what
+    the parse measurement reads. Its `.git/djrefactor/cache` is written and cleared."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z", "--", "*.py"], cwd=repo, capture_output=True, check=True
+    ).stdout.decode()
+    texts = [
+        (repo / path).read_text(encoding="utf-8", errors="replace")
+        for path in tracked.split("\0")
+        if path and (repo / path).is_file()
+    ]
+    lines = sum(non_blank_lines(text) for text in texts)
+    kind = f"{EXISTING} {repo.name}"
+    log(f"{kind}: {lines} lines in {len(texts)} files")
+    return measure_repo(repo, kind, lines, lines, len(texts), repeat, memory_only)
+
+
+def measure_repo(
+    repo: Path, kind: str, target: int, lines: int, files: int, repeat: int, memory_only: bool
+) -> Row:
     modes = ["plan"] if memory_only else ["idle", "parse", "plan", "cached"]
     runs: dict[str, list[Measurement]] = {mode: [] for mode in modes}
     skipped: list[str] = []
@@ -422,7 +446,7 @@ def bench_repo(
         kind,
         target,
         lines,
-        len(python),
+        files,
         plan,
         best(runs.get("idle", [])),
         best(runs.get("parse", [])),
@@ -551,7 +575,7 @@ class Target:
 def targets(rows: Sequence[Row]) -> list[Target]:
     found = []
     for r in rows:
-        time_limit = 1.5 if r.kind == MONOLITH else 3.0
+        time_limit = 1.5 if r.kind == MONOLITH else 1.0 if r.kind.startswith(EXISTING) else 3.0
         if r.time_ratio is not None:
             found.append(Target(f"{r.kind} plan / parse CPU", r.lines, r.time_ratio, time_limit))
         if r.kind == MONOLITH and r.cached_ratio is not None:
@@ -648,6 +672,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="measure only the cold plan (its CPU time and peak RSS), e.g. --sizes 300000",
     )
+    parser.add_argument(
+        "--existing",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="REPO",
+        help="also measure this git repository as it is (repeatable); its "
+        ".git/djrefactor/cache is written and cleared",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="take the best of K runs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
@@ -678,6 +711,8 @@ def measure_all(args: argparse.Namespace, workdir: Path) -> list[Row]:
         log(f"huge views: {views[0]} has {non_blank_lines(views[1])} non-blank lines")
         repo = workdir / f"huge_views_{args.huge_views}"
         rows.append(bench_repo(repo, files, HUGE_VIEWS, args.huge_views, repeat, memory_only))
+    for existing in args.existing:
+        rows.append(bench_existing(existing.resolve(), repeat, memory_only))
     return rows
 
 
