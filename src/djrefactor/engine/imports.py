@@ -694,16 +694,7 @@ def _scan(tree: cst.Module) -> _Scan:
                 for child, child_strings in _SPECIAL[kind](node, strings)
             )
         else:
-            for child in children(node):
-                child_kind = type(child)
-                if child_kind in _INERT:
-                    continue
-                if child_kind is cst.EmptyLine or child_kind is cst.TrailingWhitespace:
-                    comment = child.comment  # type: ignore[attr-defined]  # a whitespace line
-                    if comment is not None:
-                        stack.append((comment, strings, depth))
-                    continue
-                stack.append((child, strings, depth))
+            stack.extend((child, strings, depth) for child in _children(node))
     return scan
 
 
@@ -753,20 +744,21 @@ _INERT: frozenset[type[cst.CSTNode]] = frozenset(
 )
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The child nodes worth walking; of whitespace lines only their comments."""
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The child nodes worth walking; of whitespace lines only their comments (told apart by
+    exact class: these leaf classes have no subclasses)."""
+    found: list[cst.CSTNode] = []
     for child in children(node):
-        yield from _worth(child)
-
-
-def _worth(value: object) -> Iterator[cst.CSTNode]:
-    if type(value) in _INERT or not isinstance(value, cst.CSTNode):
-        return
-    if isinstance(value, cst.EmptyLine | cst.TrailingWhitespace):
-        if value.comment is not None:
-            yield value.comment
-        return
-    yield value
+        kind = type(child)
+        if kind in _INERT:
+            continue
+        if kind is cst.EmptyLine or kind is cst.TrailingWhitespace:
+            comment = child.comment  # type: ignore[attr-defined]  # a whitespace line
+            if comment is not None:
+                found.append(comment)
+            continue
+        found.append(child)
+    return found
 
 
 def _except(node: cst.CSTNode, *skipped: object) -> Iterator[cst.CSTNode]:
