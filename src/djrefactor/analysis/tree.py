@@ -39,7 +39,6 @@ class _FieldOrder(cst.CSTVisitor):
 
 
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
-_IS_NODE: dict[type, bool] = {}
 
 
 def _fields(node: cst.CSTNode) -> tuple[str, ...]:
@@ -57,11 +56,31 @@ def _fields(node: cst.CSTNode) -> tuple[str, ...]:
     return fields
 
 
-def _is_node(kind: type) -> bool:
-    known = _IS_NODE.get(kind)
-    if known is None:
-        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-    return known
+class _Verdicts(dict[type, bool]):
+    """type -> is it `kind` or below it, learned on first sight of each type: `verdicts[type(n)]`
+    is `isinstance(n, kind)` without the cost of libcst's abstract base classes (ABCMeta's check
+    is several times slower than a dict lookup)."""
+
+    def __init__(self, kind: type) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, key: type) -> bool:
+        verdict = self[key] = issubclass(key, self.kind)
+        return verdict
+
+
+_VERDICTS: dict[type, _Verdicts] = {}
+
+
+def _kinds_of(kind: type) -> _Verdicts:
+    found = _VERDICTS.get(kind)
+    if found is None:
+        found = _VERDICTS[kind] = _Verdicts(kind)
+    return found
+
+
+_IS_NODE = _kinds_of(cst.CSTNode)
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -72,7 +91,7 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
         kind = type(value)
         if kind is tuple or kind is list:
             found.extend(value)
-        elif _is_node(kind):
+        elif _IS_NODE[kind]:
             found.append(value)
     return found
 
@@ -297,30 +316,6 @@ def find_type(node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
     """`m.findall(node, m.<Kind>())` for a node no index knows."""
     wanted = _kinds_of(kind)
     return [n for n in preorder(node) if wanted[type(n)]]  # type: ignore[misc]  # of kind
-
-
-class _Verdicts(dict[type, bool]):
-    """type -> is it `kind` or below it, learned on first sight of each type: `verdicts[type(n)]`
-    is `isinstance(n, kind)` without the cost of libcst's abstract base classes (ABCMeta's check
-    is several times slower than a dict lookup)."""
-
-    def __init__(self, kind: type[cst.CSTNode]) -> None:
-        super().__init__()
-        self.kind = kind
-
-    def __missing__(self, key: type) -> bool:
-        verdict = self[key] = issubclass(key, self.kind)
-        return verdict
-
-
-_VERDICTS: dict[type[cst.CSTNode], _Verdicts] = {}
-
-
-def _kinds_of(kind: type[cst.CSTNode]) -> _Verdicts:
-    found = _VERDICTS.get(kind)
-    if found is None:
-        found = _VERDICTS[kind] = _Verdicts(kind)
-    return found
 
 
 def _children_walk(node: cst.CSTNode, skip: frozenset[int]) -> Iterator[cst.CSTNode]:

@@ -68,8 +68,10 @@ def redirect(
             continue
         tree = project.tree(path)
         updated = import_targets_pass(tree, module, is_package, targets, keep, follow, apps)
-        new_text = module_code(updated) if updated is not None else text
-        if updated is not None and new_text != text:
+        if updated is None:
+            continue
+        new_text = module_code(updated)
+        if new_text != text:
             texts[path], trees[path] = new_text, updated
     return project.evolve(texts, trees, ())
 
