@@ -10,13 +10,12 @@ statement.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import TypeVar, cast
 
 import libcst as cst
 
 from djrefactor.analysis.nodes import code
-from djrefactor.analysis.tree import preorder
+from djrefactor.analysis.tree import class_test, preorder
 from djrefactor.engine import ImportRequest
 
 from .build import PACKAGE, Build, CallPlan
@@ -163,7 +162,7 @@ class _Caller(cst.CSTTransformer):
 
     # -- calls and names ------------------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if _is_statement(type(node)):
+        if _IS_STATEMENT[type(node)]:
             self.statements.append(node)
         # a subtree with nothing to rewrite is kept as it is (its own leave_* still runs)
         return node in self.enclosing and super().on_visit(node)
@@ -174,7 +173,7 @@ class _Caller(cst.CSTTransformer):
         result = super().on_leave(original_node, updated_node)
         if original_node in self.wanted and isinstance(result, cst.BaseExpression):
             self.updated[original_node] = result
-        if _is_statement(type(original_node)):
+        if _IS_STATEMENT[type(original_node)]:
             self.statements.pop()
             lost = self.lost_comments.pop(original_node, [])
             if lost and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
@@ -393,11 +392,9 @@ class _Caller(cst.CSTTransformer):
         return body, [*carried, *footer]
 
 
-@cache
-def _is_statement(kind: type[cst.CSTNode]) -> bool:
-    """`isinstance(node, cst.BaseStatement)` asked once per node class (an abstract base class
-    check costs more than a transform's own work on the nodes it passes)."""
-    return issubclass(kind, cst.BaseStatement)
+_IS_STATEMENT = class_test(cst.BaseStatement)
+"""`isinstance(node, cst.BaseStatement)` per node class (an abstract base class check costs
+more than a transform's own work on the nodes it passes)."""
 
 
 def _from_first_comment(lines: list[cst.EmptyLine]) -> list[cst.EmptyLine]:

@@ -3,7 +3,6 @@ call (with the view's answers to each exit) that replaces the run in the view.""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
@@ -102,11 +101,9 @@ class Edited:
 
     def below(self, node: cst.CSTNode) -> bool:
         """Does a changed node sit strictly under `node` (or may one)?"""
-        span = self.index.span(node) if self.index is not None else None
-        if span is None or self.positions is None:
+        if self.index is None or self.positions is None:
             return True
-        after = bisect_right(self.positions, span[0])
-        return after < len(self.positions) and self.positions[after] < span[1]
+        return self.index.holds(node, self.positions, strictly_below=True)
 
 
 class _ServiceBody(cst.CSTTransformer):

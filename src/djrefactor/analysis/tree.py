@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache, wraps
 from typing import TypeVar
 
@@ -73,14 +73,15 @@ class _Verdicts(dict[type, bool]):
 _VERDICTS: dict[type, _Verdicts] = {}
 
 
-def _kinds_of(kind: type) -> _Verdicts:
+def class_test(kind: type) -> Mapping[type, bool]:
+    """`class_test(kind)[type(node)]` is `isinstance(node, kind)`, one dict lookup per node."""
     found = _VERDICTS.get(kind)
     if found is None:
         found = _VERDICTS[kind] = _Verdicts(kind)
     return found
 
 
-_IS_NODE = _kinds_of(cst.CSTNode)
+_IS_NODE = class_test(cst.CSTNode)
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -116,7 +117,7 @@ def findall(node: cst.CSTNode, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
     kinds = _matched_classes(matcher)
     nodes = preorder(node)
     if kinds is not None:
-        verdicts = [_kinds_of(kind) for kind in kinds]
+        verdicts = [class_test(kind) for kind in kinds]
         nodes = [n for n in nodes if any(verdict[type(n)] for verdict in verdicts)]
     return [n for n in nodes if m.matches(n, matcher)]
 
@@ -189,7 +190,7 @@ class TreeIndex:
         one pass per class, so a question about any subtree is a slice of it."""
         found = self._positions.get(kind)
         if found is None:
-            wanted = _kinds_of(kind)
+            wanted = class_test(kind)
             found = [i for i, node in enumerate(self.nodes) if wanted[type(node)]]
             self._positions[kind] = found
         return found
@@ -209,6 +210,18 @@ class TreeIndex:
             at = sorted(i for kind in kinds for i in self._between(kind, *span))
             candidates = [self.nodes[i] for i in at]
         return [n for n in candidates if m.matches(n, matcher)]
+
+    def holds(
+        self, node: cst.CSTNode, positions: Sequence[int], *, strictly_below: bool = False
+    ) -> bool:
+        """Does one of `positions` (sorted) fall in `node`'s subtree (below it only, with
+        `strictly_below`)? True for a node from elsewhere: it may."""
+        span = self.span(node)
+        if span is None:
+            return True
+        start = span[0] + 1 if strictly_below else span[0]
+        at = bisect_left(positions, start)
+        return at < len(positions) and positions[at] < span[1]
 
     def _between(self, kind: type[cst.CSTNode], start: int, end: int) -> list[int]:
         positions = self.positions(kind)
@@ -314,7 +327,7 @@ def index_of(tree: cst.CSTNode) -> TreeIndex:
 
 def find_type(node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
     """`m.findall(node, m.<Kind>())` for a node no index knows."""
-    wanted = _kinds_of(kind)
+    wanted = class_test(kind)
     return [n for n in preorder(node) if wanted[type(n)]]  # type: ignore[misc]  # of kind
 
 
@@ -373,11 +386,8 @@ class _Pruned(cst.CSTTransformer):
         self.hooked = hooked
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        span = self.index.span(node)
-        if span is not None:
-            at = bisect_left(self.hooked, span[0])
-            if at == len(self.hooked) or self.hooked[at] >= span[1]:
-                return False  # nothing below (nor the node itself) has a hook
+        if not self.index.holds(node, self.hooked):
+            return False  # nothing below (nor the node itself) has a hook
         return self.inner.on_visit(node)
 
     def on_leave(
