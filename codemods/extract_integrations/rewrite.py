@@ -14,7 +14,7 @@ from typing import TypeVar, cast
 
 import libcst as cst
 
-from djrefactor.analysis.nodes import code
+from djrefactor.analysis.nodes import code, dotted_expr
 from djrefactor.analysis.tree import class_test, preorder
 from djrefactor.engine import ImportRequest
 
@@ -324,11 +324,11 @@ class _Caller(cst.CSTTransformer):
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
         dotted = self.reexports.get(original)
-        return updated if dotted is None else _dotted(dotted)
+        return updated if dotted is None else dotted_expr(dotted)
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
         dotted = self.reexports.get(original)
-        return updated if dotted is None else _dotted(dotted)
+        return updated if dotted is None else dotted_expr(dotted)
 
     # -- removed statements -----------------------------------------------------------------------
     def leave_SimpleStatementLine(
@@ -414,11 +414,3 @@ def _comment_lines(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
 
 def _comments(node: cst.CSTNode) -> list[str]:
     return [c.value for c in preorder(node) if type(c) is cst.Comment]
-
-
-def _dotted(text: str) -> cst.Attribute | cst.Name:
-    head, *rest = text.split(".")
-    node: cst.Attribute | cst.Name = cst.Name(head)
-    for part in rest:
-        node = cst.Attribute(node, cst.Name(part))
-    return node
