@@ -97,7 +97,7 @@ class ViewModule:
             return None
         found = bisect_right(self._top_starts, position) - 1
         top = self.tree.body[found] if found >= 0 else None
-        if top is None or position >= self.index.ends[id(top)]:
+        if top is None or position >= self.index.end(self._top_starts[found]):
             return None  # in the module's header or footer
         return top
 

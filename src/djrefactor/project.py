@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from djrefactor.analysis import parsing
 from djrefactor.analysis.imports import FileImports, file_imports
 from djrefactor.config import Config
 from djrefactor.errors import DjrefactorError
@@ -211,7 +212,7 @@ _WORD = re.compile(r"\w+")
 
 def parse_module(path: str, text: str) -> cst.Module:
     try:
-        return cst.parse_module(text)
+        return parsing.parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise DjrefactorError(
             f"{path}:{exc.raw_line}: cannot parse ({exc.message.splitlines()[0]}); "

@@ -117,8 +117,12 @@ def test_field_walks_meet_the_nodes_libcst_visits_in_its_order(source):
     assert [id(n) for n in index.nodes] == _libcst_preorder(tree)
     for node in index.nodes[:: max(1, len(index.nodes) // 50)]:
         assert [id(c) for c in children(node)] == [id(c) for c in node.children]
-        start, end = index.span(node) or (0, 0)
-        assert [id(n) for n in index.nodes[start:end]] == _libcst_preorder(node)
+        span = index.span(node)
+        if isinstance(node, cst.SimpleWhitespace | cst.Newline):
+            assert span is None  # layout leaves are not placed: a plain walk answers
+            continue
+        assert span is not None
+        assert [id(n) for n in index.nodes[span[0] : span[1]]] == _libcst_preorder(node)
 
     replayed, visited = _Record(), _Record()
     replay(tree, replayed)
@@ -217,3 +221,23 @@ def test_transform_enters_only_subtrees_with_a_hooked_node(source):
         assert (after is before) == (not hooked)
     fallback = transform(tree, _ShoutWithAttributeHook())
     assert fallback.code == expected.code
+
+
+def test_an_index_answers_for_layout_leaves_it_does_not_place():
+    """`SimpleWhitespace` and `Newline` leaves have no place in the index (half of all nodes):
+    questions about them fall back to walks, and give the same answers."""
+    tree = cst.parse_module("a = b(1, 2)\nc = 3\n")
+    index = TreeIndex(tree)
+    first, second = tree.body
+    leaf = first.body[0].targets[0].whitespace_before_equal
+    assert isinstance(leaf, cst.SimpleWhitespace)
+    assert index.span(leaf) is None
+    assert index.contains(first, leaf)
+    assert not index.contains(second, leaf)
+    assert leaf in list(index.subtree(first, frozenset()))
+    assert leaf not in list(index.subtree(first, index.ids([first.body[0].targets[0]])))
+    assert not index.holds(leaf, [0, 1, 2], strictly_below=True)  # a leaf has nothing below
+    assert index.holds(leaf, index.positions(cst.SimpleWhitespace))  # it may be one of them
+    span = index.span(first)
+    assert span is not None
+    assert index.end(span[0]) == span[1] == index.span(second)[0]  # type: ignore[index]

@@ -10,6 +10,7 @@ subtree is then a slice of that list, and a read-only visitor is replayed over t
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -82,6 +83,8 @@ def class_test(kind: type) -> Mapping[type, bool]:
 
 
 _IS_NODE = class_test(cst.CSTNode)
+_LAYOUT_LEAVES = frozenset({cst.SimpleWhitespace, cst.Newline})
+"""Leaves that only hold layout: a `TreeIndex` does not place them."""
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -163,27 +166,42 @@ class TreeIndex:
     """The preorder of one tree; `nodes[start:end]` of a node is its subtree.
 
     The index keeps every node alive, so an `id` it knows cannot belong to another object;
-    a node from elsewhere (a rebuilt tree) falls back to a plain walk."""
+    a node from elsewhere (a rebuilt tree) falls back to a plain walk. So does a leaf of pure
+    layout (`SimpleWhitespace`, `Newline`: half of all nodes, and nothing a codemod asks
+    about): the index places only the other nodes, which keeps it smaller than the tree."""
 
     def __init__(self, tree: cst.CSTNode) -> None:
-        self.nodes: list[cst.CSTNode] = []
-        self.starts: dict[int, int] = {}
-        self.ends: dict[int, int] = {}
+        nodes: list[cst.CSTNode] = []
+        starts: dict[int, int] = {}
+        ends = array("q")
         stack: list[cst.CSTNode | int] = [tree]
         while stack:
             current = stack.pop()
-            if type(current) is int:  # the end of the subtree of the node with this id
-                self.ends[current] = len(self.nodes)
+            if type(current) is int:  # ~start: the end of the subtree starting there
+                ends[~current] = len(nodes)
                 continue
             assert not isinstance(current, int)
-            self.starts[id(current)] = len(self.nodes)
-            self.nodes.append(current)
-            stack.append(id(current))
+            position = len(nodes)
+            nodes.append(current)
+            ends.append(position + 1)
+            if type(current) in _LAYOUT_LEAVES:
+                continue
+            starts[id(current)] = position
             below = children(current)
-            below.reverse()
-            stack.extend(below)
+            if below:
+                stack.append(~position)
+                below.reverse()
+                stack.extend(below)
+        self.nodes = nodes
+        self.starts = starts
+        """Where each node the index places starts in `nodes`, by id."""
+        self._ends = ends
         self._positions: dict[type[cst.CSTNode], list[int]] = {}
         self.calls = self.positions(cst.Call)
+
+    def end(self, start: int) -> int:
+        """Where the subtree of the node at `start` ends in `nodes`."""
+        return self._ends[start]
 
     def positions(self, kind: type[cst.CSTNode]) -> list[int]:
         """Where the nodes of class `kind` (or a subclass) sit in `nodes`, in order; found in
@@ -197,7 +215,7 @@ class TreeIndex:
 
     def span(self, node: cst.CSTNode) -> tuple[int, int] | None:
         start = self.starts.get(id(node))
-        return None if start is None else (start, self.ends[id(node)])
+        return None if start is None else (start, self._ends[start])
 
     def findall(self, node: cst.CSTNode, matcher: m.BaseMatcherNode) -> Sequence[cst.CSTNode]:
         span = self.span(node)
@@ -218,7 +236,7 @@ class TreeIndex:
         `strictly_below`)? True for a node from elsewhere: it may."""
         span = self.span(node)
         if span is None:
-            return True
+            return not (strictly_below and type(node) in _LAYOUT_LEAVES)
         start = span[0] + 1 if strictly_below else span[0]
         at = bisect_left(positions, start)
         return at < len(positions) and positions[at] < span[1]
@@ -263,7 +281,7 @@ class TreeIndex:
         while position < end:
             current = self.nodes[position]
             if id(current) in skip:
-                position = self.ends[id(current)]
+                position = self._ends[position]
                 continue
             yield current
             position += 1
@@ -275,19 +293,20 @@ class TreeIndex:
             replay(node, visitor)
             return
         position, end = span
-        open_nodes: list[cst.CSTNode] = []
+        ends = self._ends
+        open_nodes: list[tuple[cst.CSTNode, int]] = []  # with the end of their subtree
         while position < end:
-            while open_nodes and self.ends[id(open_nodes[-1])] <= position:
-                visitor.on_leave(open_nodes.pop())
+            while open_nodes and open_nodes[-1][1] <= position:
+                visitor.on_leave(open_nodes.pop()[0])
             current = self.nodes[position]
             if visitor.on_visit(current):
-                open_nodes.append(current)
+                open_nodes.append((current, ends[position]))
                 position += 1
             else:
                 visitor.on_leave(current)
-                position = self.ends[id(current)]
+                position = ends[position]
         while open_nodes:
-            visitor.on_leave(open_nodes.pop())
+            visitor.on_leave(open_nodes.pop()[0])
 
 
 TreeT = TypeVar("TreeT", bound=cst.CSTNode)
