@@ -132,3 +132,13 @@ def test_a_syntax_error_is_libcst_s_error_on_the_whole_text():
         parse_module(text, piece_lines=1)
     assert raised.value.raw_line == whole.value.raw_line
     assert raised.value.message == whole.value.message
+
+
+def test_the_heap_is_trimmed_once_per_trim_every_characters_parsed(monkeypatch):
+    trims: list[int] = []
+    monkeypatch.setattr(parsing, "_MALLOC_TRIM", trims.append)
+    monkeypatch.setattr(parsing, "TRIM_EVERY", 100)
+    monkeypatch.setattr(parsing, "_parsed", parsing._Trims().parsed)
+    for _ in range(10):
+        parse_module("x = 1\n" * 5)  # 30 characters each
+    assert trims == [0, 0]  # after the 4th and the 8th text: 120 characters each time

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from djrefactor.analysis.parsing import trim_heap
 from djrefactor.engine.formatting import format_step
 from djrefactor.engine.moves import apply_changes
 from djrefactor.engine.registry import Codemod
@@ -105,6 +106,7 @@ def _build_plan(project: Project, codemods: Sequence[Codemod], progress: Progres
         steps.append(step)
         origin = _follow(origin, project, after, renames)
         project = after
+        trim_heap()  # what the step made on the way is freed by now
     progress("done", len(codemods), len(codemods))
     return Plan(str(original.root), tuple(steps), _total(original, project, origin))
 
