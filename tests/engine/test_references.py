@@ -252,6 +252,28 @@ def test_importers_follow_a_moved_name(before, after):
     assert got.get("main.py") == after
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            "from . import views\n\nviews.helper()\n",
+            "from . import views\nimport services.app\n\nservices.app.helper()\n",
+            id="the package's module",
+        ),
+        pytest.param(
+            "from .views import helper\n\nhelper()\n",
+            "from services.app import helper\n\nhelper()\n",
+            id="the name from the package's module",
+        ),
+    ],
+)
+def test_a_relative_importer_follows_without_spelling_its_package(before, after):
+    """The redirect pass only looks at files where each part of `app.views.helper` is a word:
+    of the file's text or of its own module's name (`app` is not written in `app/urls.py`)."""
+    files = {"app/__init__.py": "", "app/views.py": "def helper(): pass\n", "app/urls.py": before}
+    assert changed(files, NAME).get("app/urls.py") == after
+
+
 def test_relative_import_of_a_moved_name_is_split():
     files = {"app/urls.py": "from .views import helper, other\n"}
     expect(

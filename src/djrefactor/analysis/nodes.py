@@ -60,6 +60,14 @@ class Codegen(CodegenState):
         return _NO_POSITION
 
 
+def string_value(node: cst.SimpleString) -> str | bytes:
+    """`node.evaluated_value`; a string with no backslash (most) is the text between its quotes,
+    read without libcst's `ast.literal_eval` (a compile per string)."""
+    if "\\" in node.value or "b" in node.prefix:
+        return node.evaluated_value
+    return node.raw_value
+
+
 def dotted_expr(dotted: str) -> cst.Attribute | cst.Name:
     """`a.b.c` as an expression node."""
     parts = dotted.split(".")

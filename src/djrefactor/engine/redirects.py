@@ -32,6 +32,9 @@ def redirect(
     for redirect in redirects:
         by_last.setdefault(redirect.old.rsplit(".", 1)[-1], []).append(redirect)
     order = {id(redirect): index for index, redirect in enumerate(redirects)}
+    # Spelled out, `a.b.c` has the words `a`, `b` and `c`: a set test before a text search
+    # (a last word such as `stripe` can be shared by a redirect from every views module).
+    parts = {id(redirect): frozenset(redirect.old.split(".")) for redirect in redirects}
     # Few distinct words: a substring test per word beats reading every word of every file
     # (large static files); both only preselect, what follows decides on exact grounds.
     by_words = len(by_last) > _FEW_WORDS
@@ -54,14 +57,20 @@ def redirect(
             if new_text != text:
                 texts[path] = new_text
             continue
-        # Python: only what the file imports or spells out can refer to a moved name.
+        # Python: only what the file imports or spells out can refer to a moved name, and
+        # either way each part of `a.b.c` is a word of the file, or of its own package's name
+        # (`from . import c` inside `a.b`).
         module = project.module_for(path)
         is_package = path.endswith("__init__.py")
         imports = project.imports(path)
+        words = project.words(path)
+        own = words | frozenset(module.split(".")) if module else words
         targets, follow = [], False
         for redirect in present:
+            if not parts[id(redirect)] <= own:
+                continue
             imported, binds_parent = imports.relation(redirect.old)
-            if imported or _spelled_in(text, redirect.old):
+            if imported or parts[id(redirect)] <= words and _spelled_in(text, redirect.old):
                 targets.append((redirect.old, redirect.target_for(path)))
                 follow = follow or binds_parent
         if not targets:

@@ -17,7 +17,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
-from djrefactor.analysis.nodes import dotted_expr
+from djrefactor.analysis.nodes import dotted_expr, string_value
 from djrefactor.analysis.tree import replay, transform
 from djrefactor.engine.app_references import (
     IMPORT,
@@ -209,7 +209,7 @@ class _Rewriter(cst.CSTTransformer):
     ) -> cst.SimpleString:
         if "\n" in updated.value or "b" in updated.prefix.lower():
             return updated
-        value = updated.evaluated_value
+        value = string_value(updated)
         if not isinstance(value, str) or not _DOTTED.fullmatch(value):
             return updated
         mapped = self._map(value, self.contexts.get(id(original), STRING))
