@@ -223,6 +223,25 @@ def test_transform_enters_only_subtrees_with_a_hooked_node(source):
     assert fallback.code == expected.code
 
 
+def test_transform_keeps_statements_without_a_hooked_node():
+    """libcst's plain visit rebuilds every statement; `transform` hands back the statements
+    that hold no node of a hooked class, and only those (it prunes: libcst's own classes
+    define an empty hook of every kind, which are not the transformer's)."""
+    tree = cst.parse_module("pass\nx = 'a'\n1 + 2\nraise\n")
+    plain, pruned = _Shout(), _Shout()
+    expected = tree.visit(plain)
+    result = transform(tree, pruned)
+    assert result.code == expected.code == "pass\nx = 'A'\n1 + 2\nraise\n"
+    assert pruned.names == plain.names == 1
+    assert [after is before for before, after in zip(tree.body, result.body, strict=True)] == [
+        True,
+        False,
+        True,
+        True,
+    ]
+    assert not any(a is b for a, b in zip(tree.body, expected.body, strict=True))
+
+
 def test_an_index_answers_for_layout_leaves_it_does_not_place():
     """`SimpleWhitespace` and `Newline` leaves have no place in the index (half of all nodes):
     questions about them fall back to walks, and give the same answers."""

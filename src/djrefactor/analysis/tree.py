@@ -384,7 +384,14 @@ def _hooked_classes(kind: type[cst.CSTTransformer]) -> tuple[type[cst.CSTNode], 
     if any(getattr(kind, name) is not getattr(cst.CSTTransformer, name) for name in _DISPATCH):
         return None
     found: list[type[cst.CSTNode]] = []
-    for name in dir(kind):
+    # the hooks the transformer defines: libcst's own classes define an empty one of each
+    own = {
+        name
+        for klass in kind.__mro__
+        if not klass.__module__.startswith("libcst")
+        for name in vars(klass)
+    }
+    for name in sorted(own):
         prefix, _, rest = name.partition("_")
         if prefix not in ("visit", "leave") or not rest or not callable(getattr(kind, name)):
             continue

@@ -346,7 +346,7 @@ def _follow_moved_names(
     if not bindings.bound:
         return None
     access = _MovedNameAccess(bindings.bound, targets, keep)
-    updated = tree.visit(access)
+    updated = transform(tree, access)
     if not access.needed:
         return None
     context = CodemodContext()
@@ -386,7 +386,7 @@ def import_targets_pass(
     rewriter = _Rewriter(module, is_package, targets, keep, apps, contexts)
     updated = transform(tree, rewriter)
     if rewriter.renamed_imports:
-        updated = updated.visit(_AttributeRewriter(rewriter.renamed_imports))
+        updated = transform(updated, _AttributeRewriter(rewriter.renamed_imports))
     followed = (
         _follow_moved_names(updated, module, is_package, targets, keep) if follow_names else None
     )
