@@ -17,7 +17,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
-from djrefactor.analysis.nodes import dotted_expr, string_value
+from djrefactor.analysis.nodes import dotted_expr, dotted_name, string_value
 from djrefactor.analysis.tree import replay, transform
 from djrefactor.engine.app_references import (
     IMPORT,
@@ -219,16 +219,6 @@ class _Rewriter(cst.CSTTransformer):
         return _requote(updated, mapped)
 
 
-def _chain(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a pure Name/Attribute chain; None for anything else (calls, subscripts...)."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _chain(node.value)
-        return f"{head}.{node.attr.value}" if head else None
-    return None
-
-
 class _OutsideImports(cst.CSTTransformer):
     """A transformer for expressions: import statements are rewritten elsewhere."""
 
@@ -249,7 +239,7 @@ class _AttributeRewriter(_OutsideImports):
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
-        dotted = _chain(original)
+        dotted = dotted_name(original)
         if dotted is None:
             return updated
         for old, new in self.renamed:
@@ -269,10 +259,10 @@ class _ModuleBindings(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
-            dotted = _chain(alias.name)
+            dotted = dotted_name(alias.name)
             if dotted is None:
                 continue
-            local = _chain(alias.asname.name) if alias.asname else dotted
+            local = dotted_name(alias.asname.name) if alias.asname else dotted
             if isinstance(local, str):
                 self.bound[local] = dotted
         return False
@@ -280,13 +270,13 @@ class _ModuleBindings(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         if isinstance(node.names, cst.ImportStar):
             return False
-        name = _chain(node.module) if node.module else None
+        name = dotted_name(node.module) if node.module else None
         base = resolve_relative(self.module, self.is_package, len(node.relative), name)
         if base is None:
             return False
         for alias in node.names:
-            imported = _chain(alias.name)
-            local = _chain(alias.asname.name) if alias.asname else imported
+            imported = dotted_name(alias.name)
+            local = dotted_name(alias.asname.name) if alias.asname else imported
             if imported and local:
                 self.bound[local] = f"{base}.{imported}"
         return False
@@ -308,7 +298,7 @@ class _MovedNameAccess(_OutsideImports):
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
-        dotted = _chain(original)
+        dotted = dotted_name(original)
         if dotted is None:
             return updated
         parts = dotted.split(".")
