@@ -149,7 +149,7 @@ def _join(pieces: Sequence[cst.Module]) -> cst.Module | None:
     )
 
 
-_SUITES = ("body", "orelse", "handlers", "finalbody", "cases")
+_SUITES = ("body", "orelse", "handlers", "finalbody")  # a `match` is a block itself
 
 
 def _has_block(node: object) -> bool:
