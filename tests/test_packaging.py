@@ -86,7 +86,8 @@ def try_repo(project: Path) -> subprocess.CompletedProcess[str]:
         and not (Path(sys.executable).parent / "pre-commit").exists()
     ):
         pytest.skip("pre-commit is not installed (it is in the test extra)")
-    program = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    found = shutil.which("pre-commit") or Path(sys.executable).parent / "pre-commit"
+    program = str(Path(found).absolute())  # it runs in the project: a relative PATH entry fails
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["PRE_COMMIT_HOME"] = str(project.parent / "pre-commit-home")
     return subprocess.run(
