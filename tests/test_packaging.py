@@ -81,13 +81,10 @@ def test_the_wheel_in_a_fresh_virtualenv_lists_and_plans(wheel: Path, tmp_path: 
 
 # -- the pre-commit hook -------------------------------------------------------------------------
 def try_repo(project: Path) -> subprocess.CompletedProcess[str]:
-    if (
-        shutil.which("pre-commit") is None
-        and not (Path(sys.executable).parent / "pre-commit").exists()
-    ):
+    found = Path(shutil.which("pre-commit") or Path(sys.executable).parent / "pre-commit")
+    if not found.exists():
         pytest.skip("pre-commit is not installed (it is in the test extra)")
-    found = shutil.which("pre-commit") or Path(sys.executable).parent / "pre-commit"
-    program = str(Path(found).absolute())  # it runs in the project: a relative PATH entry fails
+    program = str(found.absolute())  # it runs in the project: a relative PATH entry fails
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["PRE_COMMIT_HOME"] = str(project.parent / "pre-commit-home")
     return subprocess.run(
