@@ -18,6 +18,7 @@ targets that named the moved code through the view module are redirected.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -36,55 +37,99 @@ AFTER: tuple[str, ...] = ("extract-integrations",)
 
 
 def run(project: Project) -> Changes:
+    """The views modules are read app by app: an app's workflows are named together (names
+    are unique per service module), then emitted, and only then is the next app read, so one
+    app's analyses are alive at a time, not the whole repository's. What the step returns is
+    put back in repository order."""
     shared = Shared(project)
     services: dict[str, ServiceModule | str] = {}
-    drafts: list[tuple[Draft, ServiceModule]] = []
-    notes: list[Note] = []
-    for path in transport_files(project):
+    found = _Found()
+    for group in _by_app(project, list(transport_files(project))):
+        _run_app(shared, group, services, found)
+        for _, path, _ in group:
+            shared.forget(path)
+    order = sorted(found.first_use, key=found.first_use.__getitem__)
+    return _changes(project, found, [services[label] for label in order])
+
+
+def _run_app(
+    shared: Shared,
+    group: Sequence[tuple[int, str, str]],
+    services: dict[str, ServiceModule | str],
+    found: _Found,
+) -> None:
+    """One app's views modules: drafted, named together, emitted (its own function, so that
+    its drafts and analyses are freed on return)."""
+    project = shared.project
+    drafts: list[tuple[int, Draft, ServiceModule]] = []
+    for at, path, label in group:
         view = load_view(shared, path)
         if view is None:
             continue
-        label = app_label(project, path)
         if label not in services:
+            found.first_use[label] = at
             services[label] = ServiceModule.load(project, label, _app_module(project, label))
             loaded = services[label]
             if isinstance(loaded, ServiceModule):
                 loaded.width = shared.line_length
         service = services[label]
         if isinstance(service, str):
-            notes.append(Note(path, None, f"left in the view: {service}"))
+            found.notes[at] = [Note(path, None, f"left in the view: {service}")]
             continue
         draft = draft_file(view)
-        notes += draft.notes
+        found.notes[at] = list(draft.notes)
         if draft.extractions:
-            drafts.append((draft, service))
-    notes += name_extractions(drafts)
-    return _changes(project, drafts, services, notes)
+            drafts.append((at, draft, service))
+    if drafts:
+        found.naming[drafts[0][0]] = name_extractions([(d, s) for _, d, s in drafts])
+    for at, draft, service in drafts:
+        if draft.extractions:
+            found.views[at] = (draft.view.path, *emit_file(draft, service))
+
+
+@dataclass
+class _Found:
+    """What the step found, by the place of its views module among the transport files."""
+
+    notes: dict[int, list[Note]] = field(default_factory=dict)
+    naming: dict[int, list[Note]] = field(default_factory=dict)
+    """Naming notes of an app, by the place of its first views module with workflows."""
+    views: dict[int, tuple[str, cst.Module, list[ImportRequest], list[Redirect]]] = field(
+        default_factory=dict
+    )
+    first_use: dict[str, int] = field(default_factory=dict)
+    """App label -> the place of its first views module (the order its service comes in)."""
+
+
+def _by_app(project: Project, paths: Sequence[str]) -> list[list[tuple[int, str, str]]]:
+    """The transport files grouped by app label, each with its place in `paths`."""
+    groups: dict[str, list[tuple[int, str, str]]] = {}
+    for at, path in enumerate(paths):
+        label = app_label(project, path)
+        groups.setdefault(label, []).append((at, path, label))
+    return list(groups.values())
 
 
 def _changes(
-    project: Project,
-    drafts: Sequence[tuple[Draft, ServiceModule]],
-    services: dict[str, ServiceModule | str],
-    notes: list[Note],
+    project: Project, found: _Found, services: Sequence[ServiceModule | str]
 ) -> Changes:
     writes: dict[str, cst.Module | str] = {}
     imports: dict[str, tuple[ImportRequest, ...]] = {}
     redirects: list[Redirect] = []
     deletes: set[str] = set()
-    for draft, service in drafts:
-        if not draft.extractions:
-            continue
-        view, requests, found = emit_file(draft, service)
-        writes[draft.view.path] = view
-        imports[draft.view.path] = tuple(requests)
-        redirects += found
-    for module in services.values():
+    for at in sorted(found.views):
+        path, view, requests, redirected = found.views[at]
+        writes[path] = view
+        imports[path] = tuple(requests)
+        redirects += redirected
+    for module in services:
         if isinstance(module, ServiceModule):
             files, removed, requested = module.changes(project)
             writes.update(files)
             deletes |= removed
             imports.update(requested)
+    notes = [note for at in sorted(found.notes) for note in found.notes[at]]
+    notes += [note for at in sorted(found.naming) for note in found.naming[at]]
     return Changes(
         writes=writes,
         deletes=frozenset(deletes),

@@ -124,6 +124,11 @@ class Shared:
             )
         return self._contexts[path]
 
+    def forget(self, path: str) -> None:
+        """Let go of what was learned about one module (it is learned again if asked)."""
+        self._bindings.pop(path, None)
+        self._contexts.pop(path, None)
+
     def imported_business(self, imports: Mapping[str, str]) -> frozenset[str]:
         """Names imported from the project's own modules whose function does business
         (`from .notifications import notify_doctor` that sends mail); never the service layer

@@ -1028,3 +1028,58 @@ def test_a_success_shortcut_under_a_plain_test_says_the_test():
         "    Returns False, and does nothing more, when `transfer` is true.\n"
         '    """\n'
     ) in service
+
+
+_SIGNUP_VIEW = """
+    from django.core.mail import send_mail
+    from django.shortcuts import redirect
+
+    from .models import Member
+
+
+    def signup(request):
+        member = Member.objects.create(owner=request.user)
+        send_mail("Hi", "Welcome", "{app}@example.com", [member.email])
+        return redirect("member", pk=member.pk)
+"""
+
+
+def test_apps_are_read_one_at_a_time(monkeypatch):
+    """An app's views modules (trees' analyses, drafts) are let go of before the next app's
+    are read, so a large repository holds one app's analyses at a time; every app still gets
+    its service, and the notes and writes come in repository order."""
+    import gc
+    import weakref
+
+    import djrefactor.codemods.extract_services as step
+
+    apps = ("billing", "shop", "zoo")
+    files = {f"{app}/models.py": "" for app in apps}
+    for app in apps:
+        files[f"{app}/views.py"] = _SIGNUP_VIEW.replace("{app}", app)
+        files[f"{app}/api.py"] = _SIGNUP_VIEW.replace("{app}", app).replace(
+            "def signup", "def api_signup"
+        )
+    project = make_project(files)
+    loaded: list[tuple[str, weakref.ref[object]]] = []
+    alive_at: dict[str, list[str]] = {}
+    real = step.load_view
+
+    def spy(shared, path):
+        gc.collect()
+        alive_at[path] = [seen for seen, ref in loaded if ref() is not None]
+        view = real(shared, path)
+        if view is not None:
+            loaded.append((path, weakref.ref(view)))
+        return view
+
+    monkeypatch.setattr(step, "load_view", spy)
+    changes = step.run(project)
+
+    assert alive_at["shop/api.py"] == []
+    assert alive_at["shop/views.py"] == ["shop/api.py"]  # same app: named together
+    assert alive_at["zoo/api.py"] == []
+    assert [p for p in changes.writes if p.endswith(("views.py", "api.py"))] == [
+        f"{app}/{name}" for app in apps for name in ("api.py", "views.py")
+    ]
+    assert {f"services/{app}.py" for app in apps} <= set(changes.writes)
