@@ -110,9 +110,7 @@ def _by_app(project: Project, paths: Sequence[str]) -> list[list[tuple[int, str,
     return list(groups.values())
 
 
-def _changes(
-    project: Project, found: _Found, services: Sequence[ServiceModule | str]
-) -> Changes:
+def _changes(project: Project, found: _Found, services: Sequence[ServiceModule | str]) -> Changes:
     writes: dict[str, cst.Module | str] = {}
     imports: dict[str, tuple[ImportRequest, ...]] = {}
     redirects: list[Redirect] = []

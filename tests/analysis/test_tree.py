@@ -17,7 +17,15 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from djrefactor.analysis.nodes import code, module_code, start_lines
-from djrefactor.analysis.tree import TreeIndex, children, findall, preorder, replay, transform
+from djrefactor.analysis.tree import (
+    UNPLACED,
+    TreeIndex,
+    children,
+    findall,
+    preorder,
+    replay,
+    transform,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -118,8 +126,8 @@ def test_field_walks_meet_the_nodes_libcst_visits_in_its_order(source):
     for node in index.nodes[:: max(1, len(index.nodes) // 50)]:
         assert [id(c) for c in children(node)] == [id(c) for c in node.children]
         span = index.span(node)
-        if isinstance(node, cst.SimpleWhitespace | cst.Newline):
-            assert span is None  # layout leaves are not placed: a plain walk answers
+        if type(node) in UNPLACED:
+            assert span is None  # layout and punctuation are not placed: a plain walk answers
             continue
         assert span is not None
         assert [id(n) for n in index.nodes[span[0] : span[1]]] == _libcst_preorder(node)
@@ -260,3 +268,22 @@ def test_an_index_answers_for_layout_leaves_it_does_not_place():
     span = index.span(first)
     assert span is not None
     assert index.end(span[0]) == span[1] == index.span(second)[0]  # type: ignore[index]
+
+
+def test_an_index_answers_for_punctuation_it_does_not_place():
+    """Punctuation (`Comma`, `Dot`, brackets...) has no place either, though it holds
+    whitespace: questions about it and what is under it walk it, with the same answers."""
+    tree = cst.parse_module("a = b.c(1 , 2)\n")
+    index = TreeIndex(tree)
+    call = tree.body[0].body[0].value
+    comma = call.args[0].comma
+    assert isinstance(comma, cst.Comma)
+    assert index.span(comma) is None and index.span(call.func.dot) is None
+    spaces = [comma.whitespace_before, comma.whitespace_after]
+    assert [id(n) for n in index.subtree(comma, frozenset())] == [id(comma), *map(id, spaces)]
+    assert index.contains(call, comma) and index.contains(comma, spaces[0])
+    assert not index.contains(comma, call.args[1])
+    assert index.of_type(call, cst.Comma) == [comma]
+    assert index.of_type(comma, cst.SimpleWhitespace) == spaces
+    assert index.holds(comma, index.positions(cst.SimpleWhitespace), strictly_below=True)
+    assert index.ids([call.args[0]]) >= {id(comma), *map(id, spaces)}
