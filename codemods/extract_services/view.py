@@ -132,11 +132,30 @@ class ViewModule:
                     default_indent=self.tree.default_indent,
                     default_newline=self.tree.default_newline,
                 )
-                before = len(NEWLINE.findall(text, 0, offset))
+                before = self._lines_before(text, offset)
                 self._statements[id(top)] = {
                     key: line + before for key, line in start_lines(alone).items()
                 }
         return self._statements[id(top)]
+
+    def _lines_before(self, text: str, offset: int) -> int:
+        """How many line breaks `text[:offset]` holds, read from the module's line breaks
+        (found once) instead of counted again; a carriage return that ends the cut counts, as
+        it would in the cut text."""
+        before = bisect_right(self._line_ends, offset)
+        if offset > 0 and text.startswith("\r\n", offset - 1):
+            before += 1
+        return before
+
+    @cached_property
+    def _line_ends(self) -> list[int]:
+        """Where each line break of the module's text ends."""
+        return [found.end() for found in NEWLINE.finditer(self.project.text(self.path))]
+
+    @cached_property
+    def body_order(self) -> dict[int, int]:
+        """Top-level statement (by id) -> its place in the module."""
+        return {id(statement): at for at, statement in enumerate(self.tree.body)}
 
     def note(self, node: cst.CSTNode, message: str) -> Note:
         return Note(self.path, self.line(node), message)
@@ -527,7 +546,7 @@ def definitions_needed(
             pending += sorted(globals_of(view, binding.statement))
         if id(extraction) not in reasons:
             moved += [name for name in mine if name not in moved]
-    order = {id(s): i for i, s in enumerate(view.tree.body)}
+    order = view.body_order
     moved.sort(key=lambda n: order[id(view.bindings[n].statement)])
     return moved, reasons
 
