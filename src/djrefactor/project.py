@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from djrefactor.analysis import parsing
-from djrefactor.analysis.imports import FileImports, file_imports
+from djrefactor.analysis.imports import FileImports, ImportStatements, file_imports
 from djrefactor.config import Config
 from djrefactor.errors import DjrefactorError
 
@@ -51,6 +51,7 @@ class Project:
         discover: Discover | None = None,
         opaque_paths: Iterable[str] = (),
         fixed_paths: Iterable[str] = (),
+        import_statements: Mapping[str, ImportStatements] | None = None,
     ) -> None:
         self.root = root
         self.config = config
@@ -60,6 +61,8 @@ class Project:
         self._trees: dict[str, cst.Module] = dict(trees or {})
         self._discover = discover
         self._imports: dict[str, FileImports] = {}
+        self._import_statements = dict(import_statements or {})
+        """What loading read of each file's imports (its syntax check's `ast`)."""
         self._words: dict[str, frozenset[str]] = {}
         self.last_read: str | None = None
         """The file a codemod read last: the one a crash report names."""
@@ -99,7 +102,11 @@ class Project:
         if cached is None:
             module = self.module_for(path)
             cached = file_imports(
-                self.text(path), module, path.endswith("__init__.py"), self._trees.get(path)
+                self.text(path),
+                module,
+                path.endswith("__init__.py"),
+                self._trees.get(path),
+                self._import_statements.get(path),
             )
             self._imports[path] = cached
         return cached
@@ -185,17 +192,23 @@ class Project:
         evolved = self._successor(new_texts, new_trees, self.opaque_paths)
         kept = [path for path in self._texts if path not in gone and path not in texts]
         evolved._imports = {path: self._imports[path] for path in kept if path in self._imports}
+        evolved._import_statements = {
+            path: self._import_statements[path] for path in kept if path in self._import_statements
+        }
         evolved._words = {path: self._words[path] for path in kept if path in self._words}
         return evolved
 
     def renamed(self, renames: Mapping[str, str]) -> Project:
         """A new snapshot with files moved (`old path -> new path`), text and opaque ones alike;
-        a text file keeps its text, its tree and its words."""
+        a text file keeps its text, its tree, its words and its import statements."""
         texts = {renames.get(path, path): text for path, text in self._texts.items()}
         trees = {renames.get(path, path): tree for path, tree in self._trees.items()}
         opaque = {renames.get(path, path) for path in self.opaque_paths}
         evolved = self._successor(texts, trees, opaque)
         evolved._imports = {p: i for p, i in self._imports.items() if p not in renames}
+        evolved._import_statements = {
+            renames.get(path, path): found for path, found in self._import_statements.items()
+        }
         evolved._words = {renames.get(path, path): words for path, words in self._words.items()}
         return evolved
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
 import libcst as cst
 import pytest
 
-from djrefactor.analysis.imports import file_imports, resolve_relative
+from djrefactor.analysis.imports import file_imports, import_statements, resolve_relative
 
 EVERY_FORM = """
     import os, app.views as v
@@ -45,6 +46,16 @@ def test_locals_and_nesting_are_recorded():
     assert by_dotted["os"].local == "os" and by_dotted["os"].top_level
     assert not by_dotted["app.audit.log"].top_level
     assert by_dotted["app.audit.log"].line == 12
+
+
+def test_import_statements_read_once_give_what_the_text_gives():
+    """Loading keeps what its syntax check's `ast` read of the imports; read from there (at any
+    module, for a moved file) they are what the text gives."""
+    text = textwrap.dedent(EVERY_FORM)
+    statements = import_statements(ast.parse(text))
+    for module, package in [("app.tests", False), ("other.place", False), ("app", True)]:
+        kept = file_imports("", module, package, statements=statements)
+        assert kept == file_imports(text, module, package)
 
 
 def test_code_this_interpreter_cannot_parse_is_read_from_the_libcst_tree():

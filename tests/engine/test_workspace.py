@@ -58,6 +58,34 @@ def test_load_reads_every_tracked_text_file_as_utf8(tmp_path):
     assert list(project.python_paths()) == ["manage.py", "shop/models.py"]
 
 
+def test_imports_of_a_loaded_file_come_from_its_syntax_check(tmp_path, monkeypatch):
+    """The syntax check's `ast` parse is the only one: the imports of a file as loaded are
+    read from it; a file a step writes is read again."""
+    tracked = write_tree(
+        tmp_path, {"manage.py": "", "shop/views.py": "from .models import Order\nimport os\n"}
+    )
+    project = load_project(tmp_path, tracked, Config())
+    import djrefactor.analysis.imports as imports
+
+    parsed: list[str] = []
+    real = imports.ast.parse
+
+    def counted(source: str, *args: object, **kwargs: object) -> object:
+        parsed.append(source)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imports.ast, "parse", counted)
+    names = [imported.dotted for imported in project.imports("shop/views.py").names]
+    moved = project.renamed({"shop/views.py": "shop/web.py"})
+    moved_names = [imported.dotted for imported in moved.imports("shop/web.py").names]
+    written = project.evolve({"shop/views.py": "import sys\n"}, {}, ())
+    written_names = [imported.dotted for imported in written.imports("shop/views.py").names]
+    monkeypatch.undo()
+    assert names == moved_names == ["shop.models.Order", "os"]
+    assert written_names == ["sys"]
+    assert parsed == ["import sys\n"]
+
+
 def test_load_skips_binary_large_and_undecodable_files_that_name_no_module(tmp_path):
     tracked = write_tree(
         tmp_path,

@@ -88,36 +88,60 @@ class FileImports:
         return frozenset(imported.module for imported in self.names)
 
 
+ImportStatements = tuple[tuple[ast.Import | ast.ImportFrom, bool], ...]
+"""A file's import statements as `ast` reads them, each with whether it is top-level."""
+
+
 def file_imports(
-    text: str, module: str | None, is_package: bool, tree: cst.Module | None = None
+    text: str,
+    module: str | None,
+    is_package: bool,
+    tree: cst.Module | None = None,
+    statements: ImportStatements | None = None,
 ) -> FileImports:
-    """The imports of one Python file; `tree` is used when `ast` cannot parse the text (newer
-    syntax than this interpreter's)."""
-    try:
-        parsed = ast.parse(text.removeprefix("\ufeff"))
-    except SyntaxError:
-        parsed = None
-    if parsed is not None:
-        found = list(_from_ast(parsed, module, is_package))
+    """The imports of one Python file: from its `statements` when they were read already
+    (`import_statements`), else from `ast`; `tree` is used when `ast` cannot parse the text
+    (newer syntax than this interpreter's)."""
+    if statements is None:
+        try:
+            parsed = ast.parse(text.removeprefix("\ufeff"))
+        except SyntaxError:
+            parsed = None
+        if parsed is not None:
+            statements = import_statements(parsed)
+    if statements is not None:
+        found = list(_from_ast(statements, module, is_package))
     else:
         found = list(_from_libcst(tree or cst.parse_module(text), module, is_package))
     return FileImports(tuple(found))
 
 
-def _from_ast(tree: ast.Module, module: str | None, is_package: bool) -> Iterator[ImportedName]:
+def import_statements(tree: ast.Module) -> ImportStatements:
+    """The import statements of a parsed file (all a `FileImports` needs of its `ast`, so the
+    parse that checked the file's syntax need not be repeated nor kept)."""
     top = {id(node) for node in tree.body}
-    for node in _statements(tree):
+    return tuple(
+        (node, id(node) in top)
+        for node in _statements(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    )
+
+
+def _from_ast(
+    statements: ImportStatements, module: str | None, is_package: bool
+) -> Iterator[ImportedName]:
+    for node, top in statements:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
-                yield ImportedName(alias.name, None, local, node.lineno, id(node) in top)
-        elif isinstance(node, ast.ImportFrom):
+                yield ImportedName(alias.name, None, local, node.lineno, top)
+        else:
             absolute = resolve_relative(module, is_package, node.level, node.module)
             if absolute is None:
                 continue
             for alias in node.names:
                 local = alias.asname or alias.name
-                yield ImportedName(absolute, alias.name, local, node.lineno, id(node) in top)
+                yield ImportedName(absolute, alias.name, local, node.lineno, top)
 
 
 _BLOCK_PARTS = (ast.stmt, ast.excepthandler, ast.match_case)

@@ -7,11 +7,12 @@ import ast
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 import libcst as cst
 
+from djrefactor.analysis.imports import ImportStatements, import_statements
 from djrefactor.config import Config
 from djrefactor.discovery import discover
 from djrefactor.discovery.files import is_reference_file
@@ -42,22 +43,23 @@ def new_project(
     trees: dict[str, cst.Module] | None = None,
     opaque: Iterable[str] = (),
     fixed: Iterable[str] = (),
+    imports: Mapping[str, ImportStatements] | None = None,
 ) -> Project:
     """A snapshot of `texts` (and of the tracked files it cannot read) whose facts come from
     discovery."""
-    return Project(root, texts, config, trees, discover, opaque, fixed)
+    return Project(root, texts, config, trees, discover, opaque, fixed, imports)
 
 
-def check_syntax(path: str, text: str) -> cst.Module | None:
+def check_syntax(path: str, text: str) -> cst.Module | ImportStatements:
     """Fail early (before any codemod) on a file the codemods' parser cannot read.
 
-    `ast` (this interpreter's grammar) answers first because it is cheap; code it rejects that
-    libcst accepts (a newer Python's syntax, such as PEP 701 f-strings on 3.11) is fine, and
-    its tree is returned so that it is not parsed twice."""
+    `ast` (this interpreter's grammar) answers first because it is cheap, and what it read of
+    the file's imports is returned so that the text is not parsed by `ast` again. Code it
+    rejects that libcst accepts (a newer Python's syntax, such as PEP 701 f-strings on 3.11)
+    is fine, and its libcst tree is returned so that it is not parsed twice."""
     try:
         # A UTF-8 BOM is valid in a source file but not in the str that ast.parse takes.
-        ast.parse(text.removeprefix("\ufeff"), filename=path)
-        return None
+        return import_statements(ast.parse(text.removeprefix("\ufeff"), filename=path))
     except SyntaxError as exc:
         error = exc
     try:
@@ -98,6 +100,7 @@ def load_project(
     read and stay where they are: git carries them as they are."""
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
+    imports: dict[str, ImportStatements] = {}
     opaque: list[str] = []
     fixed: list[str] = []
     paths = list(tracked)
@@ -115,11 +118,13 @@ def load_project(
             (opaque if _is_regular(root / path) else fixed).append(path)
             continue
         if is_python(path):
-            tree = check_syntax(path, text)
-            if tree is not None:
-                trees[path] = tree
+            checked = check_syntax(path, text)
+            if isinstance(checked, cst.Module):
+                trees[path] = checked
+            else:
+                imports[path] = checked
         texts[path] = text
-    return new_project(root, texts, config, trees, opaque, fixed)
+    return new_project(root, texts, config, trees, opaque, fixed, imports)
 
 
 def _is_excluded(path: str, exclude: Iterable[str]) -> bool:
