@@ -34,7 +34,7 @@ from libcst.metadata import (
 from libcst.metadata import Scope as LibcstScope
 
 from djrefactor.analysis.nodes import code
-from djrefactor.analysis.tree import per_tree
+from djrefactor.analysis.tree import PUNCTUATION, per_tree
 
 LOAD, STORE, DECLARE, SKIP = 0, 1, 2, 3
 """How a Name is used: read, bound, named by `global`/`nonlocal`/`del`, or not a variable at all
@@ -220,24 +220,14 @@ _MODES: dict[tuple[type[cst.CSTNode], str], int] = {
 }
 _HINTS = frozenset([(cst.FunctionDef, "returns"), (cst.Param, "annotation")])
 
-_FORMATTING: tuple[type[cst.CSTNode], ...] = (
+_FORMATTING: tuple[type, ...] = (
     cst.BaseParenthesizableWhitespace,
     cst.EmptyLine,
     cst.TrailingWhitespace,
     cst.Newline,
     cst.Comment,
-    cst.Comma,
-    cst.Dot,
-    cst.Colon,
-    cst.Semicolon,
-    cst.AssignEqual,
+    *PUNCTUATION,
     cst.ImportStar,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
     cst.BaseBinaryOp,
     cst.BaseBooleanOp,
     cst.BaseUnaryOp,

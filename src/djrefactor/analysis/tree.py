@@ -85,23 +85,25 @@ def class_test(kind: type) -> Mapping[type, bool]:
 _IS_NODE = class_test(cst.CSTNode)
 _LAYOUT_LEAVES = frozenset({cst.SimpleWhitespace, cst.Newline})
 """Leaves that only hold layout: a `TreeIndex` does not place them."""
-UNPLACED = _LAYOUT_LEAVES | {
-    cst.TrailingWhitespace,
-    cst.ParenthesizedWhitespace,
-    cst.Comma,
-    cst.Dot,
-    cst.AssignEqual,
-    cst.Colon,
-    cst.Semicolon,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-}
-"""Layout and punctuation (a third of all nodes, none a codemod asks about): a `TreeIndex`
-places none of them, which keeps it smaller; a question about one walks it plainly."""
+PUNCTUATION: frozenset[type[cst.CSTNode]] = frozenset(
+    {
+        cst.Comma,
+        cst.Dot,
+        cst.Colon,
+        cst.Semicolon,
+        cst.AssignEqual,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+    }
+)
+"""Punctuation tokens: they hold nothing but their whitespace (no names, no comments)."""
+UNPLACED = _LAYOUT_LEAVES | PUNCTUATION | {cst.TrailingWhitespace, cst.ParenthesizedWhitespace}
+"""Layout and punctuation (nearly two thirds of all nodes, none a codemod asks about): a
+`TreeIndex` places none of them, which keeps it smaller; a question about one walks it."""
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -184,7 +186,7 @@ class TreeIndex:
 
     The index keeps every node alive, so an `id` it knows cannot belong to another object;
     a node from elsewhere (a rebuilt tree) falls back to a plain walk. So do layout and
-    punctuation (`SimpleWhitespace`, `Newline`, `Comma`...: two thirds of all nodes, and
+    punctuation (`SimpleWhitespace`, `Newline`, `Comma`...: nearly two thirds of all nodes, and
     nothing a codemod asks about): the index places only the other nodes, which keeps it
     smaller than the tree."""
 

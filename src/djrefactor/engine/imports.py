@@ -20,7 +20,7 @@ import libcst as cst
 
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.nodes import code, dotted_expr, dotted_name
-from djrefactor.analysis.tree import children, per_tree
+from djrefactor.analysis.tree import PUNCTUATION, children, per_tree
 from djrefactor.engine.import_style import ImportStyle, Section
 from djrefactor.model import ImportRequest
 
@@ -719,21 +719,10 @@ def _is_future(node: AnyImport) -> bool:
 
 
 # Tokens and whitespace without names or comments in them: most of a tree, never worth a visit.
-_INERT: frozenset[type[cst.CSTNode]] = frozenset(
+_INERT: frozenset[type[cst.CSTNode]] = PUNCTUATION | frozenset(
     {
         cst.SimpleWhitespace,
         cst.Newline,
-        cst.Comma,
-        cst.Dot,
-        cst.Colon,
-        cst.Semicolon,
-        cst.AssignEqual,
-        cst.LeftParen,
-        cst.RightParen,
-        cst.LeftSquareBracket,
-        cst.RightSquareBracket,
-        cst.LeftCurlyBrace,
-        cst.RightCurlyBrace,
         cst.Integer,
         cst.Float,
         cst.Imaginary,
