@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -88,8 +89,23 @@ class FileImports:
         return frozenset(imported.module for imported in self.names)
 
 
-ImportStatements = tuple[tuple[ast.Import | ast.ImportFrom, bool], ...]
-"""A file's import statements as `ast` reads them, each with whether it is top-level."""
+class ImportStatement(NamedTuple):
+    """One import statement as `ast` reads it, in plain values (an `ast` node weighs several
+    times more, and every file's are kept from loading on)."""
+
+    module: str | None
+    """`b` of `from ..b import c`; None for `from . import c` and for a plain `import`."""
+    level: int
+    """The dots of a relative `from` import; -1 for a plain `import`."""
+    names: tuple[tuple[str, str | None], ...]
+    """(name, asname) of each alias."""
+    line: int
+    top: bool
+    """At the top level of the module."""
+
+
+ImportStatements = tuple[ImportStatement, ...]
+"""A file's import statements, in `ast.walk`'s order of statements."""
 
 
 def file_imports(
@@ -120,28 +136,33 @@ def import_statements(tree: ast.Module) -> ImportStatements:
     """The import statements of a parsed file (all a `FileImports` needs of its `ast`, so the
     parse that checked the file's syntax need not be repeated nor kept)."""
     top = {id(node) for node in tree.body}
-    return tuple(
-        (node, id(node) in top)
-        for node in _statements(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-    )
+    found: list[ImportStatement] = []
+    for node in _statements(tree):
+        if isinstance(node, ast.Import):
+            module, level = None, -1
+        elif isinstance(node, ast.ImportFrom):
+            module, level = node.module, node.level
+        else:
+            continue
+        names = tuple((alias.name, alias.asname) for alias in node.names)
+        found.append(ImportStatement(module, level, names, node.lineno, id(node) in top))
+    return tuple(found)
 
 
 def _from_ast(
     statements: ImportStatements, module: str | None, is_package: bool
 ) -> Iterator[ImportedName]:
-    for node, top in statements:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                local = alias.asname or alias.name.split(".")[0]
-                yield ImportedName(alias.name, None, local, node.lineno, top)
-        else:
-            absolute = resolve_relative(module, is_package, node.level, node.module)
-            if absolute is None:
-                continue
-            for alias in node.names:
-                local = alias.asname or alias.name
-                yield ImportedName(absolute, alias.name, local, node.lineno, top)
+    for statement in statements:
+        if statement.level < 0:
+            for name, asname in statement.names:
+                local = asname or name.split(".")[0]
+                yield ImportedName(name, None, local, statement.line, statement.top)
+            continue
+        absolute = resolve_relative(module, is_package, statement.level, statement.module)
+        if absolute is None:
+            continue
+        for name, asname in statement.names:
+            yield ImportedName(absolute, name, asname or name, statement.line, statement.top)
 
 
 _BLOCK_PARTS = (ast.stmt, ast.excepthandler, ast.match_case)
