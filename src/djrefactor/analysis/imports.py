@@ -126,7 +126,7 @@ def file_imports(
         if parsed is not None:
             statements = import_statements(parsed)
     if statements is not None:
-        found = list(_from_ast(statements, module, is_package))
+        found = list(_from_statements(statements, module, is_package))
     else:
         found = list(_from_libcst(tree or cst.parse_module(text), module, is_package))
     return FileImports(tuple(found))
@@ -149,7 +149,7 @@ def import_statements(tree: ast.Module) -> ImportStatements:
     return tuple(found)
 
 
-def _from_ast(
+def _from_statements(
     statements: ImportStatements, module: str | None, is_package: bool
 ) -> Iterator[ImportedName]:
     for statement in statements:
