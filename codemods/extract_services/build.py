@@ -9,6 +9,7 @@ from typing import TypeVar, cast
 
 import libcst as cst
 
+from djrefactor.analysis.nodes import code
 from djrefactor.analysis.tree import TreeIndex
 
 from .extract import Extraction, Stop
@@ -170,10 +171,7 @@ class _ServiceBody(cst.CSTTransformer):
             exc=cst.Call(cst.Name(stop.exception), args=args),
             cause=cst.From(cst.Name(cause)) if stop.handler is not None and cause else None,
         )
-        if (
-            len(INDENT) * (self.depth + 1) + len(cst.Module([]).code_for_node(raised))
-            > self.edits.width
-        ):
+        if len(INDENT) * (self.depth + 1) + len(code(raised)) > self.edits.width:
             assert isinstance(raised.exc, cst.Call)
             raised = raised.with_changes(exc=wrapped(raised.exc))
         return line(raised)
@@ -234,7 +232,7 @@ def service_function(
 def fit_signature(function: cst.FunctionDef, indent: int, width: int) -> cst.FunctionDef:
     """Parameters one a line (with a trailing comma) when the `def` line is too long."""
     header = function.with_changes(body=cst.IndentedBlock([line(cst.Pass())]), leading_lines=[])
-    first = cst.Module([]).code_for_node(header).splitlines()[0]
+    first = code(header).splitlines()[0]
     if indent + len(first) <= width or not function.params.params:
         return function
     newline = cst.ParenthesizedWhitespace(
@@ -332,7 +330,7 @@ def call_expression(
     args = [cst.Arg(p.argument) for p in positional]
     args += [_keyword(p.name, p.argument) for p in keywords]
     call = cst.Call(cst.Attribute(cst.Name(alias), cst.Name(name)), args=args)
-    if len(cst.Module([]).code_for_node(call)) + indent + prefix <= width or not args:
+    if len(code(call)) + indent + prefix <= width or not args:
         return call
     return wrapped(call)
 

@@ -13,6 +13,7 @@ import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.naming import snake
+from djrefactor.analysis.nodes import code
 from djrefactor.analysis.tree import findall
 from djrefactor.engine import ImportRequest, Note, Redirect
 
@@ -143,7 +144,7 @@ def _name_conditions(draft: Draft, service: ServiceModule) -> list[Note]:
         for stop in extraction.failures:
             condition = _condition(draft, extraction, stop)
             conditions[id(stop)] = condition
-            tail = "".join(cst.Module([]).code_for_node(s) for s in stop.exit.tail)
+            tail = "".join(code(s) for s in stop.exit.tail)
             if seen.setdefault(condition.name, tail) != tail:
                 handler = extraction.handler
                 notes.append(
@@ -356,7 +357,7 @@ def _emit_imports(draft: Draft, service: ServiceModule, qualified: set[str]) -> 
     requests += [module_request(view.bindings[name].origin or "") for name in sorted(qualified)]
     service.add_imports(requests)
     for statement in guarded:
-        service.guarded.setdefault(cst.Module([]).code_for_node(statement), statement)
+        service.guarded.setdefault(code(statement), statement)
     if view.star_sources and _unresolved(draft):
         service.stars |= {source: star_import(source) for source in view.star_sources}
 

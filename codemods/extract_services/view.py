@@ -14,7 +14,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.nodes import code, dotted_name, start_lines
+from djrefactor.analysis.nodes import code, code_in, dotted_name, start_lines
 from djrefactor.analysis.scopes import module_names
 from djrefactor.analysis.tree import TreeIndex, findall, index_of
 from djrefactor.discovery.layers import is_models_module, module_is_transport
@@ -121,7 +121,7 @@ class ViewModule:
         """The lines of the nodes of one top-level statement: its code occurs once in the
         module's text (which is the tree's code), so the lines before it are counted there."""
         if id(top) not in self._statements:
-            code = self.tree.code_for_node(top)
+            code = code_in(self.tree, top)
             text = self.project.text(self.path)
             offset = text.find(code)
             if offset < 0 or text.find(code, offset + 1) >= 0:

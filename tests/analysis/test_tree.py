@@ -16,7 +16,7 @@ import libcst.matchers as m
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from djrefactor.analysis.nodes import code, module_code, start_lines
+from djrefactor.analysis.nodes import code, code_in, module_code, start_lines
 from djrefactor.analysis.tree import (
     UNPLACED,
     TreeIndex,
@@ -193,6 +193,15 @@ def test_module_code_and_code_give_libcst_text(source):
     empty = cst.Module(body=[])
     for node in preorder(tree)[::97]:
         assert code(node) == empty.code_for_node(node)
+        assert code_in(tree, node) == tree.code_for_node(node)
+
+
+def test_a_node_s_code_in_its_module_uses_the_module_s_newline_and_indent():
+    tree = cst.parse_module("if x:\r\n\ty = 1\r\n")
+    line = cst.SimpleStatementLine(body=[cst.Pass()])  # a new node: default newline
+    block = tree.body[0].with_changes(body=cst.IndentedBlock(body=[line]))
+    assert code_in(tree, block) == tree.code_for_node(block) == "if x:\r\n\tpass\r\n"
+    assert code(block) == "if x:\n    pass\n"
 
 
 class _Shout(cst.CSTTransformer):
@@ -248,6 +257,42 @@ def test_transform_keeps_statements_without_a_hooked_node():
         True,
     ]
     assert not any(a is b for a, b in zip(tree.body, expected.body, strict=True))
+
+
+class _QuoteLines(cst.CSTTransformer):
+    """Marks every line holding a string (a hook on a broad class that acts around a narrow
+    one, as the reference rewriter's `from` import lines do)."""
+
+    acts_on = (cst.SimpleString,)
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if not findall(original, m.SimpleString()):
+            return updated
+        return updated.with_changes(
+            trailing_whitespace=cst.TrailingWhitespace(
+                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# quoted")
+            )
+        )
+
+
+def test_a_transformer_naming_what_it_acts_on_enters_only_the_subtrees_holding_it():
+    source = "x = 1\ny = 'a'\ndef f():\n    z = 2\n    return 'b'\n"
+    tree = cst.parse_module(source)
+    expected = tree.visit(_QuoteLines())
+    result = transform(tree, _QuoteLines())
+    assert (
+        result.code
+        == expected.code
+        == ("x = 1\ny = 'a'  # quoted\ndef f():\n    z = 2\n    return 'b'  # quoted\n")
+    )
+    assert [after is before for before, after in zip(tree.body, result.body, strict=True)] == [
+        True,  # no string below: handed back as it is, though the class has a hook
+        False,
+        False,
+    ]
+    function = result.body[2]
+    assert isinstance(function, cst.FunctionDef)
+    assert function.body.body[0] is tree.body[2].body.body[0]  # type: ignore[attr-defined]
 
 
 def test_an_index_answers_for_layout_leaves_it_does_not_place():

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache, wraps
+from itertools import chain
 from typing import TypeVar
 
 import libcst as cst
@@ -193,6 +194,7 @@ class TreeIndex:
     def __init__(self, tree: cst.CSTNode) -> None:
         nodes: list[cst.CSTNode] = []
         starts: dict[int, int] = {}
+        by_class: dict[type, array[int]] = {}
         ends = array("q")
         stack: list[cst.CSTNode | int] = [tree]
         while stack:
@@ -209,6 +211,11 @@ class TreeIndex:
                 continue
             if kind not in UNPLACED:
                 starts[id(current)] = position
+                same = by_class.get(kind)
+                if same is None:
+                    by_class[kind] = array("q", (position,))
+                else:
+                    same.append(position)
             below = children(current)
             if below:
                 stack.append(~position)
@@ -219,6 +226,8 @@ class TreeIndex:
         """Where each node the index places starts in `nodes`, by id."""
         self._ends = ends
         self._positions: dict[type[cst.CSTNode], list[int]] = {}
+        self._by_class = by_class
+        """Where the nodes of each placed class sit in `nodes`, in order."""
         self.calls = self.positions(cst.Call)
 
     def end(self, start: int) -> int:
@@ -226,12 +235,18 @@ class TreeIndex:
         return self._ends[start]
 
     def positions(self, kind: type[cst.CSTNode]) -> list[int]:
-        """Where the nodes of class `kind` (or a subclass) sit in `nodes`, in order; found in
-        one pass per class, so a question about any subtree is a slice of it."""
+        """Where the nodes of class `kind` (or a subclass) sit in `nodes`, in order, so a
+        question about any subtree is a slice of it. The index sorted the nodes it places by
+        class as it walked them: no further pass, however many classes are asked about (a
+        views module is asked about a dozen)."""
         found = self._positions.get(kind)
         if found is None:
             wanted = class_test(kind)
-            found = [i for i, node in enumerate(self.nodes) if wanted[type(node)]]
+            if any(wanted[unplaced] for unplaced in UNPLACED):  # not sorted by class
+                found = [at for at, node in enumerate(self.nodes) if wanted[type(node)]]
+            else:
+                runs = [at for exact, at in self._by_class.items() if wanted[exact]]
+                found = list(runs[0]) if len(runs) == 1 else sorted(chain.from_iterable(runs))
             self._positions[kind] = found
         return found
 
@@ -386,8 +401,12 @@ def transform(tree: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
 
     libcst rebuilds every node a visit passes; a subtree without such a node would come back
     the same, so it is handed back as it is (its nodes keep their identity). A transformer with
-    attribute hooks, or its own `on_visit`/`on_leave`, gets the plain visit."""
-    kinds = _hooked_classes(type(transformer))
+    attribute hooks, or its own `on_visit`/`on_leave`, gets the plain visit.
+
+    A transformer whose hook on a broad class only acts around nodes of narrower ones (a
+    `leave_SimpleStatementLine` that rewrites the `from` import the line holds) names those in
+    a class attribute `acts_on`: only the subtrees holding one of them are entered."""
+    kinds = getattr(transformer, "acts_on", None) or _hooked_classes(type(transformer))
     if kinds is None:
         result = tree.visit(transformer)
     else:

@@ -83,6 +83,9 @@ def _is_kept(value: str, keep: Collection[str]) -> bool:
 
 
 class _Rewriter(cst.CSTTransformer):
+    acts_on = (cst.Import, cst.ImportFrom, cst.SimpleString)
+    """What it rewrites: a line of any other statement comes back as it was (see `transform`)."""
+
     def __init__(
         self,
         module: str | None,
