@@ -15,6 +15,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.nodes import string_value
 from djrefactor.analysis.tree import findall
 from djrefactor.engine import Note, Project, Redirect
 
@@ -36,7 +37,7 @@ class _References(cst.CSTVisitor):
     def _refers(self, node: cst.BaseExpression) -> bool:
         if not isinstance(node, cst.SimpleString):
             return False
-        value = node.evaluated_value
+        value = string_value(node)
         return isinstance(value, str) and (value == self.old or value.startswith(self.old + "."))
 
     def _mark(self, node: cst.BaseExpression) -> None:

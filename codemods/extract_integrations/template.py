@@ -21,7 +21,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.nodes import code
+from djrefactor.analysis.nodes import code, string_value
 from djrefactor.analysis.tree import findall
 from djrefactor.discovery.vendors import (
     PARAM_SUFFIX_TYPES,
@@ -215,9 +215,9 @@ class _Unifier:
         if any(set(keys or {}) != set(first) for keys in keyed):
             return None
         siblings = tuple(
-            value.evaluated_value
+            text
             for value in first.values()
-            if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str)
+            if isinstance(value, cst.SimpleString) and isinstance(text := string_value(value), str)
         )
         results = []
         for key in first:
@@ -300,7 +300,7 @@ def _string_keys(node: cst.BaseExpression) -> dict[str, cst.BaseExpression] | No
             element.key, cst.SimpleString
         ):
             return None
-        key = element.key.evaluated_value
+        key = string_value(element.key)
         if not isinstance(key, str) or key in keys:
             return None
         keys[key] = element.value

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 import libcst.matchers as m
 
-from djrefactor.analysis.nodes import dotted_name
+from djrefactor.analysis.nodes import dotted_name, string_value
 from djrefactor.analysis.scopes import module_names
 from djrefactor.analysis.tree import TreeIndex, findall, index_of, preorder
 from djrefactor.discovery.files import is_test_path
@@ -171,11 +171,11 @@ class Shared:
                 and call.args
             }
             self._strings[path] = [
-                node.evaluated_value
+                value
                 for node in nodes
                 if type(node) is cst.SimpleString
-                and isinstance(node.evaluated_value, str)
                 and id(node) not in in_place
+                and isinstance(value := string_value(node), str)
             ]
         return self._strings[path]
 
@@ -210,7 +210,7 @@ class Shared:
             ):
                 assert isinstance(statement, cst.SimpleStatementLine)
                 value = statement.body[0].value  # type: ignore[attr-defined]  # matched above
-                evaluated = value.evaluated_value
+                evaluated = string_value(value)
                 return evaluated if isinstance(evaluated, str) else None
         return None
 
@@ -250,17 +250,17 @@ def _route(call: cst.Call, imports: Mapping[str, str]) -> tuple[str, Route] | No
     target = f"{origin}.{rest}" if rest else origin
     name = next(
         (
-            a.value.evaluated_value
+            value
             for a in call.args
             if a.keyword is not None
             and a.keyword.value == "name"
             and isinstance(a.value, cst.SimpleString)
-            and isinstance(a.value.evaluated_value, str)
+            and isinstance(value := string_value(a.value), str)
         ),
         None,
     )
     pattern = call.args[0].value
-    text = pattern.evaluated_value if isinstance(pattern, cst.SimpleString) else None
+    text = string_value(pattern) if isinstance(pattern, cst.SimpleString) else None
     return target, Route(name, _converters(text if isinstance(text, str) else ""))
 
 

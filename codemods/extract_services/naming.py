@@ -14,6 +14,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.naming import snake
+from djrefactor.analysis.nodes import string_value
 
 from .extract import Extraction
 from .select import Context
@@ -197,8 +198,8 @@ def _manager_owner(node: cst.BaseExpression) -> cst.Name | None:
 
 
 def _status(value: cst.BaseExpression) -> str | None:
-    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-        return value.evaluated_value.lower()
+    if isinstance(value, cst.SimpleString) and isinstance(text := string_value(value), str):
+        return text.lower()
     if isinstance(value, cst.Attribute):
         word = value.attr.value
         for prefix in ("STATUS_", "STATE_"):

@@ -23,7 +23,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
-from djrefactor.analysis.nodes import code, dotted_name
+from djrefactor.analysis.nodes import code, dotted_name, string_value
 from djrefactor.analysis.tree import NodeT, TreeIndex, find_type, preorder
 
 ORM_WRITES = frozenset(
@@ -333,8 +333,7 @@ def string_key(node: cst.Subscript) -> str | None:
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return None
     key = node.slice[0].slice.value
-    if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
-        value = key.evaluated_value
+    if isinstance(key, cst.SimpleString) and isinstance(value := string_value(key), str):
         return value if value.isidentifier() else None
     return None
 

@@ -33,7 +33,7 @@ from libcst.metadata import (
 )
 from libcst.metadata import Scope as LibcstScope
 
-from djrefactor.analysis.nodes import code
+from djrefactor.analysis.nodes import code, string_value
 from djrefactor.analysis.tree import PUNCTUATION, per_tree
 
 LOAD, STORE, DECLARE, SKIP = 0, 1, 2, 3
@@ -506,7 +506,7 @@ def _hint_words(node: cst.SimpleString | cst.ConcatenatedString) -> list[str]:
     value (libcst parses the value; an escape like `\\n` hides a word from the source alone)."""
     words = _WORD.findall(code(node))
     try:
-        value = node.evaluated_value
+        value = string_value(node) if type(node) is cst.SimpleString else node.evaluated_value
     except Exception:  # noqa: BLE001  # an unreadable literal: its source words are all there is
         value = None
     if isinstance(value, str):
