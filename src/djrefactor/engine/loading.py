@@ -16,6 +16,7 @@ from djrefactor.analysis.imports import ImportStatements, import_statements
 from djrefactor.config import Config
 from djrefactor.discovery import discover
 from djrefactor.discovery.files import is_reference_file
+from djrefactor.engine.collection import collected_at_end
 from djrefactor.errors import DjrefactorError
 from djrefactor.project import Project, is_python
 
@@ -104,26 +105,27 @@ def load_project(
     opaque: list[str] = []
     fixed: list[str] = []
     paths = list(tracked)
-    for index, path in enumerate(paths):
-        if progress is not None and index % 32 == 0:  # often enough for a person
-            progress(f"reading {path}", index, len(paths))
-        if _is_excluded(path, config.exclude):
-            fixed.append(path)
-            continue
-        if _in_skipped_folder(path):
-            opaque.append(path)
-            continue
-        text = _read_text(root, path)
-        if text is None:
-            (opaque if _is_regular(root / path) else fixed).append(path)
-            continue
-        if is_python(path):
-            checked = check_syntax(path, text)
-            if isinstance(checked, cst.Module):
-                trees[path] = checked
-            else:
-                imports[path] = checked
-        texts[path] = text
+    with collected_at_end():  # a file's `ast` is freed once checked; no cycles to look for
+        for index, path in enumerate(paths):
+            if progress is not None and index % 32 == 0:  # often enough for a person
+                progress(f"reading {path}", index, len(paths))
+            if _is_excluded(path, config.exclude):
+                fixed.append(path)
+                continue
+            if _in_skipped_folder(path):
+                opaque.append(path)
+                continue
+            text = _read_text(root, path)
+            if text is None:
+                (opaque if _is_regular(root / path) else fixed).append(path)
+                continue
+            if is_python(path):
+                checked = check_syntax(path, text)
+                if isinstance(checked, cst.Module):
+                    trees[path] = checked
+                else:
+                    imports[path] = checked
+            texts[path] = text
     return new_project(root, texts, config, trees, opaque, fixed, imports)
 
 

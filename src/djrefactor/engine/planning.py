@@ -3,13 +3,12 @@ record each step's file changes and the total change from the original tree. Wri
 
 from __future__ import annotations
 
-import gc
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from djrefactor.analysis.parsing import trim_heap
+from djrefactor.engine.collection import collect_young, collected_at_end
 from djrefactor.engine.formatting import format_step
 from djrefactor.engine.moves import apply_changes
 from djrefactor.engine.registry import Codemod
@@ -79,21 +78,8 @@ def _total(
 # -- plans -------------------------------------------------------------------------------------
 def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress = quiet) -> Plan:
     """Run `codemods` in order, each on the snapshot the previous one left. Writes nothing."""
-    with _fewer_collections():
+    with collected_at_end():
         return _build_plan(project, codemods, progress)
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """libcst trees are millions of small objects that live for the whole plan and hold no
-    cycles worth collecting; with the default thresholds the cyclic GC walks all of them over
-    and over. Rarer collections cost less time and no memory (they still run)."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], 50_000), max(before[1], 20), max(before[2], 100))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress) -> Plan:
@@ -106,6 +92,7 @@ def _build_plan(project: Project, codemods: Sequence[Codemod], progress: Progres
         steps.append(step)
         origin = _follow(origin, project, after, renames)
         project = after
+        collect_young()  # the cycles the step made (see engine/collection.py)
         trim_heap()  # what the step made on the way is freed by now
     progress("done", len(codemods), len(codemods))
     return Plan(str(original.root), tuple(steps), _total(original, project, origin))
