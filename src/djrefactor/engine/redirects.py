@@ -62,13 +62,14 @@ def redirect(
         # (`from . import c` inside `a.b`).
         module = project.module_for(path)
         is_package = path.endswith("__init__.py")
-        imports = project.imports(path)
         words = project.words(path)
         own = words | frozenset(module.split(".")) if module else words
+        present = [redirect for redirect in present if parts[id(redirect)] <= own]
+        if not present:
+            continue  # no import read: for a file a step wrote, that is a parse
+        imports = project.imports(path)
         targets, follow = [], False
         for redirect in present:
-            if not parts[id(redirect)] <= own:
-                continue
             imported, binds_parent = imports.relation(redirect.old)
             if imported or parts[id(redirect)] <= words and _spelled_in(text, redirect.old):
                 targets.append((redirect.old, redirect.target_for(path)))
