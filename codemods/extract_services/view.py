@@ -14,7 +14,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.nodes import code, code_in, dotted_name, start_lines
+from djrefactor.analysis.nodes import code, code_and_start_lines, dotted_name, start_lines
 from djrefactor.analysis.scopes import module_names
 from djrefactor.analysis.tree import TreeIndex, findall, index_of
 from djrefactor.discovery.layers import is_models_module, module_is_transport
@@ -121,21 +121,19 @@ class ViewModule:
         """The lines of the nodes of one top-level statement: its code occurs once in the
         module's text (which is the tree's code), so the lines before it are counted there."""
         if id(top) not in self._statements:
-            code = code_in(self.tree, top)
+            alone = cst.Module(
+                body=[top],
+                default_indent=self.tree.default_indent,
+                default_newline=self.tree.default_newline,
+            )
+            code, lines = code_and_start_lines(alone)
             text = self.project.text(self.path)
             offset = text.find(code)
             if offset < 0 or text.find(code, offset + 1) >= 0:
                 self._statements[id(top)] = self._lines
             else:
-                alone = cst.Module(
-                    body=[top],
-                    default_indent=self.tree.default_indent,
-                    default_newline=self.tree.default_newline,
-                )
                 before = self._lines_before(text, offset)
-                self._statements[id(top)] = {
-                    key: line + before for key, line in start_lines(alone).items()
-                }
+                self._statements[id(top)] = {key: line + before for key, line in lines.items()}
         return self._statements[id(top)]
 
     def _lines_before(self, text: str, offset: int) -> int:

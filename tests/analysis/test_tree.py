@@ -16,7 +16,7 @@ import libcst.matchers as m
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from djrefactor.analysis.nodes import code, code_in, module_code, start_lines
+from djrefactor.analysis.nodes import code, code_and_start_lines, module_code, start_lines
 from djrefactor.analysis.tree import (
     UNPLACED,
     TreeIndex,
@@ -193,15 +193,22 @@ def test_module_code_and_code_give_libcst_text(source):
     empty = cst.Module(body=[])
     for node in preorder(tree)[::97]:
         assert code(node) == empty.code_for_node(node)
-        assert code_in(tree, node) == tree.code_for_node(node)
 
 
-def test_a_node_s_code_in_its_module_uses_the_module_s_newline_and_indent():
+@pytest.mark.parametrize("source", _modules()[::7])
+def test_code_and_start_lines_come_from_one_code_generation_as_from_two(source):
+    tree = cst.parse_module(source)
+    assert code_and_start_lines(tree) == (source, start_lines(tree))
+
+
+def test_code_and_start_lines_use_the_module_s_newline_and_indent():
     tree = cst.parse_module("if x:\r\n\ty = 1\r\n")
     line = cst.SimpleStatementLine(body=[cst.Pass()])  # a new node: default newline
     block = tree.body[0].with_changes(body=cst.IndentedBlock(body=[line]))
-    assert code_in(tree, block) == tree.code_for_node(block) == "if x:\r\n\tpass\r\n"
-    assert code(block) == "if x:\n    pass\n"
+    alone = tree.with_changes(body=[block, line])
+    text, lines = code_and_start_lines(alone)
+    assert text == alone.code == "if x:\r\n\tpass\r\npass\r\n"
+    assert lines == start_lines(alone) and lines[id(block)] == 1
 
 
 class _Shout(cst.CSTTransformer):

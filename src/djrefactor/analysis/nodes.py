@@ -16,11 +16,6 @@ def code(node: cst.CSTNode) -> str:
     return _render(node, _EMPTY)
 
 
-def code_in(module: cst.Module, node: cst.CSTNode) -> str:
-    """`module.code_for_node(node)`: the text of a node of `module`, with its defaults."""
-    return _render(node, module)
-
-
 def module_code(tree: cst.Module) -> str:
     """`tree.code`, the same text, about a quarter cheaper (see `Codegen`)."""
     return _render(tree, tree)
@@ -101,6 +96,15 @@ def start_lines(tree: cst.Module) -> dict[int, int]:
     return state.lines
 
 
+def code_and_start_lines(tree: cst.Module) -> tuple[str, dict[int, int]]:
+    """`module_code(tree)` and `start_lines(tree)`, from one code generation."""
+    state = _TextAndStartLines(
+        default_indent=tree.default_indent, default_newline=tree.default_newline
+    )
+    tree._codegen(state)
+    return "".join(state.tokens), state.lines
+
+
 @dataclass(frozen=False)
 class _StartLines(CodegenState):
     line: int = 1
@@ -128,6 +132,19 @@ class _StartLines(CodegenState):
         end_node: cst.CSTNode | None = None,
     ) -> _Position:
         return _Position(self, node, start_node)
+
+
+@dataclass(frozen=False)
+class _TextAndStartLines(_StartLines):
+    """`_StartLines` that also keeps the code it generates."""
+
+    def add_indent_tokens(self) -> None:
+        self.tokens.extend(self.indent_tokens)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        if "\n" in value or "\r" in value:
+            self.line += len(_NEWLINE.findall(value))
 
 
 class _Position:
