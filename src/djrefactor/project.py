@@ -178,8 +178,10 @@ class Project:
         texts: Mapping[str, str],
         trees: Mapping[str, cst.Module],
         removed: Iterable[str],
+        import_statements: Mapping[str, ImportStatements] | None = None,
     ) -> Project:
-        """A new snapshot with `texts` written (and their `trees` known) and `removed` gone."""
+        """A new snapshot with `texts` written (and their `trees` known, and the
+        `import_statements` of those that were read on the way) and `removed` gone."""
         gone = set(removed)
         new_texts = {path: text for path, text in self._texts.items() if path not in gone}
         new_texts.update(texts)
@@ -195,6 +197,9 @@ class Project:
         evolved._import_statements = {
             path: self._import_statements[path] for path in kept if path in self._import_statements
         }
+        evolved._import_statements.update(
+            (path, found) for path, found in (import_statements or {}).items() if path in texts
+        )
         evolved._words = {path: self._words[path] for path in kept if path in self._words}
         return evolved
 

@@ -8,7 +8,12 @@ import textwrap
 import libcst as cst
 import pytest
 
-from djrefactor.analysis.imports import file_imports, import_statements, resolve_relative
+from djrefactor.analysis.imports import (
+    code_and_import_statements,
+    file_imports,
+    import_statements,
+    resolve_relative,
+)
 
 EVERY_FORM = """
     import os, app.views as v
@@ -58,11 +63,57 @@ def test_import_statements_read_once_give_what_the_text_gives():
         assert kept == file_imports(text, module, package)
 
 
+NESTED = [
+    pytest.param(textwrap.dedent(EVERY_FORM), id="every form"),
+    pytest.param(
+        "import a\r\nif x:\r\n    import b\r\nelif y:\r\n    import c\r\nelse:\r\n    import d\r\n",
+        id="if elif else, CRLF",
+    ),
+    pytest.param(
+        "try:\n    import a\nexcept E:\n    import b\n"
+        "else:\n    import c\nfinally:\n    import d\n",
+        id="try",
+    ),
+    pytest.param("try:\n    pass\nexcept* E:\n    import b\n", id="except star"),
+    pytest.param(
+        "match x:\n    case 1:\n        import a\n    case _:\n        from . import b\n"
+        "import z; from .. import *\n",
+        id="match, two on a line",
+    ),
+    pytest.param("x = '''\rimport fake\r'''\r# c\rimport y\r", id="a string, CR"),
+    pytest.param(
+        "def f():\n    if a: import q\n    class C:\n        from m import (\n            a as b,\n"
+        "            c,\n        )\nwhile 1:\n    import w\nelse:\n    import e\n"
+        "for i in x: import r\n",
+        id="suites and blocks",
+    ),
+    pytest.param(
+        "with a as b, c:\n    import x\nasync def g():\n    async with a:\n        import y\n"
+        "    async for i in b:\n        import z\n",
+        id="async",
+    ),
+    pytest.param(
+        "if a:\n    if b:\n        import deep\n    import mid\nimport top\n", id="levels"
+    ),
+    pytest.param("\ufeffimport a\nimport b", id="byte order mark, no final newline"),
+]
+
+
+@pytest.mark.parametrize("text", NESTED)
+def test_a_tree_s_code_and_import_statements_are_what_its_text_and_ast_give(text):
+    """Read while the code is generated: the same statements, lines and `ast.walk` order as a
+    parse of the text gives (the order matters: star imports are emitted in it)."""
+    tree = cst.parse_module(text)
+    code, statements = code_and_import_statements(tree)
+    assert code == tree.code
+    assert statements == import_statements(ast.parse(code.removeprefix("\ufeff")))
+
+
 def test_code_this_interpreter_cannot_parse_is_read_from_the_libcst_tree():
     text = 'from app import views\nprint(f"{"\\n".join(["a"])}")\n'
     tree = cst.parse_module(text)
     found = file_imports(text, "app.report", is_package=False, tree=tree)
-    assert [imported.dotted for imported in found.names] == ["app.views"]
+    assert [(i.dotted, i.line, i.top_level) for i in found.names] == [("app.views", 1, True)]
 
 
 @pytest.mark.parametrize(

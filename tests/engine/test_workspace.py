@@ -17,7 +17,9 @@ from djrefactor.engine.loading import (
     new_project,
     project_folder,
 )
+from djrefactor.engine.moves import apply_changes
 from djrefactor.errors import DjrefactorError
+from djrefactor.model import Changes
 from djrefactor.project import Project
 
 
@@ -84,6 +86,36 @@ def test_imports_of_a_loaded_file_come_from_its_syntax_check(tmp_path, monkeypat
     assert names == moved_names == ["shop.models.Order", "os"]
     assert written_names == ["sys"]
     assert parsed == ["import sys\n"]
+
+
+def test_a_file_a_step_renders_keeps_the_imports_read_on_the_way(tmp_path, monkeypatch):
+    """A written tree's import statements are read as its code is generated: asking its imports
+    parses nothing."""
+    tracked = write_tree(tmp_path, {"manage.py": "", "shop/views.py": "import os\n"})
+    project = load_project(tmp_path, tracked, Config())
+    tree = cst.parse_module("from .models import Order\n\ndef f():\n    import json\n")
+    forms_text = "import sys\n\nsys.exit()\n"
+    changes = Changes(writes={"shop/views.py": tree, "shop/forms.py": forms_text})
+    import djrefactor.analysis.imports as imports
+
+    parsed: list[str] = []
+    real = imports.ast.parse
+
+    def counted(source: str, *args: object, **kwargs: object) -> object:
+        parsed.append(source)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    after, _ = apply_changes(project, changes)
+    monkeypatch.setattr(imports.ast, "parse", counted)
+    views = after.imports("shop/views.py").names
+    forms = after.imports("shop/forms.py").names
+    monkeypatch.undo()
+    assert [(i.dotted, i.line, i.top_level) for i in views] == [
+        ("shop.models.Order", 1, True),
+        ("json", 4, False),
+    ]
+    assert [i.dotted for i in forms] == ["sys"]
+    assert parsed == [forms_text]  # a text the step wrote as it is: parsed once, when asked
 
 
 def test_load_skips_binary_large_and_undecodable_files_that_name_no_module(tmp_path):

@@ -4,22 +4,24 @@ Every import statement of a file (at module level or nested in a function, class
 with relative imports resolved to absolute module names. It is read from Python's own `ast`
 (cheap: no libcst tree is built) or, for code this interpreter's grammar rejects, from the libcst
 tree, so it is exact: the engine asks it which files a moved name can reach, and a file it leaves
-out is a file whose references would silently keep the old name.
+out is a file whose references would silently keep the old name. For a tree a step wrote, they are
+read while its code is generated (`code_and_import_statements`): the same statements, no parse.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
 import libcst as cst
 
-from djrefactor.analysis.nodes import dotted_name
+from djrefactor.analysis.nodes import Codegen, dotted_name
 
 
 def resolve_relative(
@@ -116,20 +118,14 @@ def file_imports(
     statements: ImportStatements | None = None,
 ) -> FileImports:
     """The imports of one Python file: from its `statements` when they were read already
-    (`import_statements`), else from `ast`; `tree` is used when `ast` cannot parse the text
-    (newer syntax than this interpreter's)."""
+    (`import_statements`), else from `ast`; from the libcst tree (`tree`, or a parse) when
+    `ast` cannot parse the text (newer syntax than this interpreter's)."""
     if statements is None:
         try:
-            parsed = ast.parse(text.removeprefix("\ufeff"))
+            statements = import_statements(ast.parse(text.removeprefix("\ufeff")))
         except SyntaxError:
-            parsed = None
-        if parsed is not None:
-            statements = import_statements(parsed)
-    if statements is not None:
-        found = list(_from_statements(statements, module, is_package))
-    else:
-        found = list(_from_libcst(tree or cst.parse_module(text), module, is_package))
-    return FileImports(tuple(found))
+            statements = code_and_import_statements(tree or cst.parse_module(text))[1]
+    return FileImports(tuple(_from_statements(statements, module, is_package)))
 
 
 def import_statements(tree: ast.Module) -> ImportStatements:
@@ -147,6 +143,103 @@ def import_statements(tree: ast.Module) -> ImportStatements:
         names = tuple((alias.name, alias.asname) for alias in node.names)
         found.append(ImportStatement(module, level, names, node.lineno, id(node) in top))
     return tuple(found)
+
+
+def code_and_import_statements(tree: cst.Module) -> tuple[str, ImportStatements]:
+    """`module_code(tree)`, and the `import_statements` of the `ast` its text parses to: for a
+    tree a step wrote, whose text is generated anyway, its imports need no second parse. The
+    import statements are found where the code generation meets them, which gives their lines;
+    they are put in `ast.walk`'s order (level by level of nested blocks, in source order within
+    a level)."""
+    state = _ImportLines(default_indent=tree.default_indent, default_newline=tree.default_newline)
+    tree._codegen(state)
+    text = "".join(state.tokens)
+    lines: dict[int, int] = {}
+    line, offset, token = 1, 0, 0
+    for key, at in state.starts:  # in the order the code met them
+        end = offset + sum(len(t) for t in state.tokens[token:at])
+        line += len(NEWLINES.findall(text, offset, end))
+        offset, token = end, at
+        lines[key] = line
+    found: list[tuple[int, int, ImportStatement]] = []
+    for order, (node, depth) in enumerate(_import_nodes_with_depth(tree)):
+        names: tuple[tuple[str, str | None], ...]
+        if isinstance(node, cst.Import):
+            module, level = None, -1
+            names = tuple((dotted_name(a.name) or "", _asname(a)) for a in node.names)
+        else:
+            module = dotted_name(node.module) if node.module is not None else None
+            level = len(node.relative)
+            if isinstance(node.names, cst.ImportStar):
+                names = (("*", None),)
+            else:
+                names = tuple((dotted_name(a.name) or "", _asname(a)) for a in node.names)
+        statement = ImportStatement(module, level, names, lines[id(node)], depth == 1)
+        found.append((depth, order, statement))
+    found.sort(key=lambda item: item[:2])
+    return text, tuple(statement for _, _, statement in found)
+
+
+NEWLINES = re.compile(r"\r\n?|\n")
+"""A line break, as Python's tokenizer (and so `ast`'s line numbers) counts them."""
+
+
+class _ImportLines(Codegen):
+    """Code generation that notes where each import statement starts in its tokens."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, default_indent: str, default_newline: str) -> None:
+        super().__init__(default_indent=default_indent, default_newline=default_newline)
+        self.starts: list[tuple[int, int]] = []
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        if kind is cst.Import or kind is cst.ImportFrom:
+            self.starts.append((id(node), len(self.tokens)))
+
+
+def _import_nodes_with_depth(
+    tree: cst.Module,
+) -> Iterator[tuple[cst.Import | cst.ImportFrom, int]]:
+    """Every import statement of `tree` in source order, with its level as `ast` nests blocks:
+    1 at the top, one more inside each statement's block, two inside an `except` or `case`
+    (their handler is a level of its own); `else:` and `finally:` are no level (in `ast` they
+    are lists of their statement), an `elif` is an `if` inside the `else` list."""
+    stack: list[tuple[cst.CSTNode, int]] = [(statement, 1) for statement in reversed(tree.body)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            for small in node.body:
+                if isinstance(small, cst.Import | cst.ImportFrom):
+                    yield small, depth
+            continue
+        for child, inner in reversed(list(_blocks(node, depth))):
+            stack.append((child, inner))
+
+
+def _blocks(node: cst.CSTNode, depth: int) -> Iterator[tuple[cst.CSTNode, int]]:
+    """The statements (and handlers) directly inside a compound statement, with their level."""
+    for name in ("body", "handlers", "cases", "orelse", "finalbody"):
+        value = getattr(node, name, None)
+        if value is None:
+            continue
+        if name in ("handlers", "cases"):
+            for handler in value:
+                yield from ((s, depth + 2) for s in _suite(handler.body))
+        elif isinstance(value, cst.If):  # elif
+            yield value, depth + 1
+        elif isinstance(value, cst.Else | cst.Finally):
+            yield from ((s, depth + 1) for s in _suite(value.body))
+        elif isinstance(value, cst.BaseSuite):
+            yield from ((s, depth + 1) for s in _suite(value))
+
+
+def _suite(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    if isinstance(suite, cst.IndentedBlock):
+        return suite.body
+    assert isinstance(suite, cst.SimpleStatementSuite)
+    return [suite]
 
 
 def _from_statements(
@@ -179,45 +272,6 @@ def _statements(tree: ast.Module) -> Iterator[ast.AST]:
             value = getattr(node, name, None)
             if type(value) is list and value and isinstance(value[0], _BLOCK_PARTS):
                 todo.extend(value)
-
-
-def _from_libcst(tree: cst.Module, module: str | None, is_package: bool) -> Iterator[ImportedName]:
-    top = {id(statement.body[0]) for statement in _simple_lines(tree.body)}
-    for node in _import_nodes(tree):
-        line = 0  # positions would cost a metadata pass; the libcst path is rare
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                name = dotted_name(alias.name) or ""
-                local = _asname(alias) or name.split(".")[0]
-                yield ImportedName(name, None, local, line, id(node) in top)
-            continue
-        relative = len(node.relative)
-        base = dotted_name(node.module) if node.module else None
-        absolute = resolve_relative(module, is_package, relative, base)
-        if absolute is None:
-            continue
-        if isinstance(node.names, cst.ImportStar):
-            yield ImportedName(absolute, "*", "*", line, id(node) in top)
-            continue
-        for alias in node.names:
-            name = dotted_name(alias.name) or ""
-            yield ImportedName(absolute, name, _asname(alias) or name, line, id(node) in top)
-
-
-def _simple_lines(body: Iterable[cst.BaseStatement]) -> Iterator[cst.SimpleStatementLine]:
-    for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-            yield statement
-
-
-def _import_nodes(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom]:
-    if isinstance(node, cst.Import | cst.ImportFrom):
-        yield node
-        return
-    if isinstance(node, cst.BaseExpression):
-        return  # imports are statements: no need to walk expressions
-    for child in node.children:
-        yield from _import_nodes(child)
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:

@@ -15,7 +15,11 @@ from collections.abc import Callable, Mapping
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from djrefactor.analysis.imports import resolve_relative
+from djrefactor.analysis.imports import (
+    ImportStatements,
+    code_and_import_statements,
+    resolve_relative,
+)
 from djrefactor.analysis.nodes import dotted_expr, module_code
 from djrefactor.discovery.files import is_config_file, is_settings_path
 from djrefactor.engine.import_style import import_style
@@ -176,6 +180,7 @@ def _edit_imports(
         return layout
     style = import_style(layout)
     rendered: dict[str, str] = {}
+    statements: dict[str, ImportStatements] = {}
     kept_trees = dict(trees)
     for path in paths:
         if not layout.exists(path):
@@ -193,8 +198,8 @@ def _edit_imports(
         )
         kept_trees[path] = edited
         if edited is not tree or path in trees:
-            rendered[path] = module_code(edited)
-    return previous.evolve({**texts, **rendered}, kept_trees, changes.deletes)
+            rendered[path], statements[path] = code_and_import_statements(edited)
+    return previous.evolve({**texts, **rendered}, kept_trees, changes.deletes, statements)
 
 
 def _rename_paths(project: Project, renames: Mapping[str, str]) -> Project:

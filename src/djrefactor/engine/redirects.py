@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
-from djrefactor.analysis.nodes import module_code
+from djrefactor.analysis.imports import ImportStatements, code_and_import_statements
 from djrefactor.discovery.files import is_config_file
 from djrefactor.engine.app_references import redirect_apps
 from djrefactor.engine.references import import_targets_pass, may_refer, text_pass
@@ -26,6 +26,7 @@ def redirect(
     apps = redirect_apps(project, redirects)
     texts: dict[str, str] = {}
     trees: dict[str, cst.Module] = {}
+    statements: dict[str, ImportStatements] = {}
     # A reference to `a.b.c` always contains the word `c`: redirects indexed by that word, so
     # each file costs a lookup per redirect word, not a test of every redirect.
     by_last: dict[str, list[Redirect]] = {}
@@ -80,10 +81,10 @@ def redirect(
         updated = import_targets_pass(tree, module, is_package, targets, keep, follow, apps)
         if updated is None:
             continue
-        new_text = module_code(updated)
+        new_text, found = code_and_import_statements(updated)
         if new_text != text:
-            texts[path], trees[path] = new_text, updated
-    return project.evolve(texts, trees, ())
+            texts[path], trees[path], statements[path] = new_text, updated, found
+    return project.evolve(texts, trees, (), statements)
 
 
 _FEW_WORDS = 32
