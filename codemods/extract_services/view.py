@@ -3,7 +3,6 @@ else of the module the moved code needs, and what the tests patch through it."""
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +13,13 @@ import libcst as cst
 import libcst.matchers as m
 
 from djrefactor.analysis.naming import snake
-from djrefactor.analysis.nodes import code, code_and_start_lines, dotted_name, start_lines
+from djrefactor.analysis.nodes import (
+    NEWLINE,
+    code,
+    code_and_start_lines,
+    dotted_name,
+    start_lines,
+)
 from djrefactor.analysis.scopes import module_names
 from djrefactor.analysis.tree import TreeIndex, findall, index_of
 from djrefactor.discovery.layers import is_models_module, module_is_transport
@@ -47,8 +52,6 @@ HANDLER_METHODS = frozenset(
     }
 )
 TopLevel = cst.SimpleStatementLine | cst.BaseCompoundStatement
-NEWLINE = re.compile(r"\r\n?|\n")
-"""A line break, as `start_lines` counts them."""
 DELEGATION = "its only business is one call, which already reads as a delegation"
 SERIALIZER_METHODS = frozenset({"create", "update", "save"})
 

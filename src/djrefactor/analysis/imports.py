@@ -11,7 +11,6 @@ read while its code is generated (`code_and_import_statements`): the same statem
 from __future__ import annotations
 
 import ast
-import re
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -21,7 +20,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from djrefactor.analysis.nodes import Codegen, dotted_name
+from djrefactor.analysis.nodes import NEWLINE, Codegen, dotted_name
 
 
 def resolve_relative(
@@ -158,30 +157,25 @@ def code_and_import_statements(tree: cst.Module) -> tuple[str, ImportStatements]
     line, offset, token = 1, 0, 0
     for key, at in state.starts:  # in the order the code met them
         end = offset + sum(len(t) for t in state.tokens[token:at])
-        line += len(NEWLINES.findall(text, offset, end))
+        line += len(NEWLINE.findall(text, offset, end))
         offset, token = end, at
         lines[key] = line
     found: list[tuple[int, int, ImportStatement]] = []
     for order, (node, depth) in enumerate(_import_nodes_with_depth(tree)):
-        names: tuple[tuple[str, str | None], ...]
         if isinstance(node, cst.Import):
             module, level = None, -1
-            names = tuple((dotted_name(a.name) or "", _asname(a)) for a in node.names)
         else:
             module = dotted_name(node.module) if node.module is not None else None
             level = len(node.relative)
-            if isinstance(node.names, cst.ImportStar):
-                names = (("*", None),)
-            else:
-                names = tuple((dotted_name(a.name) or "", _asname(a)) for a in node.names)
+        names: tuple[tuple[str, str | None], ...] = (
+            (("*", None),)
+            if isinstance(node.names, cst.ImportStar)
+            else tuple((dotted_name(a.name) or "", _asname(a)) for a in node.names)
+        )
         statement = ImportStatement(module, level, names, lines[id(node)], depth == 1)
         found.append((depth, order, statement))
     found.sort(key=lambda item: item[:2])
     return text, tuple(statement for _, _, statement in found)
-
-
-NEWLINES = re.compile(r"\r\n?|\n")
-"""A line break, as Python's tokenizer (and so `ast`'s line numbers) counts them."""
 
 
 class _ImportLines(Codegen):

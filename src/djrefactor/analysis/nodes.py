@@ -116,7 +116,7 @@ class _StartLines(CodegenState):
 
     def add_token(self, value: str) -> None:
         if "\n" in value or "\r" in value:
-            self.line += len(_NEWLINE.findall(value))
+            self.line += len(NEWLINE.findall(value))
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self.starts.append(self.line)
@@ -144,7 +144,7 @@ class _TextAndStartLines(_StartLines):
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
         if "\n" in value or "\r" in value:
-            self.line += len(_NEWLINE.findall(value))
+            self.line += len(NEWLINE.findall(value))
 
 
 class _Position:
@@ -165,4 +165,5 @@ class _Position:
         lines[id(self.node)] = lines[id(start_node)] if start_node is not None else self.start
 
 
-_NEWLINE = re.compile(r"\r\n?|\n")
+NEWLINE = re.compile(r"\r\n?|\n")
+"""A line break, as Python's tokenizer (and so `ast`'s line numbers) counts them."""
