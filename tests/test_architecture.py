@@ -30,7 +30,8 @@ LAYERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "git": (frozenset({"errors"}), frozenset({"git"})),
     "similarity": (frozenset({"model"}), frozenset()),
-    "render": (frozenset({"model", "similarity"}), frozenset()),
+    "matching": (frozenset(), frozenset()),
+    "render": (frozenset({"model", "similarity", "matching"}), frozenset()),
     "terminal": (frozenset(), frozenset({"rich"})),
     "engine": (
         frozenset(
@@ -44,6 +45,7 @@ LAYERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                 "config",
                 "errors",
                 "similarity",
+                "matching",
             }
         ),
         frozenset({"libcst"}),

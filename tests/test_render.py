@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import random
 import re
 from pathlib import Path
@@ -129,3 +130,34 @@ def test_github_annotations_escape_what_the_runner_parses() -> None:
 )
 def test_the_pager_is_chosen_in_gits_order(env: dict[str, str], expected: str | None) -> None:
     assert terminal.pager_command(env) == expected
+
+
+def _difflib_hunks(old: str, new: str) -> str:
+    """The hunks as difflib.unified_diff writes them, git's marker after a last line without a
+    newline: what render wrote before it had its own matcher."""
+    lines = list(difflib.unified_diff(render._lines(old), render._lines(new), n=3, lineterm="\n"))[
+        2:
+    ]
+    return "".join(
+        line if line.endswith("\n") else line + "\n" + render.NO_NEWLINE for line in lines
+    )
+
+
+def test_hunks_are_difflibs_unified_diff() -> None:
+    chance = random.Random(5)
+    for _ in range(300):
+        old_lines = [chance.choice(WORDS) for _ in range(chance.randrange(0, 60))]
+        new_lines = list(old_lines)
+        for _ in range(chance.randrange(0, 6)):
+            at = chance.randrange(len(new_lines) + 1)
+            new_lines[at : at + chance.randrange(4)] = chance.sample(WORDS, chance.randrange(3))
+        old = "\n".join(old_lines) + chance.choice(["", "\n"])
+        new = "\n".join(new_lines) + chance.choice(["", "\n"])
+        change = FileChange("m.py", "m.py", old, new)
+        rendered = render.render_change(change)
+        body = rendered.split("+++ b/m.py\n", 1)[1] if "+++" in rendered else ""
+        assert body == _difflib_hunks(old, new)
+        lines = body.split("\n")
+        added = sum(line.startswith("+") for line in lines)
+        removed = sum(line.startswith("-") for line in lines)
+        assert render.line_counts(change) == (added, removed)

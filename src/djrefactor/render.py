@@ -4,10 +4,11 @@ the cli decides where and how it is shown."""
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
+from djrefactor.matching import LineMatcher
 from djrefactor.model import FileChange, Note, Plan
 from djrefactor.similarity import similarity
 
@@ -21,17 +22,32 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-def _hunks(old: str, new: str) -> list[str]:
+@lru_cache(maxsize=16)
+def _hunks(old: str, new: str) -> tuple[str, ...]:
+    """The hunks of difflib's `unified_diff` (three lines of context), each line ending in a
+    newline, git's marker after a last line without one. The diff and the line counts of one
+    change ask for the same hunks, hence the small cache."""
+    a, b = _lines(old), _lines(new)
     out: list[str] = []
-    diff = difflib.unified_diff(_lines(old), _lines(new), n=3, lineterm="\n")
-    for index, line in enumerate(diff):
-        if index < 2:  # difflib's own ---/+++ header; ours is written by the caller
-            continue
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out.append(line + "\n" + NO_NEWLINE)
-    return out
+    for group in LineMatcher(a, b).get_grouped_opcodes(3):
+        first, last = group[0], group[-1]
+        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += [" " + line for line in a[i1:i2]]
+                continue
+            out += ["-" + line for line in a[i1:i2]]
+            out += ["+" + line for line in b[j1:j2]]
+    return tuple(line if line.endswith("\n") else line + "\n" + NO_NEWLINE for line in out)
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk header's range, as difflib writes it: one line is its number alone, no line is the
+    line before and 0."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
 
 
 def render_change(change: FileChange) -> str:
@@ -54,7 +70,7 @@ def render_change(change: FileChange) -> str:
         return "".join(head)
     source = "/dev/null" if kind == "create" else f"a/{old_path}"
     target = "/dev/null" if kind == "delete" else f"b/{new_path}"
-    return "".join(head + [f"--- {source}\n", f"+++ {target}\n"] + hunks)
+    return "".join([*head, f"--- {source}\n", f"+++ {target}\n", *hunks])
 
 
 def diff(changes: Iterable[FileChange]) -> str:

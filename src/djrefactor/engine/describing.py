@@ -4,13 +4,13 @@ request description, with the layering before and after as Mermaid graphs."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from djrefactor.discovery.files import is_migration, is_settings_path, is_test_path
 from djrefactor.discovery.vendors import registry
+from djrefactor.matching import LineMatcher
 from djrefactor.model import FileChange, Note, Plan, Step
 from djrefactor.project import Project
 
@@ -115,7 +115,7 @@ def _line_after(old: str, new: str, line: int) -> int | None:
 
 @lru_cache(maxsize=512)
 def _opcodes(old: str, new: str) -> tuple[tuple[str, int, int, int, int], ...]:
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    matcher = LineMatcher(old.splitlines(), new.splitlines(), autojunk=False)
     return tuple(matcher.get_opcodes())
 
 
