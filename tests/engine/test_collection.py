@@ -1,4 +1,5 @@
-"""The cyclic collector during a plan: off inside a phase, one young collection at its end."""
+"""The cyclic collector during a plan: off inside a phase, one young collection at its end,
+the survivors of a plan frozen until the next one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import weakref
 
 import pytest
 
+from djrefactor.engine import collection
 from djrefactor.engine.collection import collect_young, collected_at_end
 
 
@@ -78,3 +80,32 @@ def test_a_young_collection_frees_the_cycles_made_since_the_last_one(collector_o
         assert cyclic() is None
     finally:
         gc.enable()
+
+
+@pytest.fixture
+def thawed_after():
+    yield
+    gc.unfreeze()
+    collection._frozen = False
+
+
+def test_a_plans_survivors_are_frozen_until_the_next_plan_thaws_and_collects_them(
+    collector_on, thawed_after
+):
+    kept = _Cyclic()
+    with collected_at_end(freeze=True):
+        pass
+    assert gc.get_freeze_count() > 0
+    dropped = weakref.ref(kept)
+    del kept  # garbage now, but frozen: no collection of the collector's own looks at it
+    gc.collect()
+    assert dropped() is not None
+    with collected_at_end(freeze=True):
+        assert dropped() is None  # the next plan thawed and collected it before starting
+
+
+def test_a_block_without_freeze_leaves_nothing_frozen(collector_on, thawed_after):
+    gc.unfreeze()
+    with collected_at_end():
+        pass
+    assert gc.get_freeze_count() == 0

@@ -9,6 +9,13 @@ collector is off, and what the phase made is looked at once, at its end (a young
 cycles among its own objects (`ast.literal_eval`'s closures, a codemod's caches) are freed
 there. A cycle reaching back into an earlier phase's objects waits for the collector's next
 run of its own, once the plan is over.
+
+What survives a plan (the snapshot the session keeps, the plan's own objects) is frozen
+(`gc.freeze`) rather than left young: otherwise the collector's next middle collection walks all
+of it again (a second on a 45k-line views module, in whatever allocates next) and so does its
+last collection as the process exits. Frozen objects are still freed by reference counting;
+only cycles among them wait. A process that plans again (a test run) pays for that once per
+plan: the next plan first thaws what the last one froze and collects everything.
 """
 
 from __future__ import annotations
@@ -17,16 +24,28 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_frozen = False
+"""Whether a block with `freeze` froze the objects alive as it ended (and nothing thawed them)."""
+
 
 @contextmanager
-def collected_at_end() -> Iterator[None]:
-    """No cyclic collection inside the block; one young collection as it ends (or fails)."""
+def collected_at_end(*, freeze: bool = False) -> Iterator[None]:
+    """No cyclic collection inside the block; one young collection as it ends (or fails), and
+    with `freeze`, what survives it frozen (see the module)."""
+    global _frozen
     enabled = gc.isenabled()
+    if freeze and _frozen:
+        gc.unfreeze()
+        _frozen = False
+        gc.collect()  # the cycles the last plan left, frozen since
     gc.disable()
     try:
         yield
     finally:
         collect_young()
+        if freeze:
+            gc.freeze()
+            _frozen = True
         if enabled:
             gc.enable()
 

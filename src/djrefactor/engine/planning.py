@@ -78,7 +78,7 @@ def _total(
 # -- plans -------------------------------------------------------------------------------------
 def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress = quiet) -> Plan:
     """Run `codemods` in order, each on the snapshot the previous one left. Writes nothing."""
-    with collected_at_end():
+    with collected_at_end(freeze=True):
         return _build_plan(project, codemods, progress)
 
 
