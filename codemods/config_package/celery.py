@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.tree import findall
 from djrefactor.discovery import CeleryApp

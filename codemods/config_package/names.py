@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.nodes import string_value
 from djrefactor.analysis.tree import findall

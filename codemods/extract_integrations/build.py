@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.nodes import code, dotted_expr
 from djrefactor.analysis.tree import findall
 from djrefactor.discovery.vendors import DOCS, HTTP_APIS, VENDORS, Vendor, return_type

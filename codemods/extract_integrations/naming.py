@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.naming import snake
 from djrefactor.analysis.tree import findall
 from djrefactor.discovery.vendors import HttpApi, Vendor, http_api

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.naming import camel, snake
 from djrefactor.analysis.nodes import code
 

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.naming import snake
 from djrefactor.analysis.nodes import code
 from djrefactor.analysis.tree import findall

@@ -10,8 +10,8 @@ from functools import cached_property
 from pathlib import PurePosixPath
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.nodes import dotted_name, string_value
 from djrefactor.analysis.scopes import module_names
 from djrefactor.analysis.tree import TreeIndex, findall, index_of, preorder

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.nodes import dotted_name
 
 from .select import REQUEST_MAPPINGS, Lift, is_form_name, request_root

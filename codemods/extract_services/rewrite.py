@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import fields
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.nodes import code
 from djrefactor.analysis.scopes import module_names
 from djrefactor.analysis.tree import TreeIndex, preorder

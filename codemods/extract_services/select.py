@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.nodes import code, dotted_name, string_value
 from djrefactor.analysis.tree import NodeT, TreeIndex, find_type, preorder
 

@@ -10,8 +10,8 @@ from functools import cached_property
 from pathlib import PurePosixPath
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.naming import snake
 from djrefactor.analysis.nodes import (
     NEWLINE,

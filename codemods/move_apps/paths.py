@@ -7,9 +7,9 @@ as well be the label: each one is a note, for a human to point at `apps/shop`.
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from djrefactor.analysis import patterns as m
 from djrefactor.engine import Note, Project
 
 from .select import AppMove

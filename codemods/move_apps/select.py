@@ -6,8 +6,8 @@ import sys
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.imports import ImportedName
 from djrefactor.discovery import App
 from djrefactor.discovery.dependencies import declared_dependencies, normalise

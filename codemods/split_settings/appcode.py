@@ -15,11 +15,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import Assignment, MetadataWrapper, ScopeProvider
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.tree import findall
 from djrefactor.discovery.files import is_migration
@@ -262,6 +260,10 @@ def _rewrite(
     name = _settings_name(tree)
     updated = tree.visit(_Rewrite(collect, name, base_names, _uses(tree, plan.names)))
     if plan.names:
+        # libcst.codemod imports libcst.matchers (0.3 s): only when an import is added this way
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import AddImportsVisitor
+
         context = CodemodContext()
         AddImportsVisitor.add_needed_import(
             context, "django.conf", "settings", None if name == "settings" else name

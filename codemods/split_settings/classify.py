@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import CodeRange
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.tree import findall
 
 from . import env

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.nodes import dotted_name
 from djrefactor.analysis.tree import findall
 

@@ -8,9 +8,9 @@ more step up to reach the same folder: `dirname(f)` -> `dirname(dirname(f))`,
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.tree import findall
 
 FILE = m.Name("__file__")

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
-import libcst.matchers as m
+
+from djrefactor.analysis import patterns as m
 
 from .names import names_bound, names_read
 

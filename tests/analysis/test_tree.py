@@ -16,6 +16,7 @@ import libcst.matchers as m
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from djrefactor.analysis import patterns
 from djrefactor.analysis.nodes import code, code_and_start_lines, module_code, start_lines
 from djrefactor.analysis.tree import (
     UNPLACED,
@@ -138,21 +139,23 @@ def test_field_walks_meet_the_nodes_libcst_visits_in_its_order(source):
     assert replayed.calls == visited.calls
 
 
-MATCHERS = [
-    m.Name(),
-    m.Call(func=m.Attribute(attr=m.Name("create"))),
-    m.ImportFrom(names=m.ImportStar()),
-    m.SimpleString() | m.FormattedString(),
-    m.AssignTarget(m.Name()),
-    m.Arg(keyword=m.Name()),
+PATTERNS = [
+    lambda m: m.Name(),
+    lambda m: m.Call(func=m.Attribute(attr=m.Name("create"))),
+    lambda m: m.ImportFrom(names=m.ImportStar()),
+    lambda m: m.SimpleString() | m.FormattedString(),
+    lambda m: m.AssignTarget(m.Name()),
+    lambda m: m.Arg(keyword=m.Name()),
 ]
+"""Each pattern written once for both modules: ours (`patterns`) and `libcst.matchers`."""
 
 
 @pytest.mark.parametrize("source", _modules()[:40])
 def test_findall_finds_what_libcst_matchers_find(source):
     tree = cst.parse_module(source)
-    for matcher in MATCHERS:
-        assert [id(n) for n in findall(tree, matcher)] == [id(n) for n in m.findall(tree, matcher)]
+    for pattern in PATTERNS:
+        found = [id(n) for n in findall(tree, pattern(patterns))]
+        assert found == [id(n) for n in m.findall(tree, pattern(m))]
 
 
 KINDS = [cst.Name, cst.Call, cst.BaseExpression, cst.BaseCompoundStatement, cst.BaseSmallStatement]
@@ -165,9 +168,9 @@ def test_index_queries_of_any_subtree_answer_as_libcst_matchers(source):
     tree = cst.parse_module(source)
     index = TreeIndex(tree)
     for node in [tree, *index.nodes[:: max(1, len(index.nodes) // 20)]]:
-        for matcher in MATCHERS:
-            expected = [id(n) for n in m.findall(node, matcher)]
-            assert [id(n) for n in index.findall(node, matcher)] == expected
+        for pattern in PATTERNS:
+            expected = [id(n) for n in m.findall(node, pattern(m))]
+            assert [id(n) for n in index.findall(node, pattern(patterns))] == expected
         for kind in KINDS:
             of_kind = m.MatchIfTrue(lambda n, kind=kind: isinstance(n, kind))
             expected = [id(n) for n in m.findall(node, of_kind)]
@@ -241,7 +244,7 @@ def test_transform_enters_only_subtrees_with_a_hooked_node(source):
     result = transform(tree, pruned)
     assert result.code == expected.code and pruned.names == plain.names
     for before, after in zip(tree.body, result.body, strict=True):
-        hooked = findall(before, m.SimpleString() | m.Name())
+        hooked = findall(before, patterns.SimpleString() | patterns.Name())
         assert (after is before) == (not hooked)
     fallback = transform(tree, _ShoutWithAttributeHook())
     assert fallback.code == expected.code
@@ -273,7 +276,7 @@ class _QuoteLines(cst.CSTTransformer):
     acts_on = (cst.SimpleString,)
 
     def leave_SimpleStatementLine(self, original, updated):
-        if not findall(original, m.SimpleString()):
+        if not findall(original, patterns.SimpleString()):
             return updated
         return updated.with_changes(
             trailing_whitespace=cst.TrailingWhitespace(

@@ -993,6 +993,26 @@ REMOVED = [
         """,
         id="a generated file loses every unused import",
     ),
+    pytest.param(
+        """
+        import noqa_tools
+        import stripe
+
+        noqa_tools.run(stripe)
+        """,
+        """
+        import noqa_tools
+        import stripe
+
+        stripe.run()
+        """,
+        """
+        import stripe
+
+        stripe.run()
+        """,
+        id="noqa in a module's name is no noqa comment",
+    ),
 ]
 
 
@@ -1022,6 +1042,12 @@ KEPT = [
         "from stripe import (\n    Charge,  # noqa: F401\n)\n",
         {},
         id="noqa inside parentheses",
+    ),
+    pytest.param(
+        "import stripe\nimport os\nstripe.x(os)\n",
+        "import stripe; import os  # noqa\n",
+        {},
+        id="noqa after a line of two statements",
     ),
     pytest.param(
         'from .models import Order\n__all__ = ["Order"]\nOrder.x\n',

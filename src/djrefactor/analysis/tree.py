@@ -1,9 +1,9 @@
 """One walk of a tree, shared by every later question about its subtrees.
 
 Why: a codemod asks about the same statements at every nesting level (does it do business,
-where are its blocks and returns, what does it read). Each `m.findall` or `visit` walks the
+where are its blocks and returns, what does it read). Each `findall` or `visit` walks the
 subtree again and libcst rebuilds every node it passes, so nested questions cost quadratic time.
-Here the module is walked once into its preorder (the order `visit` and `m.findall` use); a
+Here the module is walked once into its preorder (the order `visit` and `findall` use); a
 subtree is then a slice of that list, and a read-only visitor is replayed over the slice.
 """
 
@@ -19,7 +19,8 @@ from itertools import chain
 from typing import TypeVar
 
 import libcst as cst
-import libcst.matchers as m
+
+from djrefactor.analysis import patterns
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 
@@ -121,7 +122,7 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def preorder(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """`node` and every descendant in the order `visit` and `m.findall` meet them, read from
+    """`node` and every descendant in the order `visit` and `findall` meet them, read from
     the nodes' fields: no node is rebuilt or validated on the way."""
     found: list[cst.CSTNode] = []
     stack = [node]
@@ -134,36 +135,15 @@ def preorder(node: cst.CSTNode) -> list[cst.CSTNode]:
     return found
 
 
-def findall(node: cst.CSTNode, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
-    """`m.findall(node, matcher)` (no metadata), over `preorder`; a node matcher (or a `|` of
-    them) only tests the nodes of its classes."""
-    kinds = _matched_classes(matcher)
+def findall(node: cst.CSTNode, pattern: object) -> list[cst.CSTNode]:
+    """`patterns.findall(node, pattern)` over `preorder`; a node pattern (or a `|` of them)
+    only tests the nodes of its classes."""
+    kinds = patterns.node_classes(pattern)
     nodes = preorder(node)
     if kinds is not None:
         verdicts = [class_test(kind) for kind in kinds]
         nodes = [n for n in nodes if any(verdict[type(n)] for verdict in verdicts)]
-    return [n for n in nodes if m.matches(n, matcher)]
-
-
-def _matched_classes(matcher: object) -> tuple[type[cst.CSTNode], ...] | None:
-    """The node classes `matcher` can match, or None when that is not plain to see."""
-    if isinstance(matcher, m.OneOf):
-        options = [_matched_classes(option) for option in matcher.options]
-        if any(option is None for option in options):
-            return None
-        return tuple(kind for option in options if option is not None for kind in option)
-    kind: type = type(matcher)
-    found = _node_class(kind)
-    return None if found is None else (found,)
-
-
-@cache
-def _node_class(kind: type) -> type[cst.CSTNode] | None:
-    """`libcst.Call` for `libcst.matchers.Call`; None for a matcher of no node class."""
-    if not (issubclass(kind, m.BaseMatcherNode) and kind.__module__.startswith("libcst.matchers")):
-        return None
-    node = getattr(cst, kind.__name__, None)
-    return node if isinstance(node, type) and issubclass(node, cst.CSTNode) else None
+    return [n for n in nodes if patterns.matches(n, pattern)]
 
 
 def replay(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
@@ -254,17 +234,17 @@ class TreeIndex:
         start = self.starts.get(id(node))
         return None if start is None else (start, self._ends[start])
 
-    def findall(self, node: cst.CSTNode, matcher: m.BaseMatcherNode) -> Sequence[cst.CSTNode]:
+    def findall(self, node: cst.CSTNode, pattern: object) -> Sequence[cst.CSTNode]:
         span = self.span(node)
         if span is None:
-            return findall(node, matcher)
-        kinds = _matched_classes(matcher)
+            return findall(node, pattern)
+        kinds = patterns.node_classes(pattern)
         if kinds is None:
             candidates = self.nodes[span[0] : span[1]]
         else:  # only the nodes of the matched classes, still in preorder
             at = sorted(i for kind in kinds for i in self._between(kind, *span))
             candidates = [self.nodes[i] for i in at]
-        return [n for n in candidates if m.matches(n, matcher)]
+        return [n for n in candidates if patterns.matches(n, pattern)]
 
     def holds(
         self, node: cst.CSTNode, positions: Sequence[int], *, strictly_below: bool = False
@@ -382,7 +362,7 @@ def index_of(tree: cst.CSTNode) -> TreeIndex:
 
 
 def find_type(node: cst.CSTNode, kind: type[NodeT]) -> list[NodeT]:
-    """`m.findall(node, m.<Kind>())` for a node no index knows."""
+    """`findall(node, patterns.<Kind>())` for a node no index knows."""
     wanted = class_test(kind)
     return [n for n in preorder(node) if wanted[type(n)]]  # type: ignore[misc]  # of kind
 

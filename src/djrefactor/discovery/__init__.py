@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.discovery.apps import App, installed_apps, local_apps
 from djrefactor.discovery.celery import CeleryApp, find_celery_app
 from djrefactor.discovery.files import is_reference_file, is_test_path

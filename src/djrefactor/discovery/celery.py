@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.imports import resolve_relative
 from djrefactor.analysis.tree import findall
 from djrefactor.discovery.files import is_migration, is_test_path

@@ -699,14 +699,18 @@ def _scan(tree: cst.Module) -> _Scan:
 
 
 def _protected(node: AnyImport, line: cst.CSTNode | None) -> bool:
-    """`from __future__`, star imports and imports with a `# noqa` are never removed."""
+    """`from __future__`, star imports and imports with a `# noqa` are never removed. A comment
+    sits after the statement's line or, in `from x import (...)`, between the parentheses; only
+    then is the statement rendered to look for one."""
     if isinstance(node.names, cst.ImportStar) or _is_future(node):
         return True
-    text = code(node)
     if isinstance(line, cst.SimpleStatementLine | cst.SimpleStatementSuite):
         comment = line.trailing_whitespace.comment
-        text += comment.value if comment is not None else ""
-    return "noqa" in text.lower()
+        if comment is not None and "noqa" in comment.value.lower():
+            return True
+    if isinstance(node, cst.ImportFrom) and node.lpar is not None:
+        return "noqa" in code(node).lower()
+    return False
 
 
 def _is_future(node: AnyImport) -> bool:

@@ -12,8 +12,6 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
 from djrefactor.analysis.imports import resolve_relative
@@ -342,6 +340,10 @@ def _follow_moved_names(
     updated = transform(tree, access)
     if not access.needed:
         return None
+    # libcst.codemod imports libcst.matchers (0.3 s): only when an import is added this way
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
     context = CodemodContext()
     for needed in sorted(access.needed):
         AddImportsVisitor.add_needed_import(context, needed)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import libcst as cst
-import libcst.matchers as m
 
+from djrefactor.analysis import patterns as m
 from djrefactor.analysis.nodes import code
 
 
