@@ -623,6 +623,7 @@ class WalkedNames:
         # declared global/nonlocal anywhere, per scope id the names stored or imported in it,
         # and every head of a dotted import (`a` of `import a.b`)
         self._in_scope: dict[tuple[str, int], list[Occurrence]] = {}
+        self._scope_children: dict[int, list[Scope]] | None = None
         self._declared: set[str] = set()
         self._bound_in: dict[int, set[str]] = {}
         for name, entries in found.names.items():
@@ -749,13 +750,34 @@ class WalkedNames:
         if "." in binding.name:
             raise NeedScopes(binding.name)  # libcst records `a.b.x` reads on the Attribute
         self._check_dotted(binding.name)
-        reads = [o for o in self.found.occurrences(binding.name) if o.mode != STORE]
-        if any(o.mode == DECLARE for o in reads):
+        everywhere = self.found.occurrences(binding.name)
+        if binding.name in self._declared:
             raise NeedScopes(binding.name)
-        reads = [o for o in reads if o.mode == LOAD]
+        scope = binding.scope
+        # Only reads in the binding's scope or below it can resolve to it: a function's local
+        # is looked for in that function, not in each of a large module's uses of the name.
+        found_in = everywhere if scope is None or scope is self.tree else self._below(binding)
+        reads = [o for o in found_in if o.mode == LOAD]
         found = {id(o.node) for o in reads if self._sees(binding, o)}
         found |= {id(o.node) for o in self._shadowed_reads(binding, reads)}
         return [o.node for o in reads if id(o.node) in found]
+
+    def _below(self, binding: Binding) -> list[Occurrence]:
+        """The occurrences of the binding's name in its scope and the scopes inside it, in
+        source order."""
+        if self._scope_children is None:
+            self._scope_children = {}
+            for child, parent in self.found.scope_parents.items():
+                self._scope_children.setdefault(id(parent), []).append(child)
+        found: list[Occurrence] = []
+        pending = [binding.scope]
+        name = binding.name
+        while pending:
+            scope = pending.pop()
+            found += self._in_scope.get((name, id(scope)), ())
+            pending += self._scope_children.get(id(scope), ())
+        found.sort(key=lambda occurrence: occurrence.order)
+        return found
 
     def _sees(self, binding: Binding, read: Occurrence) -> bool:
         chain = self.found.scope_chain(read.scope)
