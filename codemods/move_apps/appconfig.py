@@ -14,6 +14,7 @@ import libcst as cst
 
 from djrefactor.analysis import patterns as m
 from djrefactor.analysis.naming import camel
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery import App
 from djrefactor.engine import Project
 
@@ -52,7 +53,7 @@ def _config_module(project: Project, app: App) -> str:
 
 def _string_assignments(node: cst.CSTNode, name: str) -> list[cst.SimpleString]:
     found = []
-    for assign in m.findall(
+    for assign in findall(
         node, m.Assign(targets=[m.AssignTarget(m.Name(name))], value=m.SimpleString())
     ):
         assert isinstance(assign, cst.Assign) and isinstance(assign.value, cst.SimpleString)

@@ -9,6 +9,7 @@ import libcst as cst
 
 from djrefactor.analysis import patterns as m
 from djrefactor.analysis.imports import ImportedName
+from djrefactor.analysis.tree import findall
 from djrefactor.discovery import App
 from djrefactor.discovery.dependencies import declared_dependencies, normalise
 from djrefactor.discovery.vendors import registry
@@ -192,16 +193,16 @@ class _Bindings(cst.CSTVisitor):
         self.found = False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        binds = m.findall(node.params, m.Param(name=m.Name(self.name))) or m.findall(
+        binds = findall(node.params, m.Param(name=m.Name(self.name))) or findall(
             node.body, m.AssignTarget(target=m.Name(self.name))
         )
-        if binds and m.findall(node.body, m.Name(self.top)):
+        if binds and findall(node.body, m.Name(self.top)):
             self.found = True
         return not self.found
 
     def visit_Module(self, node: cst.Module) -> bool:
         if any(
-            m.findall(statement, m.AssignTarget(target=m.Name(self.name)))
+            findall(statement, m.AssignTarget(target=m.Name(self.name)))
             for statement in node.body
             if not isinstance(statement, (cst.FunctionDef, cst.ClassDef))
         ):

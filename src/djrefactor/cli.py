@@ -407,11 +407,11 @@ def _write_products(result: Plan, view: _View, branch: str) -> None:
         terminal.write_stdout(render.github_annotations(placed, summary))
     if result.is_empty:
         return
-    patch = render.diff(result.total)
-    if view.out_file == STDOUT:
-        terminal.write_stdout(patch)
-        return
-    if view.out_file is not None:
+    if view.out_file is not None:  # the diff is rendered only where it goes
+        patch = render.diff(result.total)
+        if view.out_file == STDOUT:
+            terminal.write_stdout(patch)
+            return
         engine.write_file(Path(view.out_file), patch.encode("utf-8"))
         _say(f"wrote {view.out_file}")
     paging = view.page and terminal.is_terminal(sys.stdout)
@@ -419,7 +419,7 @@ def _write_products(result: Plan, view: _View, branch: str) -> None:
     if view.shape is Format.stat:
         terminal.show(render.stat(result), page=paging)
     elif view.shape is Format.diff and view.out_file is None:
-        _print_product(patch, paging, color)
+        _print_product(render.diff(result.total), paging, color)
 
 
 @app.command(cls=_Command)

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from djrefactor.matching import LineMatcher
-from djrefactor.model import FileChange, Note, Plan
+from djrefactor.model import FileChange, Note, Plan, Step
 from djrefactor.similarity import similarity
 
 NO_NEWLINE = "\\ No newline at end of file\n"
@@ -22,11 +21,9 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-@lru_cache(maxsize=16)
 def _hunks(old: str, new: str) -> tuple[str, ...]:
     """The hunks of difflib's `unified_diff` (three lines of context), each line ending in a
-    newline, git's marker after a last line without one. The diff and the line counts of one
-    change ask for the same hunks, hence the small cache."""
+    newline, git's marker after a last line without one."""
     a, b = _lines(old), _lines(new)
     out: list[str] = []
     for group in LineMatcher(a, b).get_grouped_opcodes(3):
@@ -51,6 +48,10 @@ def _range(start: int, stop: int) -> str:
 
 
 def render_change(change: FileChange) -> str:
+    return _render(change, _hunks(change.old_text, change.new_text))
+
+
+def _render(change: FileChange, hunks: Sequence[str]) -> str:
     old_path = change.old_path or change.new_path
     new_path = change.new_path or change.old_path
     head = [f"diff --git a/{old_path} b/{new_path}\n"]
@@ -65,7 +66,6 @@ def render_change(change: FileChange) -> str:
             f"rename from {change.old_path}\n",
             f"rename to {change.new_path}\n",
         ]
-    hunks = _hunks(change.old_text, change.new_text)
     if not hunks:
         return "".join(head)
     source = "/dev/null" if kind == "create" else f"a/{old_path}"
@@ -74,7 +74,17 @@ def render_change(change: FileChange) -> str:
 
 
 def diff(changes: Iterable[FileChange]) -> str:
-    return "".join(render_change(change) for change in sort_changes(changes))
+    return _joined(_with_hunks(changes))
+
+
+def _with_hunks(changes: Iterable[FileChange]) -> list[tuple[FileChange, tuple[str, ...]]]:
+    """The changes in diff order, each with its hunks: what both the diff and the line counts
+    of the JSON document are made from, so that each file is compared once."""
+    return [(change, _hunks(change.old_text, change.new_text)) for change in sort_changes(changes)]
+
+
+def _joined(rendered: Sequence[tuple[FileChange, Sequence[str]]]) -> str:
+    return "".join(_render(change, hunks) for change, hunks in rendered)
 
 
 def sort_changes(changes: Iterable[FileChange]) -> list[FileChange]:
@@ -83,8 +93,12 @@ def sort_changes(changes: Iterable[FileChange]) -> list[FileChange]:
 
 def line_counts(change: FileChange) -> tuple[int, int]:
     """Lines added and removed, as `git diff --stat` counts them."""
+    return _counts(_hunks(change.old_text, change.new_text))
+
+
+def _counts(hunks: Sequence[str]) -> tuple[int, int]:
     added = removed = 0
-    for line in _hunks(change.old_text, change.new_text):
+    for line in hunks:
         if line.startswith("+"):
             added += 1
         elif line.startswith("-"):
@@ -116,10 +130,10 @@ def counts(changes: Iterable[FileChange]) -> dict[str, int]:
     return found
 
 
-def _files(changes: Iterable[FileChange]) -> list[dict[str, object]]:
+def _files(rendered: Sequence[tuple[FileChange, Sequence[str]]]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    for change in sort_changes(changes):
-        added, removed = line_counts(change)
+    for change, hunks in rendered:
+        added, removed = _counts(hunks)
         moved = change.kind == "move"
         rows.append(
             {
@@ -138,28 +152,30 @@ def _note(step: str | None, note: Note) -> dict[str, object]:
     return {"step": step, "path": note.path or None, "line": note.line, "message": note.message}
 
 
+def _step(step: Step, notes: Sequence[tuple[str | None, Note]]) -> dict[str, object]:
+    rendered = _with_hunks(step.files)
+    return {
+        "name": step.name,
+        "summary": step.summary,
+        "counts": counts(step.files) | {"notes": sum(owner == step.name for owner, _ in notes)},
+        "files": _files(rendered),
+        "diff": _joined(rendered),
+    }
+
+
 def as_json(plan: Plan, version: str, notes: Sequence[tuple[str | None, Note]]) -> str:
     """The versioned JSON document (plan.schema.json): repository-relative paths only; `notes`
     are the plan's notes at their final paths, with the step that made each (None: the plan)."""
+    total = _with_hunks(plan.total)
     data: dict[str, object] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "djrefactor", "version": version},
         "nothing_to_do": plan.is_empty,
         "counts": counts(plan.total) | {"notes": len(notes)},
-        "steps": [
-            {
-                "name": step.name,
-                "summary": step.summary,
-                "counts": counts(step.files)
-                | {"notes": sum(owner == step.name for owner, _ in notes)},
-                "files": _files(step.files),
-                "diff": diff(step.files),
-            }
-            for step in plan.steps
-        ],
-        "files": _files(plan.total),
+        "steps": [_step(step, notes) for step in plan.steps],
+        "files": _files(total),
         "notes": [_note(owner, note) for owner, note in notes],
-        "diff": diff(plan.total),
+        "diff": _joined(total),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

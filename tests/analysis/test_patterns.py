@@ -12,7 +12,7 @@ import libcst.matchers as libcst_matchers
 import pytest
 
 from djrefactor.analysis import patterns
-from djrefactor.analysis.tree import preorder
+from djrefactor.analysis.tree import findall, preorder
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -102,7 +102,7 @@ def test_every_node_matches_as_with_libcst_matchers(source):
         assert [patterns.matches(n, ours) for n in nodes] == [
             libcst_matchers.matches(n, theirs) for n in nodes
         ], ours
-        found = [id(n) for n in patterns.findall(tree, ours)]
+        found = [id(n) for n in findall(tree, ours)]
         assert found == [id(n) for n in libcst_matchers.findall(tree, theirs)], ours
 
 
@@ -110,9 +110,7 @@ def test_the_shapes_used_do_match_something():
     """The differential test means something only if the patterns do match nodes."""
     tree = cst.parse_module(TRICKY)
     unmatched = [
-        repr(pattern(patterns))
-        for pattern in PATTERNS
-        if not patterns.findall(tree, pattern(patterns))
+        repr(pattern(patterns)) for pattern in PATTERNS if not findall(tree, pattern(patterns))
     ]
     assert unmatched == []
 

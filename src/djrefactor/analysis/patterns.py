@@ -12,8 +12,8 @@ names its node class, made on demand: `patterns.Call(func=patterns.Name("print")
   anything. A field's value is matched as libcst does: a pattern, `DoNotCare()`,
   `MatchIfTrue(test)`, a `|` of patterns (`OneOf`), a list of them (element by element, with
   `ZeroOrMore(...)` for a run of any length), or a plain value compared with `==`.
-- `matches(node, pattern)`, `findall(tree, pattern)` (the tree's nodes in preorder, the tree
-  itself included), `replace(tree, pattern, replacement)` (every outermost match replaced).
+- `matches(node, pattern)`, `replace(tree, pattern, replacement)` (every outermost match
+  replaced); `analysis.tree.findall(tree, pattern)` finds the matching nodes in preorder.
 """
 
 from __future__ import annotations
@@ -137,13 +137,6 @@ def _sequence(actual: Sequence[object], wanted: Sequence[object], at: int, posit
         at += 1
         position += 1
     return at == len(actual)
-
-
-def findall(tree: cst.CSTNode, pattern: object) -> list[cst.CSTNode]:
-    """Every node of `tree` (itself included) that matches `pattern`, in preorder."""
-    from djrefactor.analysis.tree import findall as find  # tree.py holds the fast walk
-
-    return find(tree, pattern)
 
 
 def node_classes(pattern: object) -> tuple[type[cst.CSTNode], ...] | None:

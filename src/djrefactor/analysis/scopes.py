@@ -750,9 +750,9 @@ class WalkedNames:
         if "." in binding.name:
             raise NeedScopes(binding.name)  # libcst records `a.b.x` reads on the Attribute
         self._check_dotted(binding.name)
-        everywhere = self.found.occurrences(binding.name)
+        everywhere = self.found.occurrences(binding.name)  # raises where libcst must answer
         if binding.name in self._declared:
-            raise NeedScopes(binding.name)
+            raise NeedScopes(binding.name)  # `global`/`nonlocal` of the name somewhere
         scope = binding.scope
         # Only reads in the binding's scope or below it can resolve to it: a function's local
         # is looked for in that function, not in each of a large module's uses of the name.

@@ -136,8 +136,8 @@ def preorder(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def findall(node: cst.CSTNode, pattern: object) -> list[cst.CSTNode]:
-    """`patterns.findall(node, pattern)` over `preorder`; a node pattern (or a `|` of them)
-    only tests the nodes of its classes."""
+    """The nodes of `node` (itself included) matching `pattern`, in `preorder` (libcst's
+    `m.findall`); a node pattern (or a `|` of them) only tests the nodes of its classes."""
     kinds = patterns.node_classes(pattern)
     nodes = preorder(node)
     if kinds is not None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from djrefactor.analysis import patterns as m
+from djrefactor.analysis.tree import findall
 from djrefactor.model import Redirect
 from djrefactor.project import Project
 
@@ -90,7 +91,7 @@ def _last_name(node: cst.BaseExpression) -> str | None:
 
 
 def _strings(node: cst.CSTNode) -> list[cst.SimpleString]:
-    return [s for s in m.findall(node, m.SimpleString()) if isinstance(s, cst.SimpleString)]
+    return [s for s in findall(node, m.SimpleString()) if isinstance(s, cst.SimpleString)]
 
 
 class StringContexts(cst.CSTVisitor):
