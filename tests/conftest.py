@@ -17,6 +17,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True)
 def _no_plan_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests compute their plans: many replace a codemod or fault the engine between two runs
-    on one repository, which the plan cache cannot see. tests/engine/test_cache.py turns the
+    on one repository, which the step cache cannot see. tests/engine/test_cache.py turns the
     cache back on."""
     monkeypatch.setenv("DJREFACTOR_NO_CACHE", "1")

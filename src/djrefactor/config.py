@@ -25,7 +25,7 @@ class Config:
     skip: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
-        """A hash of every field: what a saved plan and the plan cache were computed with."""
+        """A hash of every field: what a saved plan and the step cache were computed with."""
         text = json.dumps(asdict(self), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 

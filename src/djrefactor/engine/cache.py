@@ -1,12 +1,17 @@
-"""The plan cache: the `apply` after a `plan`, or a second `plan` of an unchanged repository,
-reads the plan computed last time instead of computing it again.
+"""The step cache: a step djrefactor computed before, on the same input, is read back instead
+of computed again. The `apply` after a `plan`, a second `plan` of an unchanged repository, a
+plan with one codemod more or less (`--only`, `--skip`), and `run STEP` after a `plan` of the
+commit it starts from all read what they can.
 
-A plan is a function of its inputs: the text of every file djrefactor loaded, the configuration,
-the codemods selected, the code of djrefactor itself and the formatters the project runs. The
-cache key is a hash of all of them, so any change (a file, `[tool.djrefactor]`, `--skip`, an
-upgrade, a new black) is a miss and the plan is computed afresh: a cached plan is never stale.
-Entries live in git's own folder (`.git/djrefactor/cache/`, never in the working tree or the
-index); the newest few are kept. Set DJREFACTOR_NO_CACHE=1 to bypass the cache.
+A step is a function of its input: the snapshot the codemod runs on (the path and text of every
+file, and the names of the files held without text), the configuration, the code of djrefactor
+and of its codemods, and the formatters the project runs. The key of a step is a hash of all of
+them, so any change to one (a file, `[tool.djrefactor]`, an upgrade, a new black) is a miss and
+the step is computed afresh: a cached step is never stale. What does not change a step does not
+change its key: the branch `apply` makes, and which other codemods run (a step after a skipped
+one has another input, so another key). Entries live in git's own folder
+(`.git/djrefactor/cache/`, never in the working tree or the index); the newest few plans' worth
+are kept. Set DJREFACTOR_NO_CACHE=1 to bypass the cache.
 """
 
 from __future__ import annotations
@@ -16,47 +21,93 @@ import importlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from djrefactor import __version__
+from djrefactor.config import Config
 from djrefactor.engine.formatting import configured, executable
-from djrefactor.engine.plan_data import plan_data, plan_from
+from djrefactor.engine.plan_data import step_data, step_from
 from djrefactor.engine.registry import Codemod
-from djrefactor.model import Plan
+from djrefactor.model import Step
 from djrefactor.project import Project
 
-KEEP = 4
-"""Entries kept: enough for a plan, a tweak and the apply after either."""
-FORMAT = 1
+KEEP = 24
+"""Entries kept: a few plans of every codemod (and the `run STEP` and `--only` variants)."""
+FORMAT = 2
 
 
 def enabled() -> bool:
     return os.environ.get("DJREFACTOR_NO_CACHE", "") in ("", "0")
 
 
-def plan_key(project: Project, codemods: Sequence[Codemod], folder: str) -> str:
-    """The hash of everything the plan of `project` depends on."""
-    digest = hashlib.sha256()
-    for part in (
-        f"format {FORMAT}",
-        f"djrefactor {__version__} {_code_fingerprint()}",
-        f"folder {folder}",
-        "codemods " + " ".join(codemod.name for codemod in codemods),
-        "config " + project.config.fingerprint(),
-        "formatters " + " ".join(_formatter_fingerprints(project)),
-    ):
-        digest.update(part.encode() + b"\0")
-    for path in project.paths:
-        digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(project.text(path).encode("utf-8", "surrogateescape") + b"\0")
-    # files without text still count by name: a package move renames (or refuses) them, and
-    # git supplies their contents when the plan is committed
-    for kind, paths in (("opaque", project.opaque_paths), ("fixed", project.fixed_paths)):
-        for path in sorted(paths):
-            digest.update(f"{kind} {path}".encode("utf-8", "surrogateescape") + b"\0")
-    return digest.hexdigest()
+class StepCache:
+    """The steps stored in `folder`, for plans of the project folder `folder_name`."""
+
+    def __init__(self, folder: Path, config: Config, project_folder: str) -> None:
+        self.folder = folder
+        # `branch` is where apply commits and `only`/`skip` choose the steps: none of them
+        # changes what a step computes
+        relevant = replace(config, branch="", only=(), skip=())
+        self._base = (
+            f"format {FORMAT}",
+            f"djrefactor {__version__} {_code_fingerprint()}",
+            f"folder {project_folder}",
+            "config " + relevant.fingerprint(),
+        )
+
+    def key(self, project: Project, codemod: Codemod) -> str:
+        """The hash of everything `codemod`'s step on `project` depends on."""
+        digest = hashlib.sha256()
+        for part in (
+            *self._base,
+            f"codemod {codemod.name}",
+            "formatters " + " ".join(_formatter_fingerprints(project)),
+        ):
+            digest.update(part.encode() + b"\0")
+        for path in project.paths:
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(project.text(path).encode("utf-8", "surrogateescape") + b"\0")
+        # files without text still count by name: a package move renames (or refuses) them,
+        # and git supplies their contents when the plan is committed
+        for kind, paths in (("opaque", project.opaque_paths), ("fixed", project.fixed_paths)):
+            for path in sorted(paths):
+                digest.update(f"{kind} {path}".encode("utf-8", "surrogateescape") + b"\0")
+        return digest.hexdigest()
+
+    def recall(self, key: str) -> tuple[Step, dict[str, str]] | None:
+        """The step stored under `key` and its renames, or None (absent, unreadable or from
+        another format)."""
+        entry = self.folder / f"{key}.json"
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            step = step_from(data["step"])
+            renames = {str(old): str(new) for old, new in dict(data["renames"]).items()}
+            os.utime(entry)  # the newest entries are the ones kept
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return step, renames
+
+    def keep(self, key: str, step: Step, renames: Mapping[str, str]) -> None:
+        """Store `step` under `key`, whole or not at all; a cache that cannot be written is
+        skipped (it only saves time)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".entry.")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump({"step": step_data(step), "renames": dict(renames)}, stream)
+            os.replace(temporary, self.folder / f"{key}.json")
+            _prune(self.folder)
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
+        except BaseException:  # a signal: no half-written entry stays behind
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
 
 @cache
@@ -79,37 +130,6 @@ def _formatter_fingerprints(project: Project) -> Iterable[str]:
             continue
         info = os.stat(program)
         yield f"{formatter.name}:{program}:{info.st_size}:{info.st_mtime_ns}"
-
-
-def load(folder: Path, key: str) -> Plan | None:
-    """The plan stored under `key`, or None (absent, unreadable or from another format)."""
-    entry = folder / f"{key}.json"
-    try:
-        plan = plan_from(json.loads(entry.read_text(encoding="utf-8")))
-        os.utime(entry)  # the newest entries are the ones kept
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return plan
-
-
-def store(folder: Path, key: str, plan: Plan) -> None:
-    """Keep `plan` under `key`, whole or not at all; a cache that cannot be written is skipped
-    (it only saves time)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".entry.")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(plan_data(plan), stream, ensure_ascii=False)
-        os.replace(temporary, folder / f"{key}.json")
-        _prune(folder)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-    except BaseException:  # a signal: no half-written entry stays behind
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _prune(folder: Path) -> None:

@@ -1,4 +1,5 @@
-"""A plan as plain JSON-able data and back: what `plan --save` writes and the plan cache keeps.
+"""A plan (and a step) as plain JSON-able data and back: what `plan --save` writes and the
+step cache keeps.
 
 Reading checks what it trusts: paths stay inside the repository, modes are git's file modes."""
 
@@ -14,32 +15,34 @@ def plan_data(plan: Plan) -> dict[str, Any]:
     return {
         "root": plan.root,
         "notes": [asdict(note) for note in plan.notes],
-        "steps": [
-            {
-                "name": step.name,
-                "summary": step.summary,
-                "notes": [asdict(note) for note in step.notes],
-                "files": [asdict(change) for change in step.files],
-            }
-            for step in plan.steps
-        ],
+        "steps": [step_data(step) for step in plan.steps],
         "total": [asdict(change) for change in plan.total],
     }
 
 
+def step_data(step: Step) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "summary": step.summary,
+        "notes": [asdict(note) for note in step.notes],
+        "files": [asdict(change) for change in step.files],
+    }
+
+
 def plan_from(data: dict[str, Any]) -> Plan:
-    steps = tuple(
-        Step(
-            str(step["name"]),
-            str(step["summary"]),
-            tuple(_change(change) for change in step["files"]),
-            tuple(_note(note) for note in step["notes"]),
-        )
-        for step in data["steps"]
-    )
+    steps = tuple(step_from(step) for step in data["steps"])
     notes = tuple(_note(note) for note in data["notes"])
     total = tuple(_change(change) for change in data["total"])
     return Plan(str(data["root"]), steps, total, notes)
+
+
+def step_from(data: dict[str, Any]) -> Step:
+    return Step(
+        str(data["name"]),
+        str(data["summary"]),
+        tuple(_change(change) for change in data["files"]),
+        tuple(_note(note) for note in data["notes"]),
+    )
 
 
 def _change(data: dict[str, Any]) -> FileChange:

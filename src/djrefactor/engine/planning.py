@@ -1,11 +1,15 @@
 """Build a Plan: run the codemods in order, each on the snapshot the previous one left, and
-record each step's file changes and the total change from the original tree. Writes nothing."""
+record each step's file changes and the total change from the original tree. Writes nothing.
+
+A step computed before on the same input can be read back instead (`Steps`, the step cache of
+engine/cache.py): the snapshot it leaves is its input with its file changes made."""
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from djrefactor.analysis.parsing import trim_heap
 from djrefactor.engine.collection import collect_young, collected_at_end
@@ -76,26 +80,73 @@ def _total(
 
 
 # -- plans -------------------------------------------------------------------------------------
-def build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress = quiet) -> Plan:
-    """Run `codemods` in order, each on the snapshot the previous one left. Writes nothing."""
+class Steps(Protocol):
+    """Steps computed before: `key` names a step by everything it depends on."""
+
+    def key(self, project: Project, codemod: Codemod) -> str: ...
+
+    def recall(self, key: str) -> tuple[Step, dict[str, str]] | None: ...
+
+    def keep(self, key: str, step: Step, renames: Mapping[str, str]) -> None: ...
+
+
+CACHED = " (cached)"
+"""The suffix of a step's progress label when the step is read back, not computed."""
+
+
+def build_plan(
+    project: Project,
+    codemods: Sequence[Codemod],
+    progress: Progress = quiet,
+    known: Steps | None = None,
+) -> Plan:
+    """Run `codemods` in order, each on the snapshot the previous one left; a step `known`
+    holds for its input is read back instead. Writes nothing (but to `known`)."""
     with collected_at_end(freeze=True):
-        return _build_plan(project, codemods, progress)
+        return _build_plan(project, codemods, progress, known)
 
 
-def _build_plan(project: Project, codemods: Sequence[Codemod], progress: Progress) -> Plan:
+def _build_plan(
+    project: Project, codemods: Sequence[Codemod], progress: Progress, known: Steps | None
+) -> Plan:
     original = project
     origin: dict[str, str | None] = {path: path for path in (*project.paths, *project.opaque_paths)}
     steps: list[Step] = []
+    computed = 0
     for index, codemod in enumerate(codemods):
-        progress(codemod.name, index, len(codemods))
-        step, after, renames = _step(project, codemod, _within(progress, codemod.name))
+        key = known.key(project, codemod) if known is not None else ""
+        found = known.recall(key) if known is not None else None
+        if found is not None:
+            progress(codemod.name + CACHED, index, len(codemods))
+            step, renames = found
+            after = replayed(project, step, renames)
+        else:
+            progress(codemod.name, index, len(codemods))
+            step, after, renames = _step(project, codemod, _within(progress, codemod.name))
+            computed += 1
+            if known is not None:
+                known.keep(key, step, renames)
         steps.append(step)
         origin = _follow(origin, project, after, renames)
         project = after
-        collect_young()  # the cycles the step made (see engine/collection.py)
-        trim_heap()  # what the step made on the way is freed by now
-    progress("done", len(codemods), len(codemods))
+        if found is None:
+            collect_young()  # the cycles the step made (see engine/collection.py)
+            trim_heap()  # what the step made on the way is freed by now
+    done = "done" if computed or not codemods else "done (cached plan)"
+    progress(done, len(codemods), len(codemods))
     return Plan(str(original.root), tuple(steps), _total(original, project, origin))
+
+
+def replayed(before: Project, step: Step, renames: Mapping[str, str]) -> Project:
+    """The snapshot `step` left `before` in, made again from its file changes: its files moved
+    (`renames`, text and opaque ones alike), written and deleted."""
+    written = {
+        change.new_path: change.new_text
+        for change in step.files
+        if change.new_path is not None and not change.opaque
+    }
+    removed = [change.old_path for change in step.files if change.new_path is None]
+    return before.renamed(renames).evolve(written, {}, [p for p in removed if p is not None])
 
 
 def _step(

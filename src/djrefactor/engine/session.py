@@ -83,19 +83,13 @@ def plan(path: Path, options: Options, progress: Progress = quiet) -> Planned:
 
 
 def cached_plan(session: Session, progress: Progress = quiet) -> Plan:
-    """`build_plan` of the session, read from the plan cache when nothing it depends on
-    changed since it was last computed (see engine/cache.py)."""
-    if not cache.enabled():
-        return build_plan(session.project, session.codemods, progress)
-    folder = session.repo.common_dir / "djrefactor" / "cache"
-    key = cache.plan_key(session.project, session.codemods, session.folder)
-    found = cache.load(folder, key)
-    if found is not None:
-        progress("done (cached plan)", 1, 1)
-        return found
-    built = build_plan(session.project, session.codemods, progress)
-    cache.store(folder, key, built)
-    return built
+    """`build_plan` of the session; a step computed before on the same input is read from the
+    step cache (see engine/cache.py)."""
+    known = None
+    if cache.enabled():
+        folder = session.repo.common_dir / "djrefactor" / "cache"
+        known = cache.StepCache(folder, session.project.config, session.folder)
+    return build_plan(session.project, session.codemods, progress, known)
 
 
 @dataclass(frozen=True)
