@@ -4,7 +4,10 @@ made of steps read back is the plan computed cold."""
 
 from __future__ import annotations
 
+import gzip
+import os
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,7 +61,7 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> Computed:
 
 
 def entries(repo: Path) -> list[Path]:
-    return sorted((repo / ".git" / "djrefactor" / "cache").glob("*.json"))
+    return sorted((repo / ".git" / "djrefactor" / "cache").glob("*" + cache.SUFFIX))
 
 
 def cold_plan(repo: Path, options: Options, monkeypatch: pytest.MonkeyPatch) -> Plan:
@@ -221,13 +224,44 @@ def test_the_snapshot_made_again_from_a_step_is_the_one_it_made(
     assert all(step.files for step in planned.steps[:3])  # the steps did change the project
 
 
-def test_an_unreadable_entry_is_computed_again(repo: Path, computed: Computed) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda packed: gzip.compress(b'{"step": {"files": [tru'), id="json"),
+        pytest.param(lambda packed: packed[: len(packed) // 2], id="truncated"),
+        pytest.param(lambda packed: b"not gzip at all", id="not-gzip"),
+        pytest.param(
+            lambda packed: gzip.compress(
+                gzip.decompress(packed).replace(b'"config/', b'"../config/')
+            ),
+            id="path-outside",
+        ),
+    ],
+)
+def test_an_unreadable_entry_is_computed_again(
+    repo: Path, computed: Computed, damage: Callable[[bytes], bytes]
+) -> None:
     first = plan(repo, Options(only=(DEFAULT[0],))).plan
     [entry] = entries(repo)
-    entry.write_text('{"step": {"files": [tru')
+    entry.write_bytes(damage(entry.read_bytes()))
     computed.take()
     assert plan(repo, Options(only=(DEFAULT[0],))).plan == first
     assert computed.take() == [DEFAULT[0]]
+
+
+def test_entries_of_the_plan_cache_before_are_pruned(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "KEEP", 2)
+    folder = repo / ".git" / "djrefactor" / "cache"
+    folder.mkdir(parents=True)
+    old = folder / ("0" * 64 + ".json")
+    old.write_text("{}")
+    os.utime(old, (1, 1))
+    plan(repo, Options(only=(DEFAULT[0],)))
+    plan(repo, Options(only=(DEFAULT[1],)))
+    assert not old.exists()
+    assert len(entries(repo)) == 2
 
 
 def test_the_cache_can_be_turned_off(
