@@ -50,7 +50,8 @@ def enabled() -> bool:
 
 
 class StepCache:
-    """The steps stored in `folder`, for plans of the project folder `folder_name`."""
+    """The steps stored in `folder`, for plans of the project in `project_folder` (relative to
+    the repository root) made with `config`."""
 
     def __init__(self, folder: Path, config: Config, project_folder: str) -> None:
         self.folder = folder
