@@ -84,10 +84,13 @@ class StepCache:
                 digest.update(f"{kind} {path}".encode("utf-8", "surrogateescape") + b"\0")
         return digest.hexdigest()
 
+    def _entry(self, key: str) -> Path:
+        return self.folder / f"{key}{SUFFIX}"
+
     def recall(self, key: str) -> tuple[Step, dict[str, str]] | None:
         """The step stored under `key` and its renames, or None (absent, unreadable or from
         another format)."""
-        entry = self.folder / f"{key}{SUFFIX}"
+        entry = self._entry(key)
         try:
             data = json.loads(gzip.decompress(entry.read_bytes()).decode("utf-8"))
             step = step_from(data["step"])
@@ -112,7 +115,7 @@ class StepCache:
                 io.TextIOWrapper(packed, encoding="utf-8") as stream,
             ):
                 json.dump({"step": step_data(step), "renames": dict(renames)}, stream)
-            os.replace(temporary, self.folder / f"{key}{SUFFIX}")
+            os.replace(temporary, self._entry(key))
             _prune(self.folder)
         except OSError:
             Path(temporary).unlink(missing_ok=True)

@@ -145,8 +145,12 @@ def replayed(before: Project, step: Step, renames: Mapping[str, str]) -> Project
         for change in step.files
         if change.new_path is not None and not change.opaque
     }
-    removed = [change.old_path for change in step.files if change.new_path is None]
-    return before.renamed(renames).evolve(written, {}, [p for p in removed if p is not None])
+    removed = [
+        change.old_path
+        for change in step.files
+        if change.new_path is None and change.old_path is not None
+    ]
+    return before.renamed(renames).evolve(written, {}, removed)
 
 
 def _step(
