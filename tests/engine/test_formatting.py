@@ -163,3 +163,80 @@ def test_no_formatter_configured_changes_nothing(tmp_path: Path) -> None:
     before = project(tmp_path, {"setup.cfg": "[flake8]\n"})
     after = written(before, {"a.py": UGLY})
     assert format_step(before, after, {}) == (after, ())
+
+
+def _spawned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The programs `format_step` starts, by name, in order."""
+    started: list[str] = []
+    real = formatting.subprocess.run
+
+    def run(command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(Path(command[0]).name)
+        return real(command, *args, **kwargs)
+
+    monkeypatch.setattr(formatting.subprocess, "run", run)
+    return started
+
+
+MIXED = {
+    "shop/views.py": "from shop import models\nimport os\nimport django\nx  =  'a'\n",
+    "shop/crlf.py": "import sys\r\nimport os\r\ny  =  1\r\n",
+    "shop/text.py": "import sys\nimport os\ns  =  'héllo — ✓'\n",
+    "shop/kept.py": "# isort: skip_file\nimport sys\nimport os\n",
+    "shop/empty.py": "",
+    "tools/long.py": "x = [aaaaaaaaaa, bbbbbbbbbbbbbbb, ccccccccccccccc]\n",
+    "services/orders.py": "import django\nimport os\n",
+}
+
+
+def test_isort_and_black_run_once_per_step_as_they_run_on_each_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("black", reason="black is in the test extra")
+    pytest.importorskip("isort", reason="isort is in the test extra")
+    before = project(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                "[tool.black]\nline-length = 79\n[tool.isort]\nprofile = 'black'\n"
+                "known_first_party = ['shop']\n"
+            ),
+            "tools/pyproject.toml": "[tool.black]\nline-length = 20\n",  # its own project root
+            "shop/__init__.py": "",
+        },
+    )
+    after = written(before, MIXED)
+    started = _spawned(monkeypatch)
+    batched, notes = format_step(before, after, {})
+    assert started == ["isort", "black", "black"]  # one black per project root
+    monkeypatch.setattr(formatting, "BATCHED", frozenset())
+    alone, alone_notes = format_step(before, after, {})
+    assert len(started) == 3 + 2 * len(MIXED)
+    assert {path: batched.text(path) for path in MIXED} == {p: alone.text(p) for p in MIXED}
+    assert notes == alone_notes
+    assert batched.text("shop/views.py") == (
+        'import os\n\nimport django\n\nfrom shop import models\n\nx = "a"\n'
+    )
+    assert batched.text("shop/crlf.py") == "import os\r\nimport sys\r\n\r\ny = 1\r\n"
+    assert batched.text("tools/long.py") == (  # its folder's line length, as alone
+        "x = [\n    aaaaaaaaaa,\n    bbbbbbbbbbbbbbb,\n    ccccccccccccccc,\n]\n"
+    )
+    assert batched.text("shop/kept.py") == MIXED["shop/kept.py"]
+    assert list(tmp_path.rglob("*.py")) == [tmp_path / "shop/__init__.py"]  # nothing written
+
+
+def test_a_file_black_rejects_in_its_run_is_formatted_alone_for_the_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("black", reason="black is in the test extra")
+    before = project(tmp_path, {"pyproject.toml": "[tool.black]\n"})
+    after = written(before, {"a.py": "x  =  'a'\n", "b.py": "def f(:\n", "c.py": "y  =  1\n"})
+    started = _spawned(monkeypatch)
+    formatted, notes = format_step(before, after, {})
+    assert started == ["black", "black"]  # all three together, then b.py alone for its error
+    assert (formatted.text("a.py"), formatted.text("c.py")) == ('x = "a"\n', "y = 1\n")
+    assert formatted.text("b.py") == "def f(:\n"
+    assert [str(note).split(" (")[0] for note in notes] == [
+        "formatted 2 files this step wrote with black, as pyproject.toml [tool.black] configures",
+        "b.py: black left it as it was",
+    ]

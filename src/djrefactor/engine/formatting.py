@@ -7,16 +7,27 @@ Configured means named in the project: `[tool.isort]`, `[isort]` (setup.cfg, tox
 .pre-commit-config.yaml. Each runs on the text in memory (stdin to stdout) from the repository
 root, with `--stdin-filename` so that it reads the project's configuration; the user's files
 are never touched. A formatter that is configured but not installed is a note.
+
+isort and black are Python programs whose start-up is most of what they cost on one file (black
+about 0.7 s, isort 0.2 s): one process per file made a step of 400 files cost minutes. They run
+once per step on copies of the step's files in a temporary mirror of the repository that holds
+what their configuration lookup reads (isort is pointed at the project's settings, as on stdin;
+black finds the same project root and pyproject.toml relative to each file), so they format
+each file as they format its text on stdin. If that run fails (a file it cannot parse), each
+file is formatted on its own, which names the file it rejects. ruff starts in milliseconds and
+keeps one process per file.
 """
 
 from __future__ import annotations
 
 import configparser
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +65,16 @@ class Formatter:
                 fix += ["--config", f"lint.isort.known-first-party = {known}"]
             return [executable, *fix, "--force-exclude", "--stdin-filename", path, "-"]
         return [executable, "format", "--force-exclude", "--stdin-filename", path, "-"]
+
+    def batch_command(
+        self, executable: str, files: Sequence[str], root: Path, new: Sequence[str]
+    ) -> list[str]:
+        """The command line formatting `files` in place (isort and black only)."""
+        if self.name == "isort":
+            first = [arg for package in new for arg in ("-p", package)]
+            return [executable, "--settings-path", str(root / self.folder), *first, "-q", *files]
+        assert self.name == "black", self.name
+        return [executable, "-q", *files]
 
 
 RUFF_ISORT = "ruff check --select I --fix"
@@ -194,9 +215,18 @@ def format_step(
             notes.append(_missing(formatter))
             continue
         failed: list[Note] = []
-        for index, path in enumerate(paths):
+        alone = paths
+        if formatter.name in BATCHED and len(paths) > 1:
             if progress is not None:
-                progress(f"{formatter.name} {path}", index, len(paths))
+                progress(f"{formatter.name} ({len(paths)} files)", 0, len(paths))
+            batched = _run_batch(formatter, program, after, {p: texts[p] for p in paths}, new)
+            if batched is not None:
+                done, rejected = batched
+                texts.update(done)
+                alone = [path for path in paths if path in rejected]
+        for index, path in enumerate(alone):
+            if progress is not None:
+                progress(f"{formatter.name} {path}", index, len(alone))
             command = formatter.command(program, path, after.root, new)
             texts[path] = _run(formatter.name, command, path, texts[path], after.root, failed)
         notes.append(_ran(formatter, len(paths) - len(failed)))
@@ -245,6 +275,92 @@ def _run(
         return text
     output = done.stdout.decode("utf-8")
     return output if output or not text else text
+
+
+BATCHED = frozenset({"isort", "black"})
+"""The formatters run once per step on a mirror of its files (see the module's docstring)."""
+
+
+def _run_batch(
+    formatter: Formatter,
+    program: str,
+    project: Project,
+    texts: Mapping[str, str],
+    new: Sequence[str],
+) -> tuple[dict[str, str], set[str]] | None:
+    """`texts` (path -> text) as `formatter` leaves them when it runs once on all of them, in a
+    temporary mirror of the repository, and the files it rejected (black names each on stderr,
+    whatever the wording of its version: they are formatted again on their own, which gives
+    the note its reason); None when the run
+    fails otherwise or cannot start."""
+    with tempfile.TemporaryDirectory(prefix="djrefactor-format-") as folder:
+        mirror = Path(folder)
+        (mirror / ".git").mkdir()  # black's project root is where the repository's is
+        for name in _black_roots(project):
+            if (project.root / name).is_file():
+                _write(mirror / name, (project.root / name).read_bytes())
+        for path, text in texts.items():
+            _write(mirror / path, text.encode("utf-8"))
+        groups = _groups(formatter, project, list(texts))
+        env = {**os.environ, "BLACK_CACHE_DIR": str(mirror / ".git" / "black")}
+        by_file = {str(mirror / path): path for path in texts}
+        rejected: set[str] = set()
+        for group in groups:
+            files = [str(mirror / path) for path in group]
+            command = formatter.batch_command(program, files, project.root, new)
+            try:
+                done = subprocess.run(
+                    command, capture_output=True, cwd=mirror, env=env, check=False
+                )
+            except OSError:
+                return None
+            if done.returncode != 0:
+                errors = done.stderr.decode("utf-8", "replace")
+                named = {by_file[f] for f in files if f + ":" in errors or f + " " in errors}
+                if formatter.name != "black" or not named:
+                    return None
+                rejected |= named
+        try:
+            found = {
+                path: (mirror / path).read_bytes().decode("utf-8")
+                for path in texts
+                if path not in rejected
+            }
+        except (OSError, UnicodeDecodeError):
+            return None
+    kept = {path: text if text or not texts[path] else texts[path] for path, text in found.items()}
+    return kept, rejected
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _black_roots(project: Project) -> list[str]:
+    """The repository's pyproject.toml files: black's project root for a file is the nearest
+    folder above it holding one (or the repository's root)."""
+    return [
+        path
+        for path in project.paths
+        if path == "pyproject.toml" or path.endswith("/pyproject.toml")
+    ]
+
+
+def _groups(formatter: Formatter, project: Project, paths: Sequence[str]) -> list[list[str]]:
+    """The files one run may take together: for black, those with the same project root (one
+    run finds a single root, from the folder all its files are in); isort reads the settings
+    it is given."""
+    if formatter.name != "black":
+        return [list(paths)]
+    roots = {path.rpartition("/")[0] for path in _black_roots(project)}
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in roots:
+            folder = folder.rpartition("/")[0]
+        groups.setdefault(folder, []).append(path)
+    return list(groups.values())
 
 
 def _ran(formatter: Formatter, count: int) -> Note:
