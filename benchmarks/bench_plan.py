@@ -54,6 +54,16 @@ PROFILE_LINES = 30
 OWN_CODE = r"[/\\](djrefactor|codemods)[/\\]"
 """pstats restriction: functions defined in the engine (src/djrefactor) or in codemods/."""
 MONOLITH = "monolith"
+FORMATTERS = {
+    "ruff": (
+        "[tool.ruff]\nline-length = 100\n\n[tool.ruff.format]\n\n"
+        '[tool.ruff.lint]\nselect = ["E", "F", "I"]\n'
+    ),
+    "black+isort": (
+        '[tool.black]\nline-length = 100\n\n[tool.isort]\nprofile = "black"\nline_length = 100\n'
+    ),
+}
+"""The pyproject.toml `--formatters` gives the monolith: what it configures, the team's style."""
 HUGE_VIEWS = "huge views"
 EXISTING = "repo"
 
@@ -579,7 +589,8 @@ def targets(rows: Sequence[Row]) -> list[Target]:
     found = []
     for r in rows:
         time_limit = 1.5 if r.kind == MONOLITH else 1.0 if r.kind.startswith(EXISTING) else 3.0
-        if r.time_ratio is not None:
+        formatted = r.kind.startswith(MONOLITH + " + ")  # no target: the formatters' own cost
+        if r.time_ratio is not None and not formatted:
             found.append(Target(f"{r.kind} plan / parse CPU", r.lines, r.time_ratio, time_limit))
         if r.kind == MONOLITH and r.cached_ratio is not None:
             found.append(Target("second plan / parse CPU", r.lines, r.cached_ratio, 0.3))
@@ -684,6 +695,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="also measure this git repository as it is (repeatable); its "
         ".git/djrefactor/cache is written and cleared",
     )
+    parser.add_argument(
+        "--formatters",
+        choices=sorted(FORMATTERS),
+        help="also measure each monolith size with these formatters configured (no target)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="take the best of K runs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
@@ -708,6 +724,11 @@ def measure_all(args: argparse.Namespace, workdir: Path) -> list[Row]:
         files = generate_files(size, args.seed)
         repo = workdir / f"legacy_{size}"
         rows.append(bench_repo(repo, files, MONOLITH, size, repeat, memory_only))
+        if args.formatters:
+            files["pyproject.toml"] = FORMATTERS[args.formatters]
+            repo = workdir / f"legacy_{size}_{args.formatters.replace('+', '_')}"
+            kind = f"{MONOLITH} + {args.formatters}"
+            rows.append(bench_repo(repo, files, kind, size, repeat, memory_only))
     if args.huge_views:
         files = generate_huge_views_files(args.huge_views, args.seed)
         views = max(files.items(), key=lambda item: non_blank_lines(item[1]))

@@ -240,3 +240,53 @@ def test_a_file_black_rejects_in_its_run_is_formatted_alone_for_the_note(
         "formatted 2 files this step wrote with black, as pyproject.toml [tool.black] configures",
         "b.py: black left it as it was",
     ]
+
+
+def test_ruff_runs_once_per_step_as_it_runs_on_each_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = project(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                "[tool.ruff]\nline-length = 79\nextend-exclude = ['shop/excluded.py']\n"
+                "[tool.ruff.format]\nquote-style = 'single'\n"
+                "[tool.ruff.lint]\nselect = ['I']\n"
+            ),
+            "tools/ruff.toml": "line-length = 20\n[lint]\nselect = ['I']\n",  # its own config
+            "shop/__init__.py": "",
+            "billing.py": "",  # a first-party module ruff's isort finds on the disk
+            **{
+                path: "# before\n"
+                for path in [*MIXED, "shop/excluded.py"]
+                if "services" not in path
+            },
+        },
+    )
+    imports = "import services\nimport billing\nimport django\nimport os\nimport shop\n"
+    files = {
+        **MIXED,
+        "shop/views.py": imports + 'x  =  "a"\n',
+        "shop/excluded.py": "import sys\nimport os\nx  =  1\n",
+        "services/__init__.py": "",
+        "services/orders.py": imports,  # a new package: ruff's isort runs it on its own
+    }
+    after = written(before, files)
+    started = _spawned(monkeypatch)
+    batched, notes = format_step(before, after, {})
+    # ruff's isort: the files on the disk together, the new package's two alone; ruff format
+    assert started == ["ruff", "ruff", "ruff", "ruff"]
+    monkeypatch.setattr(formatting, "BATCHED", frozenset())
+    alone, alone_notes = format_step(before, after, {})
+    assert {path: batched.text(path) for path in files} == {p: alone.text(p) for p in files}
+    assert notes == alone_notes
+    assert batched.text("shop/views.py") == (
+        "import os\n\nimport django\n\nimport billing\nimport services\nimport shop\n\nx = 'a'\n"
+    )
+    assert batched.text("services/orders.py") == (  # `services` is first-party: the plan's
+        "import os\n\nimport django\n\nimport billing\nimport services\nimport shop\n"
+    )
+    assert batched.text("shop/excluded.py") == files["shop/excluded.py"]
+    assert batched.text("tools/long.py") == (
+        "x = [\n    aaaaaaaaaa,\n    bbbbbbbbbbbbbbb,\n    ccccccccccccccc,\n]\n"
+    )

@@ -4,18 +4,21 @@ team's tools would (LibCST's codemod runner does the same with its configured fo
 Configured means named in the project: `[tool.isort]`, `[isort]` (setup.cfg, tox.ini,
 .isort.cfg), `[tool.black]`, `[tool.ruff.format]` (pyproject.toml, ruff.toml), ruff's isort rules
 (`I` selected in ruff's lint settings, fixed with `ruff check --select I --fix`), or a hook of
-.pre-commit-config.yaml. Each runs on the text in memory (stdin to stdout) from the repository
-root, with `--stdin-filename` so that it reads the project's configuration; the user's files
-are never touched. A formatter that is configured but not installed is a note.
+.pre-commit-config.yaml. The user's files are never touched; a formatter that is configured
+but not installed is a note.
 
-isort and black are Python programs whose start-up is most of what they cost on one file (black
-about 0.7 s, isort 0.2 s): one process per file made a step of 400 files cost minutes. They run
-once per step on copies of the step's files in a temporary mirror of the repository that holds
-what their configuration lookup reads (isort is pointed at the project's settings, as on stdin;
-black finds the same project root and pyproject.toml relative to each file), so they format
-each file as they format its text on stdin. If that run fails (a file it cannot parse), each
-file is formatted on its own, which names the file it rejects. ruff starts in milliseconds and
-keeps one process per file.
+Each formatter runs once per step, on copies of the step's files in a temporary mirror of the
+repository that holds what the formatters' configuration lookup reads: a `.git` folder where
+the repository's is (black's project root), the configuration files as they are on the disk
+(pyproject.toml, ruff.toml, setup.cfg, ...: ruff finds each file's own), and for ruff's isort an
+empty file for each Python file on the disk (it tells first-party modules by them). isort is
+given the project's settings and black runs once per project root, so each file comes out as it
+does from its text on stdin with `--stdin-filename` from the repository root, which is how a
+file runs alone: a step's file that is not on the disk yet, for ruff's isort (a new package's
+own files would tell it the package), a file the batch run rejects (so the note gives the
+formatter's reason), and every file when the batch run fails otherwise. One process per file
+made a step of 400 files cost minutes with black (0.7 s of start-up a process) and isort (0.2 s)
+and seconds with ruff (10 ms).
 """
 
 from __future__ import annotations
@@ -69,12 +72,19 @@ class Formatter:
     def batch_command(
         self, executable: str, files: Sequence[str], root: Path, new: Sequence[str]
     ) -> list[str]:
-        """The command line formatting `files` in place (isort and black only)."""
+        """The command line formatting `files` in place, as `command` formats one on stdin."""
         if self.name == "isort":
             first = [arg for package in new for arg in ("-p", package)]
             return [executable, "--settings-path", str(root / self.folder), *first, "-q", *files]
-        assert self.name == "black", self.name
-        return [executable, "-q", *files]
+        if self.name == "black":
+            return [executable, "-q", *files]
+        if self.name == RUFF_ISORT:
+            fix = ["check", "--select", "I", "--fix", "--exit-zero", "--quiet"]
+            if new:
+                known = json.dumps([*self.first_party, *new])
+                fix += ["--config", f"lint.isort.known-first-party = {known}"]
+            return [executable, *fix, "--force-exclude", *files]
+        return [executable, "format", "--force-exclude", *files]  # --quiet hides its errors
 
 
 RUFF_ISORT = "ruff check --select I --fix"
@@ -214,25 +224,41 @@ def format_step(
         if program is None:
             notes.append(_missing(formatter))
             continue
-        failed: list[Note] = []
-        alone = paths
-        if formatter.name in BATCHED and len(paths) > 1:
-            if progress is not None:
-                progress(f"{formatter.name} ({len(paths)} files)", 0, len(paths))
-            batched = _run_batch(formatter, program, after, {p: texts[p] for p in paths}, new)
-            if batched is not None:
-                done, rejected = batched
-                texts.update(done)
-                alone = [path for path in paths if path in rejected]
-        for index, path in enumerate(alone):
-            if progress is not None:
-                progress(f"{formatter.name} {path}", index, len(alone))
-            command = formatter.command(program, path, after.root, new)
-            texts[path] = _run(formatter.name, command, path, texts[path], after.root, failed)
+        failed = _format(formatter, program, after, texts, new, progress)
         notes.append(_ran(formatter, len(paths) - len(failed)))
         notes += failed
     changed = {path: text for path, text in texts.items() if text != after.text(path)}
     return (after.evolve(changed, {}, ()) if changed else after), tuple(notes)
+
+
+def _format(
+    formatter: Formatter,
+    program: str,
+    after: Project,
+    texts: dict[str, str],
+    new: Sequence[str],
+    progress: Callable[[str, int, int], None] | None,
+) -> list[Note]:
+    """`texts` formatted in place by `formatter`; the notes of the files it rejected."""
+    paths = list(texts)
+    together = paths if formatter.name in BATCHED else []
+    if formatter.name == RUFF_ISORT:  # a new package's files would show it to ruff's isort
+        together = [path for path in paths if (after.root / path).is_file()]
+    alone = paths
+    if len(together) > 1:
+        if progress is not None:
+            progress(f"{formatter.name} ({len(together)} files)", 0, len(paths))
+        batched = _run_batch(formatter, program, after, {p: texts[p] for p in together}, new)
+        if batched is not None:
+            texts.update(batched)
+            alone = [path for path in paths if path not in batched]
+    failed: list[Note] = []
+    for index, path in enumerate(alone):
+        if progress is not None:
+            progress(f"{formatter.name} {path}", index, len(alone))
+        command = formatter.command(program, path, after.root, new)
+        texts[path] = _run(formatter.name, command, path, texts[path], after.root, failed)
+    return failed
 
 
 def _written(before: Project, after: Project, renames: Mapping[str, str]) -> list[str]:
@@ -277,8 +303,14 @@ def _run(
     return output if output or not text else text
 
 
-BATCHED = frozenset({"isort", "black"})
+BATCHED = frozenset(ORDER)
 """The formatters run once per step on a mirror of its files (see the module's docstring)."""
+
+CONFIGURATION = frozenset(
+    {"pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "tox.ini", ".isort.cfg"}
+    | {".editorconfig", ".gitignore"}
+)
+"""The files a formatter's configuration lookup reads, copied into the mirror where they are."""
 
 
 def _run_batch(
@@ -287,25 +319,17 @@ def _run_batch(
     project: Project,
     texts: Mapping[str, str],
     new: Sequence[str],
-) -> tuple[dict[str, str], set[str]] | None:
+) -> dict[str, str] | None:
     """`texts` (path -> text) as `formatter` leaves them when it runs once on all of them, in a
-    temporary mirror of the repository, and the files it rejected (black names each on stderr,
-    whatever the wording of its version: they are formatted again on their own, which gives
-    the note its reason); None when the run
-    fails otherwise or cannot start."""
+    temporary mirror of the repository, but for the files it rejects (each formatter names them
+    on stderr, whatever the wording of its version: they are formatted again on their own,
+    which gives the note its reason); None when a run fails otherwise or cannot start."""
     with tempfile.TemporaryDirectory(prefix="djrefactor-format-") as folder:
         mirror = Path(folder)
-        (mirror / ".git").mkdir()  # black's project root is where the repository's is
-        for name in _black_roots(project):
-            if (project.root / name).is_file():
-                _write(mirror / name, (project.root / name).read_bytes())
-        for path, text in texts.items():
-            _write(mirror / path, text.encode("utf-8"))
-        groups = _groups(formatter, project, list(texts))
+        _mirror(mirror, project, texts, skeleton=formatter.name == RUFF_ISORT)
         env = {**os.environ, "BLACK_CACHE_DIR": str(mirror / ".git" / "black")}
-        by_file = {str(mirror / path): path for path in texts}
         rejected: set[str] = set()
-        for group in groups:
+        for group in _groups(formatter, project, list(texts)):
             files = [str(mirror / path) for path in group]
             command = formatter.batch_command(program, files, project.root, new)
             try:
@@ -316,8 +340,8 @@ def _run_batch(
                 return None
             if done.returncode != 0:
                 errors = done.stderr.decode("utf-8", "replace")
-                named = {by_file[f] for f in files if f + ":" in errors or f + " " in errors}
-                if formatter.name != "black" or not named:
+                named = {path for path in group if _names(errors, path, mirror)}
+                if not named:
                     return None
                 rejected |= named
         try:
@@ -328,8 +352,31 @@ def _run_batch(
             }
         except (OSError, UnicodeDecodeError):
             return None
-    kept = {path: text if text or not texts[path] else texts[path] for path, text in found.items()}
-    return kept, rejected
+    return {path: text if text or not texts[path] else texts[path] for path, text in found.items()}
+
+
+def _mirror(mirror: Path, project: Project, texts: Mapping[str, str], *, skeleton: bool) -> None:
+    """The repository as the formatters see it from `mirror`: a `.git` folder (black's project
+    root and ruff's are where the repository's is), the configuration files as they are on the
+    disk, the step's texts and, with `skeleton`, an empty file for each Python file on the disk
+    (ruff's isort tells first-party modules by the files under its source folders)."""
+    (mirror / ".git").mkdir()
+    for path in project.paths:
+        if path.rpartition("/")[2] in CONFIGURATION and (project.root / path).is_file():
+            _write(mirror / path, (project.root / path).read_bytes())
+    if skeleton:
+        for path in project.python_paths():
+            if path not in texts and (project.root / path).is_file():
+                _write(mirror / path, b"")
+    for path, text in texts.items():
+        _write(mirror / path, text.encode("utf-8"))
+
+
+def _names(errors: str, path: str, mirror: Path) -> bool:
+    """Does a formatter's stderr name the file at `path` in `mirror` (absolute, or relative to
+    the mirror as ruff names it), followed by `:`, a space or the end of a line?"""
+    names = "|".join(re.escape(name) for name in (str(mirror / path), path))
+    return re.search(rf"(?<![\w./-])(?:{names})(?=[:\s]|$)", errors) is not None
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -337,23 +384,18 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _black_roots(project: Project) -> list[str]:
-    """The repository's pyproject.toml files: black's project root for a file is the nearest
-    folder above it holding one (or the repository's root)."""
-    return [
-        path
-        for path in project.paths
-        if path == "pyproject.toml" or path.endswith("/pyproject.toml")
-    ]
-
-
 def _groups(formatter: Formatter, project: Project, paths: Sequence[str]) -> list[list[str]]:
-    """The files one run may take together: for black, those with the same project root (one
-    run finds a single root, from the folder all its files are in); isort reads the settings
-    it is given."""
+    """The files one run may take together: for black, those with the same project root (the
+    nearest folder above a file holding a pyproject.toml, else the repository's root: one run
+    finds a single root, from the folder all its files are in); isort reads the settings it is
+    given and ruff finds the configuration of each file."""
     if formatter.name != "black":
         return [list(paths)]
-    roots = {path.rpartition("/")[0] for path in _black_roots(project)}
+    roots = {
+        path.rpartition("/")[0]
+        for path in project.paths
+        if path.rpartition("/")[2] == "pyproject.toml"
+    }
     groups: dict[str, list[str]] = {}
     for path in paths:
         folder = path.rpartition("/")[0]
