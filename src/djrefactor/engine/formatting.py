@@ -79,12 +79,13 @@ class Formatter:
         if self.name == "black":
             return [executable, "-q", *files]
         if self.name == RUFF_ISORT:
-            fix = ["check", "--select", "I", "--fix", "--exit-zero", "--quiet"]
+            fix = ["check", "--select", "I", "--fix", "--exit-zero", "--quiet", "--no-cache"]
             if new:
                 known = json.dumps([*self.first_party, *new])
                 fix += ["--config", f"lint.isort.known-first-party = {known}"]
             return [executable, *fix, "--force-exclude", *files]
-        return [executable, "format", "--force-exclude", *files]  # --quiet hides its errors
+        # not --quiet: it hides the errors that name a file
+        return [executable, "format", "--force-exclude", "--no-cache", *files]
 
 
 RUFF_ISORT = "ruff check --select I --fix"
@@ -358,18 +359,31 @@ def _run_batch(
 def _mirror(mirror: Path, project: Project, texts: Mapping[str, str], *, skeleton: bool) -> None:
     """The repository as the formatters see it from `mirror`: a `.git` folder (black's project
     root and ruff's are where the repository's is), the configuration files as they are on the
-    disk, the step's texts and, with `skeleton`, an empty file for each Python file on the disk
-    (ruff's isort tells first-party modules by the files under its source folders)."""
+    disk, the step's texts and, with `skeleton`, the modules ruff's isort tells first-party ones
+    and packages by (it looks for `<source folder>/<name>` and `<name>.py`, and for the
+    `__init__.py` files above a file): an empty file for each `__init__.py` on the disk and for
+    each module outside a package."""
     (mirror / ".git").mkdir()
-    for path in project.paths:
-        if path.rpartition("/")[2] in CONFIGURATION and (project.root / path).is_file():
-            _write(mirror / path, (project.root / path).read_bytes())
+    files = {path: None for path in project.paths if path.rpartition("/")[2] in CONFIGURATION}
     if skeleton:
-        for path in project.python_paths():
-            if path not in texts and (project.root / path).is_file():
-                _write(mirror / path, b"")
+        python = set(project.python_paths())
+        packages = {path.rpartition("/")[0] for path in python if _is_init(path)}
+        files |= {
+            path: b""
+            for path in python
+            if path not in texts and (_is_init(path) or path.rpartition("/")[0] not in packages)
+        }
+    made: set[Path] = set()
+    for path, empty in files.items():
+        source = project.root / path
+        if source.is_file():
+            _write(mirror / path, source.read_bytes() if empty is None else empty, made)
     for path, text in texts.items():
-        _write(mirror / path, text.encode("utf-8"))
+        _write(mirror / path, text.encode("utf-8"), made)
+
+
+def _is_init(path: str) -> bool:
+    return path == "__init__.py" or path.endswith("/__init__.py")
 
 
 def _names(errors: str, path: str, mirror: Path) -> bool:
@@ -379,8 +393,10 @@ def _names(errors: str, path: str, mirror: Path) -> bool:
     return re.search(rf"(?<![\w./-])(?:{names})(?=[:\s]|$)", errors) is not None
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write(path: Path, data: bytes, made: set[Path]) -> None:
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
     path.write_bytes(data)
 
 
