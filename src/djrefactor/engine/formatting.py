@@ -364,7 +364,9 @@ def _mirror(mirror: Path, project: Project, texts: Mapping[str, str], *, skeleto
     `__init__.py` files above a file): an empty file for each `__init__.py` on the disk and for
     each module outside a package."""
     (mirror / ".git").mkdir()
-    files = {path: None for path in project.paths if path.rpartition("/")[2] in CONFIGURATION}
+    files: dict[str, bytes | None] = {
+        path: None for path in project.paths if path.rpartition("/")[2] in CONFIGURATION
+    }
     if skeleton:
         python = set(project.python_paths())
         packages = {path.rpartition("/")[0] for path in python if _is_init(path)}
