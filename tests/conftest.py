@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 
@@ -12,6 +14,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Rewrite the golden files (tests/e2e/golden/*.diff from plan, "
         "tests/audit/golden/*.json from audit) from the current output instead of comparing.",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A test run started in the background (`nohup`, `cmd &` in a script) inherits SIGINT
+    ignored, and so would every djrefactor it starts: the Ctrl-C tests (engine/test_faults.py)
+    need it delivered as in a terminal, where Python turns it into KeyboardInterrupt."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
