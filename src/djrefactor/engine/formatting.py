@@ -11,7 +11,8 @@ Each formatter runs once per step, on copies of the step's files in a temporary 
 repository that holds what the formatters' configuration lookup reads: a `.git` folder where
 the repository's is (black's project root), the configuration files as they are on the disk
 (pyproject.toml, ruff.toml, setup.cfg, ...: ruff finds each file's own), and for ruff's isort an
-empty file for each Python file on the disk (it tells first-party modules by them). isort is
+empty file for each `__init__.py` and each module outside a package on the disk (it tells
+first-party modules and packages by them). isort is
 given the project's settings and black runs once per project root, so each file comes out as it
 does from its text on stdin with `--stdin-filename` from the repository root, which is how a
 file runs alone: a step's file that is not on the disk yet, for ruff's isort (a new package's
@@ -57,35 +58,35 @@ class Formatter:
         first-party like the others although they are not on the disk yet."""
         if self.name == "isort":
             # no --filename: isort leaves a stream alone when that file does not exist yet
-            first = [arg for package in new for arg in ("-p", package)]
-            return [executable, "--settings-path", str(root / self.folder), *first, "-"]
-        if self.name == "black":
-            return [executable, "-q", "--stdin-filename", path, "-"]
-        if self.name == RUFF_ISORT:
-            fix = ["check", "--select", "I", "--fix", "--exit-zero", "--quiet"]
-            if new:
-                known = json.dumps([*self.first_party, *new])
-                fix += ["--config", f"lint.isort.known-first-party = {known}"]
-            return [executable, *fix, "--force-exclude", "--stdin-filename", path, "-"]
-        return [executable, "format", "--force-exclude", "--stdin-filename", path, "-"]
+            return [*self._options(executable, root, new), "-"]
+        return [*self._options(executable, root, new), "--stdin-filename", path, "-"]
 
     def batch_command(
         self, executable: str, files: Sequence[str], root: Path, new: Sequence[str]
     ) -> list[str]:
         """The command line formatting `files` in place, as `command` formats one on stdin."""
+        options = self._options(executable, root, new)
+        if self.name == "isort":
+            return [*options, "-q", *files]
+        if self.name == "black":
+            return [*options, *files]
+        return [*options, "--no-cache", *files]  # ruff's cache would go into the mirror
+
+    def _options(self, executable: str, root: Path, new: Sequence[str]) -> list[str]:
+        """The program and the options `command` and `batch_command` share."""
         if self.name == "isort":
             first = [arg for package in new for arg in ("-p", package)]
-            return [executable, "--settings-path", str(root / self.folder), *first, "-q", *files]
+            return [executable, "--settings-path", str(root / self.folder), *first]
         if self.name == "black":
-            return [executable, "-q", *files]
+            return [executable, "-q"]
         if self.name == RUFF_ISORT:
-            fix = ["check", "--select", "I", "--fix", "--exit-zero", "--quiet", "--no-cache"]
+            fix = ["check", "--select", "I", "--fix", "--exit-zero", "--quiet"]
             if new:
                 known = json.dumps([*self.first_party, *new])
                 fix += ["--config", f"lint.isort.known-first-party = {known}"]
-            return [executable, *fix, "--force-exclude", *files]
-        # not --quiet: it hides the errors that name a file
-        return [executable, "format", "--force-exclude", "--no-cache", *files]
+            return [executable, *fix, "--force-exclude"]
+        # not --quiet: on files, it hides the errors that name one
+        return [executable, "format", "--force-exclude"]
 
 
 RUFF_ISORT = "ruff check --select I --fix"
