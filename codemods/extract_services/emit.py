@@ -455,7 +455,7 @@ def _emit_service(
     service.functions.append(service_function(extraction, signature, edits, view.index))
     hints = [hint for _, hint in signature.params] + [signature.returns]
     for stop in extraction.failures:
-        spec = _exception(draft.conditions[id(stop)], stop, types)
+        spec = _exception(view, draft.conditions[id(stop)], stop, types)
         service.add_exception(spec, frozenset(stop.attributes))
         hints += list(spec.attributes.values())
     service.add_hint_imports(hints)
@@ -475,11 +475,31 @@ def _function_names(view: ViewModule, function: cst.FunctionDef) -> set[str]:
     return {node.value for node in nodes if type(node) is cst.Name and id(node) not in skipped}
 
 
-def _exception(condition: Condition, stop: Stop, types: HandlerTypes) -> ExceptionSpec:
+def _exception(
+    view: ViewModule, condition: Condition, stop: Stop, types: HandlerTypes
+) -> ExceptionSpec:
     attributes = {name: types.of_name(name) or ANY for name in stop.carried}
+    known = _error_attributes(view, stop)
     for attribute in stop.caught_attributes:
-        attributes.setdefault(attribute, ANY)
+        attributes.setdefault(attribute, known.get(attribute, ANY))
     return ExceptionSpec(condition.name, condition.docstring, attributes)
+
+
+def _error_attributes(view: ViewModule, stop: Stop) -> dict[str, Hint]:
+    """The annotations of what the caught error carries (`e.user_message` of Stripe's
+    `CardError` is `str | None`), when every class the handler names is one SDK's."""
+    caught = stop.handler.type if stop.handler is not None else None
+    if caught is None:
+        return {}
+    classes = [e.value for e in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
+    vendors = [view.shared.error_vendor(view.context.origin(c) or "") for c in classes]
+    vendor = vendors[0]
+    if vendor is None or any(other is not vendor for other in vendors):
+        return {}
+    return {
+        name: Hint(text, (("typing", "Any"),) if "Any" in text else ())
+        for name, text in vendor.error_attributes.items()
+    }
 
 
 def _signature(draft: Draft, extraction: Extraction, name: str, types: HandlerTypes) -> Signature:

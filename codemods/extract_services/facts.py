@@ -58,10 +58,24 @@ class Shared:
         return frozenset(self.vendors) | {"integrations"}
 
     def vendor_title(self, integration: str) -> str | None:
+        vendor = self.integration_vendor(integration)
+        return vendor.title if vendor is not None else None
+
+    def integration_vendor(self, integration: str) -> Vendor | None:
+        """The SDK an integration module (`integrations.stripe`) wraps; None for one of an
+        HTTP client's outside APIs (`integrations.shipping`)."""
         for vendor in self.vendors.values():
             if vendor.integration == integration and not vendor.per_api:
-                return vendor.title
+                return vendor
         return None
+
+    def error_vendor(self, origin: str) -> Vendor | None:
+        """The SDK an exception class comes from: `stripe.error.CardError`, or
+        `integrations.stripe.CardError` which the integration module re-exports."""
+        parts = origin.split(".")
+        if parts[0] == "integrations" and len(parts) > 2:
+            return self.integration_vendor(parts[1])
+        return self.vendors.get(parts[0]) if len(parts) > 1 else None
 
     @cached_property
     def roots(self) -> frozenset[str]:

@@ -172,7 +172,7 @@ def test_failures_raise_named_exceptions_with_attributes_the_view_reads():
                     message: str = "",
                     *,
                     deposit: Decimal,
-                    user_message: Any,
+                    user_message: str | None,
                 ) -> None:
                     super().__init__(message)
                     self.deposit = deposit
@@ -204,6 +204,53 @@ def test_failures_raise_named_exceptions_with_attributes_the_view_reads():
         ''',
     }
     assert_rewrites(NAME, BOOKING, after)
+
+
+def _exception_init(caught: str, reads: str) -> str:
+    """The `__init__` line of the exception the service raises for a handler `except {caught}
+    as e` whose answer reads `{reads}`."""
+    views = """
+        from django.shortcuts import render
+        from twilio.base.exceptions import TwilioRestException
+        from twilio.rest import Client
+
+        from .models import Reminder
+
+
+        def send_reminder(request, pk):
+            reminder = Reminder.objects.get(pk=pk)
+            try:
+                Client("sid", "token").messages.create(to=reminder.phone, body=reminder.text)
+            except CAUGHT as e:
+                reminder.failed = True
+                reminder.save()
+                return render(request, "failed.html", {"error": READS}, status=502)
+            reminder.sent = True
+            reminder.save()
+            return render(request, "sent.html", {"reminder": reminder})
+    """
+    project = make_project(
+        {
+            "reminders/models.py": "class Reminder:\n    pass\n",
+            "reminders/views.py": views.replace("CAUGHT", caught).replace("READS", reads),
+        }
+    )
+    after, _ = run_codemod(NAME, project)
+    service = after.text("services/reminders.py")
+    return next(line.strip() for line in service.splitlines() if "def __init__" in line)
+
+
+def test_what_a_caught_sdk_error_carries_keeps_its_type_on_the_domain_exception():
+    assert _exception_init("TwilioRestException", '"%s (%s)" % (e.msg, e.status)') == (
+        'def __init__(self, message: str = "", *, msg: str, status: int) -> None:'
+    )
+    # an attribute the registry does not list, or an error of no SDK, says nothing of its type
+    assert _exception_init("TwilioRestException", "e.more_info").endswith(
+        "*, more_info: Any) -> None:"
+    )
+    assert _exception_init("(TwilioRestException, ValueError)", "e.msg").endswith(
+        "*, msg: Any) -> None:"
+    )
 
 
 def test_a_transport_raise_becomes_a_domain_exception_the_serializer_raises_again():

@@ -25,7 +25,9 @@ class Vendor:
     `<qualified call>` for module-path calls or `<client>:<method chain>` for client methods;
     `chain_calls` are client methods that select a sub-resource inside an operation
     (`client.verify.v2.services(sid).verifications.create`); `per_api` vendors (HTTP clients)
-    get one integration module per outside API they talk to.
+    get one integration module per outside API they talk to. `error_attributes` are the
+    annotations of what the vendor's exceptions carry (`CardError.user_message: str | None`), for
+    a service that hands one on in its own exception.
     """
 
     modules: tuple[str, ...]
@@ -35,6 +37,7 @@ class Vendor:
     operations: Mapping[str, str] = field(default_factory=lambda: _NONE)
     chain_calls: frozenset[str] = frozenset()
     per_api: bool = False
+    error_attributes: Mapping[str, str] = field(default_factory=lambda: _NONE)
 
 
 def _names(**names: str) -> Mapping[str, str]:
@@ -45,6 +48,17 @@ def _ops(names: dict[str, str]) -> Mapping[str, str]:
     return MappingProxyType(names)
 
 
+_STAINLESS_ERRORS = _names(
+    message="str",
+    code="str | None",
+    param="str | None",
+    type="str | None",
+    status_code="int",
+    request_id="str | None",
+)
+"""What the exceptions of the OpenAI and Anthropic SDKs carry (`APIStatusError`)."""
+
+
 VENDORS: tuple[Vendor, ...] = (
     Vendor(
         ("stripe",),
@@ -52,6 +66,15 @@ VENDORS: tuple[Vendor, ...] = (
         "Stripe",
         clients=("stripe.StripeClient",),
         operations=_ops({"stripe.Webhook.construct_event": "construct_webhook_event"}),
+        error_attributes=_names(
+            user_message="str | None",
+            code="str | None",
+            param="str | None",
+            http_status="int | None",
+            http_body="str | None",
+            request_id="str | None",
+            headers="dict[str, str]",
+        ),
     ),
     Vendor(
         ("twilio",),
@@ -70,6 +93,9 @@ VENDORS: tuple[Vendor, ...] = (
             }
         ),
         chain_calls=frozenset({"services", "phone_numbers"}),
+        error_attributes=_names(
+            status="int", code="int | None", msg="str", uri="str", method="str"
+        ),
     ),
     Vendor(
         ("authy",),
@@ -91,12 +117,14 @@ VENDORS: tuple[Vendor, ...] = (
         "aws",
         "AWS",
         clients=("boto3.client", "boto3.resource", "boto3.session.Session", "boto3.Session"),
+        error_attributes=_names(response="dict[str, Any]", operation_name="str"),
     ),
     Vendor(
         ("openai",),
         "openai",
         "OpenAI",
         clients=("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI"),
+        error_attributes=_STAINLESS_ERRORS,
     ),
     Vendor(
         ("anthropic",),
@@ -104,6 +132,7 @@ VENDORS: tuple[Vendor, ...] = (
         "Anthropic",
         clients=("anthropic.Anthropic", "anthropic.AsyncAnthropic"),
         operations=_names(),
+        error_attributes=_STAINLESS_ERRORS,
     ),
     Vendor(("cohere",), "cohere", "Cohere", clients=("cohere.Client", "cohere.ClientV2")),
     Vendor(("replicate",), "replicate", "Replicate", clients=("replicate.Client",)),
@@ -118,6 +147,7 @@ VENDORS: tuple[Vendor, ...] = (
                 "sendgrid.sendgrid.SendGridAPIClient:send": "send_email",
             }
         ),
+        error_attributes=_names(status_code="int", reason="str"),
     ),
     Vendor(
         ("mailjet_rest",),
