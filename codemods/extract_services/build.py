@@ -144,6 +144,8 @@ class _ServiceBody(cst.CSTTransformer):
         stop = self.edits.stops.get(key)
         if stop is not None and isinstance(updated_node, cst.IndentedBlock):
             kept = list(updated_node.body[: stop.exit.start])
+            if stop.terminal:  # the service ends here; the view answers after the call
+                return cast(_Node, updated_node.with_changes(body=kept))
             exit_line = self.exit_statement(stop, original_node)
             if stop.exit.start < len(updated_node.body):
                 first = stop.exit.suite.body[stop.exit.start]
@@ -389,6 +391,8 @@ def view_statements(
     statements.append(core)
     if extraction.flag and answers:
         statements.append(_unless(cst.Name("done"), success_tail))
+    elif extraction.terminal is not None:
+        statements += success_tail
     hoisted = [s if i == 0 else comments_only(s) for i, s in enumerate(run.hoisted)]
     result = [*hoisted, *statements]
     if hoisted and run.span[0] is run.hoisted[0]:

@@ -35,6 +35,8 @@ NETWORK = frozenset(
         "ServiceUnavailable",
     }
 )
+MISSING = frozenset({"DoesNotExist", "ObjectDoesNotExist", "Http404"})
+"""Errors that say a row looked up is not there."""
 INVALID = frozenset({"ValueError", "TypeError", "JSONDecodeError", "UnicodeDecodeError"})
 """Errors that say an input could not be read (a payload, a number typed in a form)."""
 NOUNS = {
@@ -104,10 +106,16 @@ def caught_condition(
     verb: str,
     obj: str | None,
     inputs: Sequence[cst.BaseExpression] = (),
+    missing: str | None = None,
 ) -> Condition:
     """For an exit in `except <error>`: what failed, said for the domain. `inputs` are the
     first arguments of the calls the `try` makes: a `ValueError` says the first one that names
-    something (`payload`, `request.POST["quantity"]`) is not valid."""
+    something (`payload`, `request.POST["quantity"]`) is not valid. `missing` is the model a
+    `DoesNotExist` is about (`Order.DoesNotExist`, the `Order.objects.get` in the `try`)."""
+    if error in MISSING:
+        if missing:
+            return Condition(f"{missing}NotFound", f"the {_words(snake(missing))} does not exist")
+        return Condition("NotFound", "what it looks up does not exist")
     if error in DECLINED:
         return Condition("PaymentDeclined", "the card is declined")
     if error in SIGNATURE:

@@ -27,6 +27,7 @@ from .build import (
 )
 from .conditions import (
     DECLINED,
+    MISSING,
     NETWORK,
     SIGNATURE,
     Condition,
@@ -171,12 +172,38 @@ def _condition(draft: Draft, extraction: Extraction, stop: Stop) -> Condition:
     obj = snake(facts_model.text) if facts_model else None
     if stop.handler is not None:
         error = _error_name(stop.handler)
-        inputs = _inputs(view, _try_of(view, extraction, stop))
-        return caught_condition(error, _provider(view, extraction, stop), verb, obj, inputs)
+        try_node = _try_of(view, extraction, stop)
+        inputs = _inputs(view, try_node)
+        missing = _missing_model(view, stop.handler, try_node) if error in MISSING else None
+        provider = _provider(view, extraction, stop)
+        return caught_condition(error, provider, verb, obj, inputs, missing)
     test = _guard_test(view, extraction, stop)
     if test is None:
         return guard_condition(cst.Name("_"), model_of, obj)
     return guard_condition(test, model_of, obj)
+
+
+def _missing_model(
+    view: ViewModule, handler: cst.ExceptHandler, try_node: cst.Try | None
+) -> str | None:
+    """The model a caught `DoesNotExist` is about: `Order` of `except Order.DoesNotExist`,
+    else of the one lookup the `try` makes (`Order.objects.get(...)`,
+    `get_object_or_404(Order, ...)`); None when it looks up several."""
+    caught = get_full_name_for_node(handler.type) if handler.type is not None else None
+    parts = (caught or "").split(".")
+    if len(parts) > 1 and parts[-1] == "DoesNotExist":
+        return parts[-2]
+    if try_node is None:
+        return None
+    models: set[str] = set()
+    for call in view.context.of_type(try_node.body, cst.Call):
+        name = get_full_name_for_node(call.func) or ""
+        if name.endswith(".objects.get"):
+            models.add(name.split(".")[-3])
+        elif name.split(".")[-1] == "get_object_or_404" and call.args:
+            models.add(get_full_name_for_node(call.args[0].value) or "")
+    models = {model.split(".")[-1] for model in models if model}
+    return models.pop() if len(models) == 1 and next(iter(models))[:1].isupper() else None
 
 
 def _error_name(handler: cst.ExceptHandler) -> str:
@@ -549,7 +576,7 @@ def _doc(draft: Draft, extraction: Extraction, name: str) -> str:
         view.shared.vendor_title,
         view.shared.line_length,
     )
-    success = next((s for s in extraction.stops if not s.failure), None)
+    success = next((s for s in extraction.stops if not s.failure and not s.terminal), None)
     if success is None:
         return summary
     test = _guard_test(view, extraction, success)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -65,6 +65,10 @@ class Stop:
     carried_reads: frozenset[int] = frozenset()
     """The reads (Name nodes of the tail, by id) of the carried values."""
     exception: str = ""
+    terminal: bool = False
+    """A success exit every run that does not raise ends at (the answer after a `try` whose
+    handlers all answer a failure): the service just ends there, and the view answers after
+    the call, with no flag."""
 
     @property
     def attributes(self) -> tuple[str, ...]:
@@ -87,7 +91,12 @@ class Extraction:
     @property
     def flag(self) -> bool:
         """The service returns True, or False at its one success exit."""
-        return any(not stop.failure for stop in self.stops)
+        return any(not stop.failure and not stop.terminal for stop in self.stops)
+
+    @property
+    def terminal(self) -> Stop | None:
+        """The success exit the view answers after the call, if the run has one."""
+        return next((stop for stop in self.stops if stop.terminal), None)
 
     @property
     def failures(self) -> tuple[Stop, ...]:
@@ -205,11 +214,19 @@ def analyse(
     results = tuple(
         name
         for name, refs in bound_here.items()
-        if any(id(r) not in run_ids and not _reassigned_before(run, index, name, r) for r in refs)
+        if any(
+            id(r) not in run_ids
+            and not _reassigned_before(run, index, name, r)
+            and not _never_sees_run(run, handler, analysis, r)
+            and not _assigned_first(run, handler, index, name, r)
+            for r in refs
+        )
     )
     success = _success_blocker(run, flagged, results)
     if success:
         return success
+    if flagged and flagged[0].exit.start > 0 and always_exits(run.span[-1]):
+        stops = [replace(stop, terminal=True) if stop is flagged[0] else stop for stop in stops]
     renamed = _renames(params, model_of, set(bound_here) | globals_)
     lifted = _name_lifts(lifts, {renamed.get(p, p) for p in params} | set(bound_here) | globals_)
     ordered = sorted(params, key=lambda p: (model_of(p) is None, model_of(p) in USER_MODELS))
@@ -228,6 +245,37 @@ def analyse(
         tuple(Lift(lift.code, lifted[lift.code], lift.node) for lift in lifts),
         {id(node): renamed[name] for node, name in reads if name in renamed},
     )
+
+
+def always_exits(statement: cst.BaseStatement) -> bool:
+    """Does every way through `statement` end in a `return` or a `raise` (no loop, no
+    falling through to what follows)?"""
+    if isinstance(statement, cst.SimpleStatementLine):
+        return bool(statement.body) and isinstance(statement.body[-1], cst.Return | cst.Raise)
+    if isinstance(statement, cst.If):
+        return _block_exits(statement.body) and (
+            statement.orelse is not None
+            and (
+                always_exits(statement.orelse)
+                if isinstance(statement.orelse, cst.If)
+                else _block_exits(statement.orelse.body)
+            )
+        )
+    if isinstance(statement, cst.Try):
+        body = _block_exits(statement.body) or (
+            statement.orelse is not None and _block_exits(statement.orelse.body)
+        )
+        return body and all(_block_exits(handler.body) for handler in statement.handlers)
+    if isinstance(statement, cst.With):
+        return _block_exits(statement.body)
+    return False
+
+
+def _block_exits(block: cst.BaseSuite) -> bool:
+    if isinstance(block, cst.SimpleStatementSuite):
+        return bool(block.body) and isinstance(block.body[-1], cst.Return | cst.Raise)
+    assert isinstance(block, cst.IndentedBlock)
+    return bool(block.body) and always_exits(block.body[-1])
 
 
 def _success_blocker(run: Run, flagged: Sequence[Stop], results: Sequence[str]) -> str | None:
@@ -389,13 +437,79 @@ def _reassigned_before(run: Run, index: TreeIndex, name: str, read: cst.Name) ->
     for statement in run.suite.body[run.end :]:
         if index.contains(statement, read):
             return False
-        if isinstance(statement, cst.SimpleStatementLine) and any(
-            isinstance(small, cst.Assign)
-            and any(m.matches(target.target, m.Name(name)) for target in small.targets)
-            for small in statement.body
-        ):
+        if _assigns(statement, name):
             return True
     return False
+
+
+def _never_sees_run(run: Run, handler: Handler, analysis: Analysis, read: cst.Name) -> bool:
+    """Does `read` run before the run or instead of it, so it never sees what the run binds: it
+    comes earlier in the handler's own code, or in another branch of an `if` (or `try`) the
+    run is in, with no loop around the run?"""
+    index = analysis.index
+    first = run.first
+    read_at, run_at = index.starts.get(id(read)), index.starts.get(id(first))
+    if read_at is None or run_at is None:
+        return False
+    if analysis.names.scope_of(read) is not analysis.names.scope_of(first):
+        return False  # a closure may run at any time
+    loops = [*index.of_type(handler.function, cst.For), *index.of_type(handler.function, cst.While)]
+    if any(index.contains(loop, first) for loop in loops):
+        return False
+    if read_at < run_at:
+        return True
+    branchings: list[cst.If | cst.Try] = [*index.of_type(handler.function, cst.If)]
+    branchings += index.of_type(handler.function, cst.Try)
+    for branching in branchings:
+        if index.contains(branching, first) and index.contains(branching, read):
+            branches = _branches(branching)
+            taken = [b for b in branches if index.contains(b, first)]
+            if (
+                taken
+                and not index.contains(taken[0], read)
+                and any(index.contains(b, read) for b in branches)
+            ):
+                return True
+    return False
+
+
+def _assigned_first(
+    run: Run, handler: Handler, index: TreeIndex, name: str, read: cst.Name
+) -> bool:
+    """Is `read` preceded in its own code by a plain `name = ...` that comes after the run
+    (in a block around the read the run is not in, or between the two in a block around
+    both), so the read sees that value, never the run's?"""
+    first = run.first
+    body = handler.function.body
+    blocks = [body, *index.of_type(handler.function, cst.IndentedBlock)]
+    for block in blocks:
+        if not isinstance(block, cst.IndentedBlock) or not index.contains(block, read):
+            continue
+        if block is run.suite:
+            continue  # _reassigned_before looks there
+        statements = list(block.body)
+        at = next(i for i, statement in enumerate(statements) if index.contains(statement, read))
+        around = [i for i, statement in enumerate(statements) if index.contains(statement, first)]
+        since = around[0] + 1 if around else 0
+        if any(_assigns(statement, name) for statement in statements[since:at]):
+            return True
+    return False
+
+
+def _assigns(statement: cst.BaseStatement, name: str) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Assign)
+        and any(m.matches(target.target, m.Name(name)) for target in small.targets)
+        for small in statement.body
+    )
+
+
+def _branches(node: cst.If | cst.Try) -> list[cst.CSTNode]:
+    """The alternatives of an `if` (its body, its `elif`/`else`) or of a `try`'s handlers:
+    at most one of them runs."""
+    if isinstance(node, cst.If):
+        return [node.body, node.orelse] if node.orelse is not None else [node.body]
+    return list(node.handlers)
 
 
 def _names_bound(run: Run, analysis: Analysis, moved: frozenset[int]) -> dict[str, list[cst.Name]]:

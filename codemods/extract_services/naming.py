@@ -23,11 +23,12 @@ _VERB_WORDS = """
     accept activate add apply approve archive assign attach book buy cancel change charge check
     checkout claim clear close complete confirm connect create deactivate decline delete
     deliver deposit disable dispatch duplicate edit enable enroll escalate export fetch finish
-    flag generate grant handle import invite join leave login logout mark merge notify open pay
-    publish purchase rate redeem refund register reject remove rename renew reopen reply
-    reschedule reserve reset resolve restore revoke save schedule send ship sign signup start
-    stop submit subscribe suggest summarise summarize suspend sync tag toggle transfer unlink
-    unsubscribe update upgrade upload validate verify void withdraw
+    flag follow generate grant handle import invite join leave like login logout mark merge
+    notify open pay publish purchase rate redeem refund register reject remove rename renew
+    reopen reply request reschedule reserve reset resolve restore revoke save schedule send
+    ship sign signup start stop submit subscribe suggest summarise summarize suspend sync tag
+    toggle transfer unfollow unlike unlink unsubscribe update upgrade upload validate verify
+    void vote withdraw
 """
 VERBS = frozenset(_VERB_WORDS.split())
 """Words a workflow name may start with: the view already says what it does."""

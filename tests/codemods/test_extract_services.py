@@ -1005,6 +1005,166 @@ def test_a_name_the_view_sets_again_before_reading_it_is_no_result():
     assert "return target" not in service
 
 
+_SHIPPING = {
+    "shop/models.py": "class Carrier:\n    pass\n\n\nclass Order:\n    pass\n",
+    "shop/views.py": """
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from .models import Carrier, Order
+
+
+        def ship(request, pk):
+            order = Order.objects.get(pk=pk)
+            express = request.POST.get("express")
+            if express:
+                carrier = Carrier.objects.get(code="express")
+                order.carrier = carrier
+                order.save()
+            else:
+                messages.info(request, "Standard shipping")
+            if request.POST.get("notify"):
+                carrier = order.carrier
+                messages.info(request, "Shipped with %s" % carrier.name)
+            return redirect("order", pk=pk)
+    """,
+}
+
+
+def test_a_name_a_later_block_sets_before_reading_it_is_no_result():
+    project, _ = run_codemod(NAME, make_project(_SHIPPING))
+    assert "        services.ship_order(order)\n    else:\n" in project.text("shop/views.py")
+    assert "def ship_order(order: Order) -> None:" in project.text("services/shop.py")
+
+
+_BILLING = {
+    "shop/forms.py": "class CheckoutForm:\n    pass\n",
+    "shop/models.py": "class Address:\n    pass\n\n\nclass Order:\n    pass\n",
+    "shop/views.py": """
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from .forms import CheckoutForm
+        from .models import Address, Order
+
+
+        def checkout(request):
+            order = Order.objects.get(user=request.user, ordered=False)
+            form = CheckoutForm(request.POST)
+            if not form.is_valid():
+                return redirect("checkout")
+            same_billing = form.cleaned_data.get("same_billing")
+            use_default = form.cleaned_data.get("use_default_billing")
+            if same_billing:
+                billing = order.shipping_address
+                billing.pk = None
+                billing.save()
+                order.billing_address = billing
+                order.save()
+            elif use_default:
+                found = Address.objects.filter(user=request.user, default=True)
+                if found.exists():
+                    billing = found[0]
+                    order.billing_address = billing
+                    order.save()
+                else:
+                    messages.info(request, "No default billing address")
+                    return redirect("checkout")
+            else:
+                street = form.cleaned_data.get("street")
+                if street:
+                    billing = Address.objects.create(user=request.user, street=street)
+                    order.billing_address = billing
+                    order.save()
+                else:
+                    messages.info(request, "Please fill in the billing address")
+            return redirect("payment")
+    """,
+}
+
+
+def test_reads_in_the_other_branches_of_an_if_are_no_result_of_one_branch():
+    # what `if same_billing:` binds is read only under `elif`/`else`, which never run after
+    # it: each branch moves, none returns `billing`, and a second run finds nothing left
+    after = {
+        "shop/views.py": """
+            from django.contrib import messages
+            from django.shortcuts import redirect
+
+            from services import shop as services
+
+            from .forms import CheckoutForm
+            from .models import Order
+
+
+            def checkout(request):
+                order = Order.objects.get(user=request.user, ordered=False)
+                form = CheckoutForm(request.POST)
+                if not form.is_valid():
+                    return redirect("checkout")
+                same_billing = form.cleaned_data.get("same_billing")
+                use_default = form.cleaned_data.get("use_default_billing")
+                if same_billing:
+                    services.checkout_address(order)
+                elif use_default:
+                    if not services.update_order(order, user=request.user):
+                        messages.info(request, "No default billing address")
+                        return redirect("checkout")
+                else:
+                    street = form.cleaned_data.get("street")
+                    if street:
+                        services.create_address(order, street, user=request.user)
+                    else:
+                        messages.info(request, "Please fill in the billing address")
+                return redirect("payment")
+        """,
+        "services/__init__.py": "",
+        "services/shop.py": '''
+            """Workflows of the shop app: plain functions its views and serializers call."""
+
+            from __future__ import annotations
+
+            from typing import Any
+
+            from django.contrib.auth.models import User
+
+            from shop.models import Address, Order
+
+
+            def checkout_address(order: Order) -> None:
+                """Check out the address: update the order."""
+                billing = order.shipping_address
+                billing.pk = None
+                billing.save()
+                order.billing_address = billing
+                order.save()
+
+
+            def update_order(order: Order, user: User) -> bool:
+                """Update the order.
+
+                Returns False, and does nothing more, when `not found.exists()` is true.
+                """
+                found = Address.objects.filter(user=user, default=True)
+                if found.exists():
+                    billing = found[0]
+                    order.billing_address = billing
+                    order.save()
+                else:
+                    return False
+                return True
+
+
+            def create_address(order: Order, street: Any, user: User) -> None:
+                """Create the address: update the order."""
+                billing = Address.objects.create(user=user, street=street)
+                order.billing_address = billing
+                order.save()
+        ''',
+    }
+    assert_rewrites(NAME, _BILLING, after)
+
+
 def test_a_wrapper_call_laid_out_over_lines_follows_the_code_into_the_service():
     _, service = _payouts()
     assert (

@@ -206,6 +206,128 @@ def test_failures_raise_named_exceptions_with_attributes_the_view_reads():
     assert_rewrites(NAME, BOOKING, after)
 
 
+def test_a_success_answer_every_run_that_does_not_fail_ends_at_follows_the_call():
+    # the answer at the end of the `try` is where the workflow always ends unless the order
+    # is missing: the service just ends there (no flag to return), the view answers after it
+    before = {
+        "shop/models.py": "class Order:\n    pass\n\n\nclass Refund:\n    pass\n",
+        "shop/views.py": """
+            from django.contrib import messages
+            from django.core.exceptions import ObjectDoesNotExist
+            from django.shortcuts import redirect
+
+            from .models import Order, Refund
+
+
+            def request_refund(request):
+                ref_code = request.POST.get("ref_code")
+                # mark the order
+                try:
+                    order = Order.objects.get(ref_code=ref_code)
+                    order.refund_requested = True
+                    order.save()
+                    Refund.objects.create(order=order, reason=request.POST.get("message"))
+
+                    messages.info(request, "Your request was received.")
+                    return redirect("request-refund")
+                except ObjectDoesNotExist:
+                    messages.info(request, "This order does not exist.")
+                    return redirect("request-refund")
+        """,
+    }
+    after = {
+        "shop/views.py": """
+            from django.contrib import messages
+            from django.shortcuts import redirect
+
+            from services import shop as services
+
+
+            def request_refund(request):
+                ref_code = request.POST.get("ref_code")
+                try:
+                    services.request_refund(ref_code, message=request.POST.get("message"))
+                except services.OrderNotFound:
+                    messages.info(request, "This order does not exist.")
+                    return redirect("request-refund")
+
+                messages.info(request, "Your request was received.")
+                return redirect("request-refund")
+        """,
+        "services/__init__.py": "",
+        "services/shop.py": '''
+            """Workflows of the shop app: plain functions its views and serializers call."""
+
+            from __future__ import annotations
+
+            from django.core.exceptions import ObjectDoesNotExist
+
+            from shop.models import Order, Refund
+
+
+            class OrderNotFound(Exception):
+                """Raised when the order does not exist."""
+
+
+            def request_refund(ref_code: str | None, message: str | None) -> None:
+                """Request the refund: update the order."""
+                # mark the order
+                try:
+                    order = Order.objects.get(ref_code=ref_code)
+                    order.refund_requested = True
+                    order.save()
+                    Refund.objects.create(order=order, reason=message)
+                except ObjectDoesNotExist as exc:
+                    raise OrderNotFound(str(exc)) from exc
+        ''',
+    }
+    assert_rewrites(NAME, before, after)
+
+
+def _missing_exception(caught: str, lookups: str) -> str:
+    """The exception class the service raises for `except {caught}` around `lookups`."""
+    views = """
+        from django.core.exceptions import ObjectDoesNotExist
+        from django.shortcuts import redirect
+
+        from .models import Coupon, Order, Usage
+
+
+        def apply_coupon(request, pk):
+            try:
+                LOOKUPS
+                order.coupon = coupon
+                order.save()
+                Usage.objects.create(order=order, coupon=coupon)
+            except CAUGHT:
+                return redirect("order", pk=pk)
+            return redirect("checkout")
+    """
+    project = make_project(
+        {
+            "shop/models.py": "class Coupon:\n    pass\n\n\nclass Order:\n    pass\n\n\n"
+            "class Usage:\n    pass\n",
+            "shop/views.py": views.replace("CAUGHT", caught).replace(
+                "LOOKUPS", lookups.replace("\n", "\n                ")
+            ),
+        }
+    )
+    after, _ = run_codemod(NAME, project)
+    service = after.text("services/shop.py")
+    return next(line for line in service.splitlines() if line.startswith("class "))
+
+
+def test_a_caught_lookup_failure_is_named_for_the_missing_model():
+    order = "order = Order.objects.get(pk=pk)"
+    both = 'order = Order.objects.get(pk=pk)\ncoupon = Coupon.objects.get(code="x")'
+    assert _missing_exception("ObjectDoesNotExist", f'{order}\ncoupon = "x"') == (
+        "class OrderNotFound(Exception):"
+    )
+    assert _missing_exception("Coupon.DoesNotExist", both) == "class CouponNotFound(Exception):"
+    # two lookups under one `except ObjectDoesNotExist`: which row is missing is not known
+    assert _missing_exception("ObjectDoesNotExist", both) == "class NotFound(Exception):"
+
+
 def _exception_init(caught: str, reads: str) -> str:
     """The `__init__` line of the exception the service raises for a handler `except {caught}
     as e` whose answer reads `{reads}`."""
