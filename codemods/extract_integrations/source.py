@@ -74,6 +74,7 @@ class Source:
     local_constants: dict[cst.Name, tuple[cst.Assign, cst.BaseExpression]] = field(
         default_factory=dict
     )
+    _resolving: set[cst.Name] = field(default_factory=set)
     _lines: dict[int, int] | None = None
     _layouts: dict[cst.CSTNode, Layout] = field(default_factory=dict)
 
@@ -209,7 +210,7 @@ class Source:
             if constant is not None:
                 self.local_constants[name] = constant
                 return frozenset()
-            return None
+            return self._module_constant(name)
         if any(map(self._is_first_party_import, statements)):
             return None
         return frozenset(import_statement(statement, name.value) for statement in statements)
@@ -231,6 +232,85 @@ class Source:
         if len(self.names.references(referents[0])) != 1:
             return None
         return assign, assign.value
+
+    def _module_constant(self, name: cst.Name) -> frozenset[str] | None:
+        """`STRIPE_KEY = getattr(settings, "STRIPE_KEY", "")` at the top of the module, read
+        only here and nowhere else in the project: its value moves in (normalized, so it reads
+        settings as the integration does) and the line goes. Returns the imports the value
+        needs; None for anything else (a comment on the line keeps it where it is)."""
+        referents = self.names.referents(name)
+        if len(referents) != 1 or referents[0].scope is not self.tree:
+            return None
+        target = referents[0].node
+        parent = self.parents.get(target) if target is not None else None
+        assign = self.parents.get(parent) if parent is not None else None
+        statement = self.parents.get(assign) if assign is not None else None
+        if (
+            not isinstance(assign, cst.Assign)
+            or len(assign.targets) != 1
+            or not isinstance(statement, cst.SimpleStatementLine)
+            or len(statement.body) != 1
+            or self.parents.get(statement) is not self.tree
+            or _has_comment(statement)
+            or len(self.names.references(referents[0])) != 1
+            or name in self._resolving
+            or self._patched(name.value)
+            or self._named_elsewhere(name.value)
+        ):
+            return None
+        self._resolving.add(name)
+        try:
+            needed = self.portable(assign.value)
+        finally:
+            self._resolving.discard(name)
+        if needed is None:
+            return None
+        self.local_constants[name] = (assign, self.normalized(assign.value))
+        return needed
+
+    @cached_property
+    def _exported(self) -> frozenset[str]:
+        """The strings of the module's `__all__`."""
+        found: set[str] = set()
+        for statement in self.tree.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                    if isinstance(small, cst.AugAssign | cst.AnnAssign)
+                    else []
+                )
+                if any(isinstance(t, cst.Name) and t.value == "__all__" for t in targets):
+                    found |= {
+                        str(node.evaluated_value)
+                        for node in preorder(small)
+                        if isinstance(node, cst.SimpleString)
+                    }
+        return frozenset(found)
+
+    def _named_elsewhere(self, word: str) -> bool:
+        """A string of this module (`__all__`) names it, or another file of the project that
+        names it imports it from here (`from billing.models import STRIPE_KEY`, `*`, or the
+        module itself): a file with a constant of its own of that name does not count."""
+        project = self.context.project
+        if word in self._exported:
+            return True
+        if self.module is None:
+            return False
+        dotted = f"{self.module}.{word}"
+        for path in project.python_paths():
+            if path == self.path or word not in project.words(path):
+                continue
+            imports = project.imports(path)
+            if imports.relation(dotted)[0] or any(
+                imported.name == "*" and imported.module == self.module
+                for imported in imports.names
+            ):
+                return True
+        return False
 
     def _reads_settings(self, name: cst.Name) -> bool:
         if name.value in self.settings_names:
@@ -303,6 +383,12 @@ class _Normalize(cst.CSTTransformer):
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def _has_comment(statement: cst.SimpleStatementLine) -> bool:
+    return statement.trailing_whitespace.comment is not None or any(
+        line.comment is not None for line in statement.leading_lines
+    )
+
+
 def _up_to_first_line(statement: cst.CSTNode, node: cst.CSTNode) -> tuple[str, str]:
     """`code(statement)` cut after the first line of `code(node)`, and that line: everything
     `text.find(line)` can see of the whole statement, rendered without the rest of it."""

@@ -124,6 +124,66 @@ def test_aliased_stripe_import_and_its_patch_targets_follow():
     )
 
 
+_KEY_FROM_CONSTANT = """
+    import stripe
+    from django.conf import settings
+
+    from .models import Order
+
+    STRIPE_KEY = getattr(settings, "STRIPE_SECRET_KEY", "sk_test_local")
+    stripe.api_key = STRIPE_KEY
+
+
+    def pay(request, order_id):
+        order = Order.objects.get(pk=order_id)
+        try:
+            intent = stripe.PaymentIntent.create(amount=order.cents, currency="usd")
+        except stripe.error.CardError as e:
+            return str(e)
+        return intent.id
+"""
+
+
+def test_a_key_read_into_a_module_constant_moves_with_its_settings_read():
+    # `STRIPE_KEY = getattr(settings, ...)` is read only by the key line: its value moves
+    # into the integration, where the key is set, and the constant goes
+    module = STRIPE_MODULE.replace(
+        "# the secret key of the live account\nstripe.api_key = settings.STRIPE_SECRET_KEY\n",
+        'stripe.api_key = getattr(settings, "STRIPE_SECRET_KEY", "sk_test_local")\n',
+    )
+    assert_rewrites(
+        NAME,
+        {"shop/__init__.py": "", "shop/views.py": _KEY_FROM_CONSTANT},
+        {
+            "shop/views.py": STRIPE_VIEW_AFTER,
+            "integrations/__init__.py": INIT,
+            "integrations/stripe.py": module,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"shop/tasks.py": "from shop.views import STRIPE_KEY\n\nprint(STRIPE_KEY)\n"},
+        {"shop/tasks.py": "from shop import views\n\nprint(views.STRIPE_KEY)\n"},
+        {"shop/tasks.py": "from shop.views import *\n\nprint(STRIPE_KEY)\n"},
+        {
+            "shop/views.py": _KEY_FROM_CONSTANT.replace(
+                "\n    STRIPE_KEY", "\n    # test key\n    STRIPE_KEY"
+            )
+        },
+        {"shop/views.py": _KEY_FROM_CONSTANT + '\n    __all__ = ["STRIPE_KEY", "pay"]\n'},
+    ],
+    ids=["imported", "read-through-the-module", "star-imported", "commented", "exported"],
+)
+def test_a_module_constant_another_module_may_read_stays(where):
+    project = make_project({"shop/__init__.py": "", "shop/views.py": _KEY_FROM_CONSTANT, **where})
+    after, changes = run_codemod(NAME, project)
+    assert "STRIPE_KEY = getattr(" in after.text("shop/views.py")
+    assert "configured from a local value" in "\n".join(note.message for note in changes.notes)
+
+
 def test_key_set_before_each_call_is_set_once_and_noted():
     model = """
         import stripe

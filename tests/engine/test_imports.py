@@ -1013,6 +1013,50 @@ REMOVED = [
         """,
         id="noqa in a module's name is no noqa comment",
     ),
+    pytest.param(
+        """
+        from django.db import models
+        User = "auth.User"
+
+        # one billing profile per email
+        # (guests too)
+
+        import stripe
+        stripe.api_key = "sk_test"
+
+
+
+        class Profile(models.Model):
+            pass
+        """,
+        """
+        from django.db import models
+        User = "auth.User"
+
+        # one billing profile per email
+        # (guests too)
+
+        import stripe
+
+
+
+        class Profile(models.Model):
+            pass
+        """,
+        """
+        from django.db import models
+        User = "auth.User"
+
+        # one billing profile per email
+        # (guests too)
+
+
+
+        class Profile(models.Model):
+            pass
+        """,
+        id="comments a blank line keeps apart from a removed line stay apart from the next",
+    ),
 ]
 
 

@@ -1016,6 +1016,13 @@ def _merged(
     own_blanks = _blank_prefix(own)
     carry_blanks = _blank_prefix(carry)
     moved = list(carry[carry_blanks:])
+    if moved and moved[-1].comment is None and not _is_import_line(next_line):
+        # comments a blank line kept apart from the removed lines stay apart: the removed
+        # lines' separation above them, the statement's own below
+        comments = moved[: len(moved) - _blank_suffix(moved)]
+        below = [*own[:own_blanks], *[_BLANK] * (_blank_suffix(moved) - own_blanks)]
+        above = [] if at_start else list(carry[:carry_blanks])
+        return [*above, *comments, *below, *own[own_blanks:]]
     commented = False
     if _is_import_line(next_line):
         moved = [line for line in moved if line.comment is not None]
@@ -1030,6 +1037,10 @@ def _merged(
 
 def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
     return next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+
+
+def _blank_suffix(lines: Sequence[cst.EmptyLine]) -> int:
+    return _blank_prefix(list(reversed(lines)))
 
 
 def _drop_alias(node: _ImportT, index: int) -> _ImportT:
