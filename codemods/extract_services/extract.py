@@ -225,6 +225,12 @@ def analyse(
     success = _success_blocker(run, flagged, results)
     if success:
         return success
+    unsure = [name for name in results if not _block_binds(run.statements, name)]
+    if unsure:
+        return (
+            f"`{unsure[0]}` is set on only some paths of the workflow and read after it; "
+            "move it by hand"
+        )
     if flagged and flagged[0].exit.start > 0 and always_exits(run.span[-1]):
         stops = [replace(stop, terminal=True) if stop is flagged[0] else stop for stop in stops]
     renamed = _renames(params, model_of, set(bound_here) | globals_)
@@ -245,6 +251,57 @@ def analyse(
         tuple(Lift(lift.code, lifted[lift.code], lift.node) for lift in lifts),
         {id(node): renamed[name] for node, name in reads if name in renamed},
     )
+
+
+def _block_binds(statements: Sequence[cst.BaseStatement], name: str) -> bool:
+    """Does every way through `statements` that goes on after them bind `name`?"""
+    return any(_binds(statement, name) or always_exits(statement) for statement in statements)
+
+
+def _binds(statement: cst.BaseStatement, name: str) -> bool:
+    if isinstance(statement, cst.SimpleStatementLine):
+        return any(_small_binds(small, name) for small in statement.body)
+    if isinstance(statement, cst.If):
+        if statement.orelse is None:
+            return False
+        orelse = statement.orelse
+        other = [orelse] if isinstance(orelse, cst.If) else _suite(orelse.body)
+        return _block_binds(_suite(statement.body), name) and _block_binds(other, name)
+    if isinstance(statement, cst.Try):
+        if statement.finalbody is not None and _block_binds(_suite(statement.finalbody.body), name):
+            return True
+        body = _suite(statement.body) + (_suite(statement.orelse.body) if statement.orelse else [])
+        return _block_binds(body, name) and all(
+            _block_binds(_suite(handler.body), name) for handler in statement.handlers
+        )
+    if isinstance(statement, cst.With):
+        return _block_binds(_suite(statement.body), name)
+    return False  # a loop may not run, a `match` may match no case
+
+
+def _suite(block: cst.BaseSuite) -> list[cst.BaseStatement]:
+    if isinstance(block, cst.IndentedBlock):
+        return list(block.body)
+    assert isinstance(block, cst.SimpleStatementSuite)
+    return [cst.SimpleStatementLine(body=block.body)]
+
+
+def _small_binds(small: cst.BaseSmallStatement, name: str) -> bool:
+    if isinstance(small, cst.Assign):
+        return any(_target_binds(target.target, name) for target in small.targets)
+    if isinstance(small, cst.AnnAssign):
+        return small.value is not None and _target_binds(small.target, name)
+    return False
+
+
+def _target_binds(target: cst.BaseExpression, name: str) -> bool:
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, cst.Tuple | cst.List):
+        return any(_target_binds(element.value, name) for element in target.elements)
+    if isinstance(target, cst.StarredElement):
+        return _target_binds(target.value, name)
+    return False
 
 
 def always_exits(statement: cst.BaseStatement) -> bool:

@@ -26,6 +26,8 @@ class Hint:
 
 
 ANY = Hint("Any", (("typing", "Any"),))
+_UNKNOWN = cst.Name("__unknown__")
+"""What a name is bound to when nothing tells its value (no assignment reads as one)."""
 STR = Hint("str")
 INT = Hint("int")
 BOOL = Hint("bool")
@@ -113,6 +115,9 @@ class HandlerTypes:
                 targets = node.targets if isinstance(node, cst.Assign) else [node]
                 for target in targets:
                     self._record(target.target, node.value)
+            elif kind is cst.For:
+                assert isinstance(node, cst.For)
+                self._unknown(node.target)
             elif kind is cst.If:
                 assert isinstance(node, cst.If)
                 if isinstance(node.test, cst.Comparison | cst.UnaryOperation):
@@ -136,6 +141,19 @@ class HandlerTypes:
                 self.assigned.setdefault(target.elements[1].value.value, []).append(
                     cst.Name("True")
                 )
+        else:
+            self._unknown(target)
+
+    def _unknown(self, target: cst.BaseExpression) -> None:
+        """Names bound to values nothing tells about (`a, b = custom()`, `for a in ...`): a
+        `None` assigned to them elsewhere is not their type."""
+        if isinstance(target, cst.Name):
+            self.assigned.setdefault(target.value, []).append(_UNKNOWN)
+        elif isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                self._unknown(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._unknown(target.value)
 
     # -- names -----------------------------------------------------------------------------
     def of_name(self, name: str, depth: int = 0) -> Hint | None:

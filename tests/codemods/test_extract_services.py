@@ -1165,6 +1165,65 @@ def test_reads_in_the_other_branches_of_an_if_are_no_result_of_one_branch():
     assert_rewrites(NAME, _BILLING, after)
 
 
+_CHECKOUT_MODELS = "class Address:\n    pass\n\n\nclass Order:\n    pass\n"
+
+
+def test_a_result_the_workflow_sets_on_some_paths_only_keeps_the_view():
+    # the service would return `addresses` unset for a guest (UnboundLocalError): the value
+    # the view set before the workflow cannot reach it, so the workflow stays, with a note
+    view = """
+        from django.shortcuts import render
+
+        from .models import Address, Order
+
+
+        def checkout(request, cart_id):
+            addresses = None
+            order = None
+            if cart_id:
+                if request.user.is_authenticated:
+                    addresses = Address.objects.filter(user=request.user)
+                order, created = Order.objects.new_or_get(request.user, cart_id)
+                order.save()
+                if request.session.get("shipping_id"):
+                    del request.session["shipping_id"]
+            return render(request, "checkout.html", {"addresses": addresses, "order": order})
+    """
+    assert_noop(
+        NAME,
+        {"shop/models.py": _CHECKOUT_MODELS, "shop/views.py": view},
+        notes=[
+            "shop/views.py:10: checkout left in the view: `addresses` is set on only some "
+            "paths of the workflow and read after it; move it by hand"
+        ],
+    )
+
+
+def test_a_name_unpacked_from_a_call_nothing_types_is_any_not_the_none_it_started_as():
+    view = """
+        from django.shortcuts import render
+
+        from .models import Address, Order
+
+
+        def checkout(request, cart_id):
+            addresses = None
+            order = None
+            if cart_id:
+                if request.user.is_authenticated:
+                    addresses = Address.objects.filter(user=request.user)
+                order, created = Order.objects.new_or_get(request.user, cart_id)
+                order.save()
+            return render(request, "checkout.html", {"addresses": addresses, "order": order})
+    """
+    project = make_project({"shop/models.py": _CHECKOUT_MODELS, "shop/views.py": view})
+    after, _ = run_codemod(NAME, project)
+    assert (
+        "def checkout(cart_id: Any, user: User) -> tuple[QuerySet[Address] | None, Any]:"
+        in after.text("services/shop.py")
+    )
+
+
 def test_a_wrapper_call_laid_out_over_lines_follows_the_code_into_the_service():
     _, service = _payouts()
     assert (
