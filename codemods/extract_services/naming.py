@@ -243,8 +243,17 @@ def natural_name(facts: Facts) -> str:
     return verb if model in verb.split("_") else f"{verb}_{model}"
 
 
+FUNCTION_SUFFIXES = ("_api_view", "_view")
+"""What a function view's name says of itself, not of its workflow (`checkout_view`)."""
+
+
 def _function_name(facts: Facts) -> str:
-    return _verb_first(facts.handler.lstrip("_") or "workflow", facts)
+    words = facts.handler.lstrip("_")
+    for suffix in FUNCTION_SUFFIXES:
+        if words.endswith(suffix) and words != suffix.lstrip("_"):
+            words = words.removesuffix(suffix)
+            break
+    return _verb_first(words or "workflow", facts)
 
 
 def _verb_first(words: str, facts: Facts) -> str:

@@ -385,3 +385,30 @@ def test_saving_an_instance_the_workflow_looked_up_stays_an_update():
     """
     result, _ = run_codemod(NAME, make_project({**ENQUIRIES, "enquiries/views.py": view}))
     assert "def update_enquiry(" in result.text("services/enquiries.py")
+
+
+def test_a_function_views_view_suffix_is_no_part_of_the_service_name():
+    # `checkout_address_create_view` (seen on codingforentrepreneurs/eCommerce) is a view that
+    # creates a checkout address: the service says what it does, not that it was a view
+    view = """
+        from django.shortcuts import redirect
+
+        from .models import Enquiry
+
+
+        def enquiry_reply_create_view(request, pk):
+            Enquiry.objects.filter(pk=pk).update(answered=True)
+            Enquiry.objects.create(parent_id=pk, name=request.POST["name"])
+            return redirect("/")
+
+
+        def enquiry_close_api_view(request, pk):
+            Enquiry.objects.filter(pk=pk).update(closed=True, reason=request.POST["reason"])
+            Enquiry.objects.create(parent_id=pk, name="closed")
+            return redirect("/")
+    """
+    result, _ = run_codemod(NAME, make_project({**ENQUIRIES, "enquiries/views.py": view}))
+    service = result.text("services/enquiries.py")
+    assert "def create_enquiry_reply(pk: Any, name: str) -> None:" in service
+    assert "def close_enquiry(pk: Any, reason: str) -> None:" in service
+    assert "_view" not in service
