@@ -4,7 +4,7 @@ answers (its name and converters), the vendors and where the service layer lives
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -85,6 +85,23 @@ class Shared:
     def is_local(self, dotted: str) -> bool:
         return dotted.lstrip("~*").split(".")[0] in self.roots
 
+    @cached_property
+    def offline_modules(self) -> tuple[str, ...]:
+        return tuple(module for vendor in self.vendors.values() for module in vendor.offline)
+
+    def is_offline(self, origin: str) -> bool:
+        """Does `origin` name a part of an SDK that makes no request (`twilio.twiml...`), itself
+        or as the integration module re-exports it (`integrations.twilio.VoiceResponse`)?"""
+        parts = origin.split(".")
+        if parts[0] == "integrations" and len(parts) > 2:
+            path = self.project.path_for(".".join(parts[:2]))
+            imported = self.project.imports(path).names if path is not None else ()
+            source = next((n for n in imported if n.top_level and n.local == parts[2]), None)
+            if source is None:
+                return False
+            origin = ".".join((source.dotted, *parts[3:]))
+        return any(origin == m or origin.startswith(m + ".") for m in self.offline_modules)
+
     def is_service(self, origin: str) -> bool:
         """A name of the service layer: `services.shop.book`, `shop.services.book`."""
         return self.is_local(origin) and "services" in origin.split(".")
@@ -128,13 +145,14 @@ class Shared:
             tree = self.project.tree(path)
             imports = import_sources(self.bindings(path))
             index = index_of(tree)
-            helpers = business_helpers(tree, imports, index, self.vendor_roots, self.is_service)
+            helpers = business_helpers(tree, imports, index, self)
             self._contexts[path] = Context(
                 imports,
                 helpers,
                 index=index,
                 vendor_roots=self.vendor_roots,
                 is_service=self.is_service,
+                is_offline=self.is_offline,
             )
         return self._contexts[path]
 
@@ -290,18 +308,19 @@ def _converters(route: str) -> dict[str, str]:
 
 
 def business_helpers(
-    tree: cst.Module,
-    imports: Mapping[str, str],
-    index: TreeIndex,
-    vendor_roots: frozenset[str],
-    is_service: Callable[[str], bool],
+    tree: cst.Module, imports: Mapping[str, str], index: TreeIndex, shared: Shared
 ) -> frozenset[str]:
     """Top-level functions that do business, directly or through each other."""
     functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
     found: frozenset[str] = frozenset()
     while True:
         context = Context(
-            imports, found, index=index, vendor_roots=vendor_roots, is_service=is_service
+            imports,
+            found,
+            index=index,
+            vendor_roots=shared.vendor_roots,
+            is_service=shared.is_service,
+            is_offline=shared.is_offline,
         )
         grown = frozenset(name for name, f in functions.items() if has_business(f.body, context))
         if grown == found:

@@ -187,6 +187,8 @@ class Context:
     index: TreeIndex | None = None
     vendor_roots: frozenset[str] = frozenset()
     is_service: Callable[[str], bool] = lambda origin: False
+    is_offline: Callable[[str], bool] = lambda origin: False
+    """A vendor's code that makes no request (`twilio.twiml`): building a reply, no workflow."""
     _verdicts: dict[int, bool] = field(default_factory=dict)
     scanned: dict[tuple[int, bool], Scan] = field(default_factory=dict)
     exits_found: dict[int, list[Exit]] = field(default_factory=dict)
@@ -270,7 +272,7 @@ class Context:
         if isinstance(func, cst.Name) and func.value in self.business_helpers:
             return True
         origin = self.origin(func)
-        if origin is None:
+        if origin is None or self.is_offline(origin):
             return False
         return origin.split(".")[0] in self.vendor_roots or any(
             origin == name or origin.startswith(name + ".") for name in MAIL
@@ -663,6 +665,8 @@ def select_runs(
     """
     body = block.body
     kinds = [_kind(s, context, final and i == len(body) - 1, tainted) for i, s in enumerate(body)]
+    if final and body and is_docstring(body[0]):
+        kinds[0] = "docstring"  # the view's own: no run takes it along
     start: int | None = None
     last = 0
     for index, kind in enumerate(kinds):
@@ -822,6 +826,12 @@ def _guard_kind(
     if not is_failure_tail(exit_.tail, context):
         return "success-guard"
     return "guard"
+
+
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    """A string standing alone as a statement (the first of a function is its docstring)."""
+    small = single(statement, cst.Expr)
+    return small is not None and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString)
 
 
 def guard_if(statement: cst.BaseStatement) -> cst.If | None:

@@ -315,6 +315,7 @@ def load_view(shared: Shared, path: str) -> ViewModule | None:
         index,
         shared.vendor_roots,
         shared.is_service,
+        shared.is_offline,
     )
     module = project.module_for(path)
     return ViewModule(

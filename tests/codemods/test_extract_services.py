@@ -1302,3 +1302,122 @@ def test_apps_are_read_one_at_a_time(monkeypatch):
         f"{app}/{name}" for app in apps for name in ("api.py", "views.py")
     ]
     assert {f"services/{app}.py" for app in apps} <= set(changes.writes)
+
+
+def test_the_views_docstring_stays_with_the_view():
+    # the docstring is the first statement of the handler: a run starting there took it along
+    # (seen on TwilioDevEd/browser-calls-django), leaving the view undocumented and a stray
+    # string under the service's own docstring
+    view = '''
+        from django.shortcuts import redirect
+
+        from .models import Order, Shipment
+
+
+        def ship(request, pk):
+            """Ships the order: a shipment, and the order marked shipped."""
+            order = Order.objects.get(pk=pk)
+            Shipment.objects.create(order=order)
+            order.status = "shipped"
+            order.save()
+            return redirect("order", pk=pk)
+    '''
+    project = make_project({"shop/models.py": "", "shop/views.py": view})
+    after, _ = run_codemod(NAME, project)
+    views = after.text("shop/views.py")
+    assert 'def ship(request, pk):\n    """Ships the order: a shipment' in views
+    service = after.text("services/shop.py")
+    assert service.count('"""') == 4  # the module's docstring and the function's, no other
+    assert "Shipment.objects.create(order=order)" in service
+
+
+_TWIML_VIEWS = """
+    from django.conf import settings
+    from django.http import HttpResponse, JsonResponse
+    {imports}
+
+    from .models import Ticket
+
+
+    def get_token(request):
+        identity = "agent" if "dashboard" in request.GET["page"] else "customer"
+        token = {access}(settings.TWILIO_ACCOUNT_SID, settings.API_KEY, identity=identity)
+        grant = {grant}(outgoing_application_sid=settings.TWIML_APPLICATION_SID)
+        token.add_grant(grant)
+        return JsonResponse({{"token": token.to_jwt()}})
+
+
+    def call(request):
+        '''Returns TwiML instructions to Twilio's POST requests'''
+        response = {voice}()
+        dial = response.dial(caller_id=settings.TWILIO_NUMBER)
+        dial.client("support_agent")
+        return HttpResponse(str(response), content_type="application/xml")
+"""
+
+
+@pytest.mark.parametrize(
+    "imports, access, grant, voice, integration",
+    [
+        (
+            "from twilio.jwt.access_token import AccessToken\n"
+            "    from twilio.jwt.access_token.grants import VoiceGrant\n"
+            "    from twilio.twiml.voice_response import VoiceResponse",
+            "AccessToken",
+            "VoiceGrant",
+            "VoiceResponse",
+            None,
+        ),
+        (  # as extract-integrations leaves it: the SDK's classes re-exported
+            "from integrations import twilio",
+            "twilio.AccessToken",
+            "twilio.VoiceGrant",
+            "twilio.VoiceResponse",
+            """
+            from twilio.jwt.access_token import AccessToken
+            from twilio.jwt.access_token.grants import VoiceGrant
+            from twilio.twiml.voice_response import VoiceResponse
+
+            __all__ = ["AccessToken", "VoiceGrant", "VoiceResponse"]
+            """,
+        ),
+    ],
+)
+def test_a_view_building_its_twiml_reply_or_an_access_token_has_no_workflow(
+    imports, access, grant, voice, integration
+):
+    # TwiML and access tokens are made locally, no request to Twilio: they are the view's
+    # reply, and a service returning the SDK's objects for the view to finish is no workflow
+    # (seen on TwilioDevEd/browser-calls-django: handle_get_token() -> tuple[Any, Any])
+    views = _TWIML_VIEWS.format(imports=imports, access=access, grant=grant, voice=voice)
+    files = {"calls/models.py": "", "calls/views.py": views}
+    if integration is not None:
+        files |= {"integrations/__init__.py": "", "integrations/twilio.py": integration}
+    assert_noop(NAME, files, notes=[])
+
+
+def test_a_view_sending_through_twilio_and_replying_in_twiml_moves_only_the_sending():
+    views = """
+        from django.http import HttpResponse
+        from twilio.rest import Client
+        from twilio.twiml.messaging_response import MessagingResponse
+
+        from .models import Reminder
+
+
+        def remind(request, pk):
+            reminder = Reminder.objects.get(pk=pk)
+            client = Client()
+            client.messages.create(to=reminder.phone, from_="+15550000000", body=reminder.text)
+            reminder.sent = True
+            reminder.save()
+            reply = MessagingResponse()
+            reply.message("Sent")
+            return HttpResponse(str(reply))
+    """
+    project = make_project({"calls/models.py": "", "calls/views.py": views})
+    after, _ = run_codemod(NAME, project)
+    view = after.text("calls/views.py")
+    assert "reply = MessagingResponse()" in view
+    assert "client.messages.create" not in view
+    assert "MessagingResponse" not in after.text("services/calls.py")

@@ -27,7 +27,9 @@ class Vendor:
     (`client.verify.v2.services(sid).verifications.create`); `per_api` vendors (HTTP clients)
     get one integration module per outside API they talk to. `error_attributes` are the
     annotations of what the vendor's exceptions carry (`CardError.user_message: str | None`), for
-    a service that hands one on in its own exception.
+    a service that hands one on in its own exception. `offline` are the SDK's modules that make
+    no request (Twilio's TwiML builders and access tokens): a view calling them builds its reply,
+    which is no workflow for a service.
     """
 
     modules: tuple[str, ...]
@@ -38,6 +40,7 @@ class Vendor:
     chain_calls: frozenset[str] = frozenset()
     per_api: bool = False
     error_attributes: Mapping[str, str] = field(default_factory=lambda: _NONE)
+    offline: tuple[str, ...] = ()
 
 
 def _names(**names: str) -> Mapping[str, str]:
@@ -96,6 +99,7 @@ VENDORS: tuple[Vendor, ...] = (
         error_attributes=_names(
             status="int", code="int | None", msg="str", uri="str", method="str"
         ),
+        offline=("twilio.twiml", "twilio.jwt", "twilio.request_validator"),
     ),
     Vendor(
         ("authy",),
