@@ -201,3 +201,47 @@ def test_apply_commits_a_binary_rename_with_its_own_blob_and_git_apply_agrees(
     subprocess.run(["git", "apply", "--index"], input=patch.encode(), cwd=patched, check=True)
     tree = git_run(patched, "write-tree").strip()
     assert tree == git_run(root, "rev-parse", "HEAD^{tree}").strip()
+
+
+SETTINGS_PACKAGE = {
+    "mysite/__init__.py": "",
+    "mysite/settings/__init__.py": "",
+    "mysite/settings/common.py": "DEBUG = False\n",
+    "mysite/settings/local.py": "from .common import *\n",
+    "mysite/urls.py": "urlpatterns = []\n",
+    ".coveragerc": "[run]\nomit =\n  mysite/settings/*\n  mysite/urls.py\n  mysite/*.txt\n",
+}
+
+
+def settings_moved(
+    moves: dict[str, str], deletes: frozenset[str] = frozenset({"mysite/settings/__init__.py"})
+) -> Project:
+    before = new_project(Path("/nowhere"), dict(SETTINGS_PACKAGE), Config(), None, (), ())
+    writes = {"config/settings/__init__.py": ""} if deletes else {}
+    return apply_changes(before, Changes(writes=writes, moves=moves, deletes=deletes))[0]
+
+
+def test_a_folder_whose_modules_all_moved_one_by_one_is_followed_in_config_files() -> None:
+    after = settings_moved(
+        {
+            "mysite.settings.common": "config.settings.common",
+            "mysite.settings.local": "config.settings.local",
+        }
+    )
+    assert after.text(".coveragerc") == (
+        "[run]\nomit =\n  config/settings/*\n  mysite/urls.py\n  mysite/*.txt\n"
+    )
+
+
+def test_a_folder_some_of_whose_modules_stay_keeps_its_name_in_config_files() -> None:
+    after = settings_moved(
+        {"mysite.settings.common": "config.settings.common"}, deletes=frozenset()
+    )
+    assert after.text(".coveragerc") == SETTINGS_PACKAGE[".coveragerc"]
+
+
+def test_a_folder_whose_modules_went_to_different_places_keeps_its_name() -> None:
+    after = settings_moved(
+        {"mysite.settings.common": "config.settings.common", "mysite.settings.local": "dev.local"}
+    )
+    assert "  mysite/settings/*\n" in after.text(".coveragerc")

@@ -9,6 +9,7 @@ reaching out of it are spelled absolute, and config files naming its folder foll
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Mapping
 
@@ -156,9 +157,63 @@ def apply_changes(
             snapshot = snapshot.evolve(moved_texts, moved_trees, moved)
         renames.update(moved)
         redirects.setdefault(old, Redirect(old, new))
+    folders.update(_emptied_folders(project, snapshot, renames, folders))
     module_files = {old: new for old, new in renames.items() if not _below(old, folders)}
     snapshot = _rename_folders(_rename_paths(snapshot, module_files), folders)
     return redirect(snapshot, list(redirects.values()), progress), renames
+
+
+def _emptied_folders(
+    before: Project, after: Project, renames: Mapping[str, str], folders: Mapping[str, str]
+) -> dict[str, str]:
+    """Folders whose every file moved, module by module, below one new folder (a settings
+    package moved to config/settings/, its `__init__.py` written anew there): config files
+    naming the folder (`omit = mysite/settings/*`) follow as they do a package move. The
+    outermost such folder, and only one nothing is left in."""
+    files = sorted({*before.paths, *before.opaque_paths})
+    left = {*after.paths, *after.opaque_paths}
+    found: dict[str, str] = {}
+    candidates = sorted(
+        {old.rsplit("/", depth)[0] for old in renames for depth in range(1, old.count("/") + 1)},
+        key=lambda folder: folder.count("/"),
+    )
+    for folder in candidates:
+        if _below(folder, {**folders, **found}) or folder in folders:
+            continue
+        target = _common_target(folder, _files_below(files, folder), renames, left)
+        if target is not None and not any(path.startswith(folder + "/") for path in left):
+            found[folder] = target
+    return found
+
+
+def _files_below(files: list[str], folder: str) -> list[str]:
+    start = bisect.bisect_left(files, folder + "/")
+    end = bisect.bisect_left(files, folder + "0")  # "0" sorts right after "/"
+    return files[start:end]
+
+
+def _common_target(
+    folder: str, below: list[str], renames: Mapping[str, str], left: set[str]
+) -> str | None:
+    """The one folder every file of `folder` went to: moved there, or deleted with a file of
+    its name written there; None when they went different ways."""
+    targets: set[str] = set()
+    deleted: list[str] = []
+    for path in below:
+        rest = path[len(folder) :]
+        new = renames.get(path)
+        if new is None:
+            deleted.append(rest)
+        elif new.endswith(rest) and len(new) > len(rest):
+            targets.add(new[: -len(rest)])
+        else:
+            return None
+    if len(targets) != 1:
+        return None
+    [target] = targets
+    if target == folder or any(target + rest not in left for rest in deleted):
+        return None
+    return target
 
 
 def _below(path: str, folders: Mapping[str, str]) -> bool:
