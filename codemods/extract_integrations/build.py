@@ -11,6 +11,7 @@ helper, and when one operation had both, the wrapper takes the shared instance t
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
@@ -153,6 +154,16 @@ def _shape(site: Site, node: cst.BaseExpression) -> str:
     return "_"
 
 
+def _same_value(one: str, other: str) -> bool:
+    """Two spellings of one value: `os.getenv('KEY')` and `os.getenv("KEY")` set the same."""
+    if one == other:
+        return True
+    try:
+        return ast.dump(ast.parse(one, mode="eval")) == ast.dump(ast.parse(other, mode="eval"))
+    except SyntaxError:
+        return False
+
+
 class _Builder:
     def __init__(self, context: ProjectContext, result: Build, vendors: dict[str, Vendor]) -> None:
         self.context = context
@@ -172,7 +183,7 @@ class _Builder:
     def config(self, config: Config) -> None:
         target = self.integration(config.module, self.vendors[config.vendor])
         first = target.configs.get(config.target)
-        if first is not None and first[0] != config.value:
+        if first is not None and not _same_value(first[0], config.value):
             self.result.notes.append(
                 Note(
                     config.path,

@@ -18,6 +18,7 @@ import libcst as cst
 from djrefactor.analysis.naming import snake
 from djrefactor.analysis.nodes import code
 from djrefactor.analysis.scopes import ImportStatement, module_names, walk
+from djrefactor.analysis.tree import find_type
 from djrefactor.discovery.vendors import Vendor
 from djrefactor.engine import Note
 
@@ -166,6 +167,8 @@ class _Route:
     uses: tuple[cst.CSTNode, ...]
 
 
+ENV_LOADERS = frozenset({"load_dotenv", "read_dotenv", "read_env"})
+"""Calls that fill os.environ from a file (python-dotenv, django-dotenv, django-environ)."""
 GENERIC_CLASSES = frozenset({"Client", "Api", "API", "Gateway", "Service", "Session", "Sdk"})
 
 
@@ -668,6 +671,13 @@ class _Scanner:
         if needed is None:
             raise _Unsafe(use.node, "the vendor is configured from a local value; move it by hand")
         statement = self.parents[assign]
+        loader = self._environment_loaded_before(statement)
+        if loader is not None:
+            raise _Unsafe(
+                use.node,
+                f"set after {loader}() loads the environment; integrations/{vendor.integration}.py "
+                "would read it before, when imported",
+            )
         comments: tuple[str, ...] = ()
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
             comments = _statement_comments(statement)
@@ -686,6 +696,26 @@ class _Scanner:
         )
         self.result.configs.append(config)
         self.result.removed_statements.add(assign)
+
+    def _environment_loaded_before(self, statement: cst.CSTNode) -> str | None:
+        """The `load_dotenv` (`read_dotenv`, `Env.read_env`) a module-level statement before this
+        one calls: a key read after it sees the `.env` file; read on import of the integration,
+        before the caller's own lines run, it would not."""
+        top: cst.CSTNode | None = statement
+        while top is not None and self.parents.get(top) is not self.source.tree:
+            top = self.parents.get(top)
+        if top is None:
+            return None  # in a function: the call site runs after the module's own lines
+        for earlier in self.source.tree.body:
+            if earlier is top:
+                break
+            if isinstance(earlier, cst.FunctionDef | cst.ClassDef):
+                continue  # its calls run later, if ever
+            for call in find_type(earlier, cst.Call):
+                name = dotted_code(call.func).rsplit(".", 1)[-1]
+                if name in ENV_LOADERS:
+                    return name
+        return None
 
     def _reexport(self, use: _Use, vendor: Vendor) -> None:
         name = use.qualified.rsplit(".", 1)[-1]

@@ -146,15 +146,21 @@ class Shared:
             imports = import_sources(self.bindings(path))
             index = index_of(tree)
             helpers = business_helpers(tree, imports, index, self)
-            self._contexts[path] = Context(
-                imports,
-                helpers,
-                index=index,
-                vendor_roots=self.vendor_roots,
-                is_service=self.is_service,
-                is_offline=self.is_offline,
-            )
+            self._contexts[path] = self.context(imports, helpers, index)
         return self._contexts[path]
+
+    def context(
+        self, imports: Mapping[str, str], helpers: frozenset[str], index: TreeIndex | None
+    ) -> Context:
+        """A module's context: what it imports, its business helpers, what the project is."""
+        return Context(
+            imports,
+            helpers,
+            index=index,
+            vendor_roots=self.vendor_roots,
+            is_service=self.is_service,
+            is_offline=self.is_offline,
+        )
 
     def forget(self, path: str) -> None:
         """Let go of what was learned about one module (it is learned again if asked)."""
@@ -314,14 +320,7 @@ def business_helpers(
     functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
     found: frozenset[str] = frozenset()
     while True:
-        context = Context(
-            imports,
-            found,
-            index=index,
-            vendor_roots=shared.vendor_roots,
-            is_service=shared.is_service,
-            is_offline=shared.is_offline,
-        )
+        context = shared.context(imports, found, index)
         grown = frozenset(name for name, f in functions.items() if has_business(f.body, context))
         if grown == found:
             return found

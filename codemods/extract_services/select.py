@@ -266,7 +266,7 @@ class Context:
             return False
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value in ORM_WRITES | TASK_CALLS:
-            return True
+            return not is_mapping_update(call)
         if isinstance(func, cst.Attribute) and func.attr.value in self.business_methods:
             return True
         if isinstance(func, cst.Name) and func.value in self.business_helpers:
@@ -284,6 +284,17 @@ class Context:
             node = node.func
         origin = self.origin(node) if node is not None else None
         return origin is not None and origin.startswith(TRANSPORT_ERRORS)
+
+
+def is_mapping_update(call: cst.Call) -> bool:
+    """`data.update({...})`, `context.update(extra)`: a dict (or set) filled in, no ORM write;
+    a queryset's `update` takes field values by keyword only."""
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "update"
+        and any(arg.keyword is None for arg in call.args)
+    )
 
 
 def is_form_save(call: cst.Call) -> bool:

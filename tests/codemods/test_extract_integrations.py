@@ -921,3 +921,48 @@ def test_unused_vendor_import_goes_beside_calls_that_move():
 )
 def test_unused_vendor_import_others_may_reach_is_kept(files):
     assert_noop(NAME, files, notes=[])
+
+
+def test_the_same_key_spelled_with_other_quotes_is_one_setting_without_a_note():
+    # seen on suhail-chand/openai-django-project: "set to os.getenv('OPENAI_API_KEY') here but
+    # to os.getenv("OPENAI_API_KEY") elsewhere"
+    files = {
+        "chat/__init__.py": "",
+        "chat/views.py": "import os\nimport openai\n\n"
+        "openai.api_key = os.getenv('OPENAI_API_KEY')\n"
+        "\n\ndef ask(text):\n    return openai.Moderation.create(input=text)\n",
+        "chat/tasks.py": "import os\nimport openai\n\n"
+        'openai.api_key = os.getenv("OPENAI_API_KEY")\n'
+        "\n\ndef check(text):\n    return openai.Moderation.create(input=text)\n",
+    }
+    after, changes = run_codemod(NAME, make_project(files))
+    assert after.text("integrations/openai.py").count("openai.api_key = ") == 1
+    assert [note.message for note in changes.notes] == []
+
+
+def test_a_key_set_after_load_dotenv_stays_where_the_environment_is_loaded():
+    # seen on suhail-chand/openai-django-project's fine-tuning scripts: the integration reads
+    # the key when imported, at the top of the script, before load_dotenv() has read .env
+    script = (
+        "import os\n\nimport openai\nfrom dotenv import load_dotenv\n\n"
+        'load_dotenv()\nopenai.api_key = os.getenv("OPENAI_API_KEY")\n\n'
+        "print(openai.FineTuningJob.list())\n"
+    )
+    files = {
+        "chat/__init__.py": "",
+        "chat/views.py": "import os\nimport openai\n\n"
+        "openai.api_key = os.getenv('OPENAI_API_KEY')\n"
+        "\n\ndef ask(text):\n    return openai.Moderation.create(input=text)\n",
+        "scripts/fine_tune.py": script,
+    }
+    after, changes = run_codemod(NAME, make_project(files))
+    moved = after.text("scripts/fine_tune.py")
+    assert 'load_dotenv()\nopenai.api_key = os.getenv("OPENAI_API_KEY")\n' in moved
+    assert "print(openai_api.list_fine_tuning_jobs())" in moved
+    assert "openai.api_key = os.getenv('OPENAI_API_KEY')" in after.text("integrations/openai.py")
+    assert (
+        "scripts/fine_tune.py",
+        "openai.api_key left in place: set after load_dotenv() loads the environment; "
+        "integrations/openai.py would read it before, when imported",
+    ) in [(note.path, note.message) for note in changes.notes]
+    assert after.text("chat/views.py").startswith("from integrations import openai\n")

@@ -471,3 +471,47 @@ def test_annotations_suit_the_python_the_project_declares(declared, header, anno
         },
         notes=[],
     )
+
+
+@pytest.mark.parametrize("mode, kind", [('"rb"', "BinaryIO"), ('mode="r"', "TextIO")])
+def test_a_file_the_caller_opens_is_a_parameter_even_when_every_caller_opens_the_same(mode, kind):
+    # seen on suhail-chand/openai-django-project: create_file() opened the training file itself
+    script = f"""
+        import openai
+
+        upload = openai.File.create(
+            file=open("data/training.jsonl", {mode}),
+            purpose="fine-tune"
+        )
+        print(upload)
+    """
+    assert_rewrites(
+        NAME,
+        {"scripts/upload.py": script},
+        {
+            "scripts/upload.py": f"""
+                from integrations import openai
+
+                upload = openai.create_file(open("data/training.jsonl", {mode}))
+                print(upload)
+            """,
+            "integrations/__init__.py": INIT,
+            "integrations/openai.py": integration(
+                "OpenAI",
+                f"""
+                from typing import Any, {kind}
+
+                import openai
+
+                __all__ = [
+                    "create_file",
+                ]
+
+
+                def create_file(file: {kind}) -> Any:
+                    \"\"\"Create a file in OpenAI.\"\"\"
+                    return openai.File.create(file=file, purpose="fine-tune")
+                """,
+            ),
+        },
+    )

@@ -1421,3 +1421,51 @@ def test_a_view_sending_through_twilio_and_replying_in_twiml_moves_only_the_send
     assert "reply = MessagingResponse()" in view
     assert "client.messages.create" not in view
     assert "MessagingResponse" not in after.text("services/calls.py")
+
+
+_REPLY_DICT_VIEWS = """
+    import openai
+    from django.http import JsonResponse
+
+    from .forms import InputForm
+    from .models import Logo
+
+
+    def generate(request):
+        data = {"result": "Error", "data": None}
+        form = InputForm(request.POST)
+        if form.is_valid():
+            prompt = form.cleaned_data["prompt"]
+            response = openai.Image.create(prompt=prompt, n=1, size="1024x1024")
+            logo = Logo.objects.create(prompt=prompt, url=response["data"][0]["url"])
+            data.update({"result": "Success", "data": logo.url})
+            return JsonResponse(data)
+        return JsonResponse(data, status=400)
+
+
+    def suggest(request):
+        data = {"result": "Error", "data": None}
+        form = InputForm(request.POST)
+        if form.is_valid():
+            response = openai.Image.create(prompt=form.cleaned_data["prompt"], n=1)
+            data.update({"result": "Success", "data": response["data"][0]["url"]})
+            return JsonResponse(data)
+        return JsonResponse(data, status=400)
+"""
+
+
+def test_filling_in_the_reply_dict_is_the_views_not_an_orm_update():
+    # `data.update({...})` fills in the JSON reply: a queryset's update takes keywords only.
+    # Seen on bobby-didcoding/django-chatgpt: the service took the view's reply dict to fill in.
+    files = {"logos/models.py": "", "logos/forms.py": "", "logos/views.py": _REPLY_DICT_VIEWS}
+    after, changes = run_codemod(NAME, make_project(files))
+    view = after.text("logos/views.py")
+    service = after.text("services/logos.py")
+    assert "logo = services.generate_logo(prompt)\n" in view
+    assert view.count('data.update({"result": "Success"') == 2
+    assert "data" not in service.split("def generate_logo(", 1)[1].split(")", 1)[0]
+    assert "openai.Image.create(prompt=form.cleaned_data" in view  # suggest: one call
+    assert [note.message for note in changes.notes] == [
+        "suggest left in the view: its only business is one call, which already reads as a "
+        "delegation"
+    ]
